@@ -1,0 +1,199 @@
+"""Reconcile N charters (default 5,000) in moto's server and the calendar emulator.
+
+Prints wall time, peak memory and the requests sent to each service next to
+the lower bound: calendar pages of 2,500 events, DynamoDB Scan pages of 1 MB,
+S3 list pages of 1,000 keys, no GET per page.
+
+    python bench/reconcile.py [--charters N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import math
+import random
+import sys
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import boto3
+from boto3.dynamodb.types import TypeSerializer
+
+from bot.config import load_config
+from bot.sandbox.sandbox import running_sandbox
+from bot.wiring import build_systems
+from services.checkup import run_reconcile
+from services.config import Config
+from services.guest_page import PageRenderer
+from services.models import Window
+
+ROOT = Path(__file__).resolve().parents[1]
+DRIFT = {  # share of charters given each kind of drift
+    "RECORD_MISSING": 0.03, "RECORD_MISMATCH": 0.03, "RECORD_ORPHANED": 0.02,
+    "PAGE_MISSING": 0.03, "PAGE_STALE": 0.03, "CACHE_STALE": 0.02,
+    "CALENDAR_INCOMPLETE": 0.01, "UNKNOWN_CREW": 0.01, "CREW_CONFLICT": 0.01,
+}
+
+
+def bench_config(base: Config, crew_size: int, days: int) -> Config:
+    crew = [{"name": f"Crew{n:03d}", "roles": ["captain", "mate"], "phone": f"+1 619 555 {n:04d}",
+             "email": f"crew{n:03d}@sailjada.com"} for n in range(crew_size)]
+    data = base.model_dump(mode="json")
+    data["crew"] = crew
+    data["calendar"]["window_days"] = days - 1
+    return Config.model_validate(data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--charters", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    n = args.charters
+    days = 60
+    per_day = math.ceil(n / days)
+    config = bench_config(load_config(ROOT / "app.yaml"), crew_size=2 * per_day + 2, days=days)
+    start_day = date.today() + timedelta(days=1)
+    window = Window(start_day, start_day + timedelta(days=days - 1))
+
+    with running_sandbox(config) as box:
+        config = box.config
+        drift = {kind: set(rng.sample(range(n), int(n * share))) for kind, share in DRIFT.items()}
+        print(f"seeding {n} charters over {days} days ...", flush=True)
+        t0 = time.perf_counter()
+        _seed(box, config, n, per_day, start_day, drift)
+        print(f"seeded in {time.perf_counter() - t0:.1f} s", flush=True)
+
+        calls: collections.Counter[str] = collections.Counter()
+        session = boto3.Session()
+        session.events.register("before-call", lambda model, **_: calls.update(
+            [f"{model.service_model.service_name}:{model.name}"]))
+        boto3.DEFAULT_SESSION = session
+        box.emulator.reset_requests()
+        systems = build_systems(config, box.env)
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        result = run_reconcile(systems, config, window=window, now=datetime.now(UTC),
+                               renderer=PageRenderer())
+        wall = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+        found = collections.Counter(str(d.kind) for d in result.discrepancies)
+        table_bytes = _table_bytes(box, config)
+        calendar_lists = sum(1 for m, p in box.emulator.requests
+                             if m == "GET" and p.endswith("/events"))
+        token_calls = sum(1 for _, p in box.emulator.requests if p == "/token")
+        print(f"\ncharters checked: {result.charters_checked}  source: {result.source}  "
+              f"complete: {result.complete}")
+        print(f"wall time: {wall:.2f} s   peak traced memory: {peak / 2**20:.1f} MiB")
+        print("discrepancies by kind (expected ~ seeded):")
+        for kind in DRIFT:
+            print(f"  {kind:<20} {found.get(kind, 0):>5}   seeded {len(drift[kind])}")
+        print("\nrequests per service (lower bound):")
+        rows = [
+            ("calendar events.list", calendar_lists, math.ceil(n / 2500)),
+            ("calendar token", token_calls, 1),
+            ("dynamodb Scan", calls["dynamodb:Scan"], max(1, math.ceil(table_bytes / 2**20))),
+            ("s3 ListObjectsV2", calls["s3:ListObjectsV2"], math.ceil(_page_count(box, config)
+                                                                      / 1000)),
+            ("s3 GetBucketEncryption", calls["s3:GetBucketEncryption"], 0),
+            ("s3 GetObject/HeadObject", calls["s3:GetObject"] + calls["s3:HeadObject"], 0),
+            ("cloudfront ListInvalidations", calls["cloudfront:ListInvalidations"], 1),
+            ("cloudfront GetInvalidation", calls["cloudfront:GetInvalidation"],
+             calls["cloudfront:GetInvalidation"]),
+        ]
+        total, bound = 0, 0
+        for name, got, low in rows:
+            total, bound = total + got, bound + low
+            print(f"  {name:<30} {got:>4}  ({low})")
+        print(f"  {'all':<30} {total:>4}  ({bound})  ratio {total / max(bound, 1):.2f}x")
+
+
+def _seed(box: Any, config: Config, n: int, per_day: int, start_day: date,
+          drift: dict[str, set[int]]) -> None:
+    """Charters in the calendar; records and pages as the calendar implies, then drift."""
+    crew = [m.name for m in config.roster]
+    for i in range(n):
+        day = start_day + timedelta(days=i // per_day)
+        slot = i % per_day
+        captain, mate = crew[2 * slot], crew[2 * slot + 1]
+        if i in drift["CREW_CONFLICT"] and slot > 0:
+            mate = crew[2 * (slot - 1)]  # the previous charter's captain, same hours
+        if i in drift["UNKNOWN_CREW"]:
+            mate = "Stranger"
+        lines = [f"Captain: {captain}" if i not in drift["CALENDAR_INCOMPLETE"] else "",
+                 f"Mate: {mate}", f"Guests: {6 + i % 20}", f"Guest: Guest{i}"]
+        box.emulator.add_event(config.calendar.id, {
+            "id": f"bench{i:06d}", "summary": f"Guest{i} — Sail", "location": "Dock B",
+            "description": "\n".join(lines),
+            "start": {"dateTime": f"{day}T10:00:00", "timeZone": config.timezone},
+            "end": {"dateTime": f"{day}T14:00:00", "timeZone": config.timezone},
+        })
+    systems = build_systems(config, box.env)
+    now = datetime.now(UTC)
+    window = Window(start_day, start_day + timedelta(days=n // per_day + 1))
+    empty = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    serializer = TypeSerializer()
+    dynamodb, s3 = box.client("dynamodb"), box.client("s3")
+    items = []
+    pages: dict[str, str] = {}
+    for i, want in enumerate(sorted(empty.desired.values(), key=lambda w: w.charter.
+                                    calendar_event_id)):
+        record = dict(want.record, updatedAt="2026-01-01T00:00:00Z")
+        if i in drift["RECORD_MISMATCH"]:
+            record["startTime"] = "09:00"
+        if i not in drift["RECORD_MISSING"]:
+            items.append(record)
+        if i not in drift["PAGE_MISSING"]:
+            html = want.page_html
+            if i in drift["PAGE_STALE"]:
+                html = html.replace("10:00", "9:00")
+            pages[want.page_key] = html
+    for i in drift["RECORD_ORPHANED"]:
+        items.append({"eventId": f"orphan{i}-x", "eventDate": start_day.isoformat(),
+                      "status": "CREW_ASSIGNED"})
+    for chunk in range(0, len(items), 25):
+        dynamodb.batch_write_item(RequestItems={config.dynamodb.table: [
+            {"PutRequest": {"Item": {k: serializer.serialize(v) for k, v in item.items()
+                                     if v is not None}}} for item in items[chunk:chunk + 25]]})
+    cache_stale = [key for i, key in enumerate(sorted(pages)) if i in drift["CACHE_STALE"]]
+    for key, html in pages.items():
+        if key not in cache_stale:
+            s3.put_object(Bucket=config.pages.bucket, Key=key, Body=html.encode(),
+                          ContentType="text/html; charset=utf-8")
+    box.client("cloudfront").create_invalidation(
+        DistributionId=config.pages.distribution_id,
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/" + config.pages.prefix + "*"]},
+                           "CallerReference": "bench-seed"})
+    time.sleep(1.1)  # the next uploads are a whole second after the invalidation
+    for key in cache_stale:
+        s3.put_object(Bucket=config.pages.bucket, Key=key, Body=pages[key].encode(),
+                      ContentType="text/html; charset=utf-8")
+
+
+def _table_bytes(box: Any, config: Config) -> int:
+    size = 0
+    paginator = box.client("dynamodb").get_paginator("scan")
+    for page in paginator.paginate(TableName=config.dynamodb.table):
+        for item in page["Items"]:
+            for name, value in item.items():
+                size += len(name) + len(str(next(iter(value.values()))))
+    return size
+
+
+def _page_count(box: Any, config: Config) -> int:
+    paginator = box.client("s3").get_paginator("list_objects_v2")
+    return sum(page.get("KeyCount", 0) for page in paginator.paginate(
+        Bucket=config.pages.bucket, Prefix=config.pages.prefix))
+
+
+if __name__ == "__main__":
+    main()

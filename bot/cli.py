@@ -1,0 +1,136 @@
+"""``python -m bot ...``: a thin shell over the services.
+
+Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error.
+Errors the product raises on purpose print one clear line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+
+from bot.config import load_config
+from bot.environment import read_environment
+from bot.terminal import apply_report, reconcile_report, status_table
+from bot.wiring import build_applier, build_systems
+from services.checkup import Systems, make_window, run_reconcile
+from services.config import Config
+from services.errors import CharterOpsError, InputError
+from services.guest_page import PageRenderer
+from services.page_fields import read_page_fields
+from services.resolve import resolve_event
+
+EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-05-31") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Keeps the charter calendar, DynamoDB and the guest pages in agreement.",
+    )
+    parser.add_argument("--config", default="app.yaml", help="settings file (default app.yaml)")
+    commands = parser.add_subparsers(dest="command")
+
+    reconcile = commands.add_parser("reconcile", help="print every discrepancy and its fix plan")
+    reconcile.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    apply = commands.add_parser("apply", help="apply fixes, as an approval would")
+    apply.add_argument("ids", nargs="*", help="discrepancy ids from reconcile")
+    apply.add_argument("--all", action="store_true", help="every fixable discrepancy")
+
+    status = commands.add_parser("status", help="one charter as each system sees it")
+    status.add_argument("event", help="record id, guest name, or date (danika, may31)")
+    status.add_argument("--json", action="store_true")
+
+    demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
+    demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
+    for sub in (reconcile, apply, status):
+        sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
+        sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
+    for sub in (reconcile, apply, status, demo):
+        sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
+         now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        print("The Slack bot itself is not built yet; available now: reconcile, apply, status, "
+              "demo (see python -m bot --help).", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        if args.command == "demo":
+            from bot.sandbox.demo import run_demo
+
+            return run_demo(config_path=args.config, assume_yes=args.yes)
+        config = load_config(args.config)
+        systems = systems or build_systems(config, read_environment())
+        return _COMMANDS[args.command](args, config, systems, now())
+    except CharterOpsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _reconcile(args: argparse.Namespace, config: Config, systems: Systems,
+               now: datetime) -> int:
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print(reconcile_report(result))
+    return EXIT_DRIFT if result.discrepancies else EXIT_OK
+
+
+def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    if not args.ids and not args.all:
+        raise InputError("name the discrepancy ids to apply, or pass --all")
+    if args.ids and args.all:
+        raise InputError("pass either discrepancy ids or --all, not both")
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
+    report = build_applier(systems).apply(result, ids)
+    print(apply_report(report) if report.outcomes else "Nothing to apply: all in sync.")
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _status(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    event_id = resolve_event(args.event, result.desired, today=window.start)
+    want = result.desired[event_id]
+    page_url = f"{config.pages.base_url}/{want.page_key}"
+    html = systems.pages.fetch(want.page_key) if want.deployed_page else None
+    fields = read_page_fields(html) if html else {}
+    mine = [d for d in result.discrepancies if d.event_id == event_id]
+    if args.json:
+        print(json.dumps({
+            "event_id": event_id,
+            "calendar": want.record,
+            "dynamodb": dict(want.current_record.attributes) if want.current_record else None,
+            "page": {"key": want.page_key, "url": page_url, "deployed": want.deployed_page
+                     is not None, "in_sync": bool(want.deployed_page and
+                                                  want.deployed_page.content_md5 ==
+                                                  want.page_md5), "shows": fields},
+            "discrepancies": [d.to_dict() for d in mine],
+        }, indent=2, default=str))
+    else:
+        print(status_table(want, page_url=page_url, page_fields=fields))
+        for item in mine:
+            print(f"  [{item.severity}] {item.kind}: {item.summary}")
+    return EXIT_OK
+
+
+_COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status}

@@ -1,0 +1,55 @@
+"""Secrets and endpoint overrides, read from the environment (never from app.yaml)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+
+
+@dataclass(frozen=True)
+class Environment:
+    aws_endpoint_url: str | None = None
+    google_calendar_api_endpoint: str | None = None
+    google_application_credentials: str | None = None
+    google_oauth_client_id: str | None = None
+    google_oauth_client_secret: str | None = None
+    google_oauth_refresh_token: str | None = None
+    google_oauth_token_uri: str = GOOGLE_TOKEN_URI
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    database_url: str | None = None
+
+    @property
+    def has_google_oauth(self) -> bool:
+        return bool(self.google_oauth_client_id and self.google_oauth_client_secret
+                    and self.google_oauth_refresh_token)
+
+    def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
+        return "Environment(...)"
+
+
+def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
+    env = os.environ if environ is None else environ
+
+    def value(name: str) -> str | None:
+        return env.get(name) or None
+
+    return Environment(
+        aws_endpoint_url=value("AWS_ENDPOINT_URL"),
+        google_calendar_api_endpoint=value("GOOGLE_CALENDAR_API_ENDPOINT"),
+        google_application_credentials=value("GOOGLE_APPLICATION_CREDENTIALS"),
+        google_oauth_client_id=value("GOOGLE_OAUTH_CLIENT_ID"),
+        google_oauth_client_secret=value("GOOGLE_OAUTH_CLIENT_SECRET"),
+        google_oauth_refresh_token=value("GOOGLE_OAUTH_REFRESH_TOKEN"),
+        google_oauth_token_uri=value("GOOGLE_OAUTH_TOKEN_URI") or GOOGLE_TOKEN_URI,
+        slack_bot_token=value("SLACK_BOT_TOKEN"),
+        slack_signing_secret=value("SLACK_SIGNING_SECRET"),
+        slack_app_token=value("SLACK_APP_TOKEN"),
+        slack_api_url=value("SLACK_API_URL"),
+        database_url=value("DATABASE_URL"),
+    )

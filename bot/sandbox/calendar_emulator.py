@@ -1,0 +1,486 @@
+"""A local Google Calendar API v3 emulator, for the tests and the offline demo.
+
+It speaks the subset the bot uses, with Google's own shapes, so that
+google-api-python-client talks to it exactly as it talks to Google:
+
+- ``POST /token``: OAuth refresh-token and service-account (JWT bearer) grants.
+- ``/calendar/v3/calendars/{id}/events``: list (time window, ``singleEvents``
+  expansion of RRULEs, ``showDeleted``, ``orderBy``, paging up to 2,500 a page,
+  ``syncToken`` with 410 when stale), get, insert, patch and update with
+  ``If-Match`` etags (412 when stale), delete (kept as ``cancelled``).
+- ``/calendar/ical/{id}/public/basic.ics``: the iCal feed of live events.
+
+Faults can be injected (revoked refresh tokens, expired access tokens, stale
+sync tokens, an API that answers errors) and every request is logged so that
+benchmarks can count them. Standard library only, on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from icalendar import Calendar, Event, vCalAddress
+
+MAX_PAGE = 2500
+_EVENTS = re.compile(r"^/calendar/v3/calendars/(?P<cal>[^/]+)/events(?:/(?P<event>[^/]+))?$")
+_ICAL = re.compile(r"^/calendar/ical/(?P<cal>[^/]+)/public/basic\.ics$")
+_ID_CHARS = "abcdefghijklmnopqrstuv0123456789"  # base32hex, as Google's event ids
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.reason, self.message = status, reason, message
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _when(value: dict[str, Any], default_zone: str) -> datetime:
+    """An event's start or end as an aware instant (all-day: local midnight)."""
+    if "dateTime" in value:
+        moment = datetime.fromisoformat(value["dateTime"].replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo(value.get("timeZone") or default_zone))
+        return moment
+    day = date.fromisoformat(value["date"])
+    return datetime.combine(day, time(0), ZoneInfo(value.get("timeZone") or default_zone))
+
+
+def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Patch semantics: nested objects merged key by key, everything else replaced."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+class CalendarEmulator:
+    def __init__(self, *, require_auth: bool = True, time_zone: str = "America/Los_Angeles"
+                 ) -> None:
+        self.require_auth = require_auth
+        self.time_zone = time_zone
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.RLock()
+        self._calendars: dict[str, dict[str, dict[str, Any]]] = {}
+        self._changed_at: dict[tuple[str, str], int] = {}
+        self._clock = 0  # bumped on every change; sync tokens point into it
+        self._sync_generation = 0
+        self._tokens: set[str] = set()
+        self._refresh_revoked = False
+        self._api_failure: int | None = None
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> CalendarEmulator:
+        emulator = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.emulator = emulator
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> CalendarEmulator:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server, "start() the emulator first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_endpoint(self) -> str:
+        return f"{self.url}/calendar/v3/"
+
+    @property
+    def token_uri(self) -> str:
+        return f"{self.url}/token"
+
+    def ical_url(self, calendar_id: str) -> str:
+        return f"{self.url}/calendar/ical/{quote(calendar_id, safe='')}/public/basic.ics"
+
+    # -- seeding and inspection ---------------------------------------------
+
+    def add_event(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._insert(calendar_id, body))
+
+    def patch_event(self, calendar_id: str, event_id: str, changes: dict[str, Any]
+                    ) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._patch(calendar_id, event_id, changes, if_match=None))
+
+    def delete_event(self, calendar_id: str, event_id: str) -> None:
+        with self._lock:
+            self._delete(calendar_id, event_id, if_match=None)
+
+    def get_event(self, calendar_id: str, event_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            event = self._calendars.get(calendar_id, {}).get(event_id)
+            return copy.deepcopy(event) if event else None
+
+    def events(self, calendar_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [copy.deepcopy(e) for e in self._calendars.get(calendar_id, {}).values()]
+
+    # -- faults --------------------------------------------------------------
+
+    def revoke_refresh_tokens(self) -> None:
+        self._refresh_revoked = True
+        self._tokens.clear()
+
+    def expire_access_tokens(self) -> None:
+        self._tokens.clear()
+
+    def invalidate_sync_tokens(self) -> None:
+        self._sync_generation += 1
+
+    def fail_api(self, status: int | None) -> None:
+        self._api_failure = status
+
+    def reset_requests(self) -> None:
+        self.requests.clear()
+
+    # -- the store -------------------------------------------------------------
+
+    def _touch(self, calendar_id: str, event: dict[str, Any]) -> None:
+        self._clock += 1
+        event["etag"] = f'"{3181161784712000 + self._clock}"'
+        event["updated"] = _rfc3339(datetime.now(UTC))
+        self._changed_at[(calendar_id, event["id"])] = self._clock
+
+    def _insert(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        events = self._calendars.setdefault(calendar_id, {})
+        event_id = body.get("id") or "".join(secrets.choice(_ID_CHARS) for _ in range(26))
+        if not re.fullmatch(r"[a-v0-9]{5,1024}", event_id):
+            raise ApiError(400, "invalid", f"Invalid resource id value: {event_id}")
+        if event_id in events:
+            raise ApiError(409, "duplicate", "The requested identifier already exists.")
+        if "start" not in body or "end" not in body:
+            raise ApiError(400, "required", "Missing start or end time.")
+        now = _rfc3339(datetime.now(UTC))
+        event = {"kind": "calendar#event", "status": "confirmed", **copy.deepcopy(body),
+                 "id": event_id, "iCalUID": f"{event_id}@google.com", "created": now,
+                 "sequence": 0,
+                 "htmlLink": f"https://www.google.com/calendar/event?eid={event_id}"}
+        events[event_id] = event
+        self._touch(calendar_id, event)
+        return event
+
+    def _find(self, calendar_id: str, event_id: str) -> dict[str, Any]:
+        if calendar_id not in self._calendars:
+            raise ApiError(404, "notFound", "Not Found")
+        event = self._calendars[calendar_id].get(event_id)
+        if event is None:
+            raise ApiError(404, "notFound", "Not Found")
+        return event
+
+    def _check_etag(self, event: dict[str, Any], if_match: str | None) -> None:
+        if if_match is not None and if_match != "*" and if_match != event["etag"]:
+            raise ApiError(412, "conditionNotMet", "Precondition Failed")
+
+    def _patch(self, calendar_id: str, event_id: str, changes: dict[str, Any], *,
+               if_match: str | None, replace: bool = False) -> dict[str, Any]:
+        event = self._find(calendar_id, event_id)
+        self._check_etag(event, if_match)
+        if replace:
+            kept = {k: event[k] for k in ("kind", "id", "iCalUID", "created", "htmlLink",
+                                          "sequence", "etag", "status") if k in event}
+            event.clear()
+            event.update(kept)
+            event.update(copy.deepcopy(changes))
+        else:
+            _merge(event, {k: v for k, v in changes.items() if k not in ("id", "etag")})
+        event["sequence"] = int(event.get("sequence", 0)) + 1
+        self._touch(calendar_id, event)
+        return event
+
+    def _delete(self, calendar_id: str, event_id: str, *, if_match: str | None) -> None:
+        event = self._find(calendar_id, event_id)
+        if event.get("status") == "cancelled":
+            raise ApiError(410, "deleted", "Resource has been deleted")
+        self._check_etag(event, if_match)
+        event["status"] = "cancelled"
+        self._touch(calendar_id, event)
+
+    def _instances(self, event: dict[str, Any], lo: datetime, hi: datetime
+                   ) -> Iterator[dict[str, Any]]:
+        """The occurrences of a recurring event in [lo, hi), as singleEvents shows them."""
+        start = _when(event["start"], self.time_zone)
+        length = _when(event["end"], self.time_zone) - start
+        zone = ZoneInfo(event["start"].get("timeZone") or self.time_zone)
+        local_start = start.astimezone(zone).replace(tzinfo=None)
+        rule = rrulestr("\n".join(event["recurrence"]), dtstart=local_start, forceset=True)
+        lo_local = (lo - length).astimezone(zone).replace(tzinfo=None)
+        hi_local = hi.astimezone(zone).replace(tzinfo=None)
+        for occurrence in rule.between(lo_local, hi_local, inc=True):
+            begins = occurrence.replace(tzinfo=zone)
+            stamp = begins.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            instance = copy.deepcopy(event)
+            instance.pop("recurrence", None)
+            instance.update({
+                "id": f"{event['id']}_{stamp}", "recurringEventId": event["id"],
+                "originalStartTime": copy.deepcopy(event["start"]),
+                "start": {"dateTime": begins.isoformat(), "timeZone": str(zone)},
+                "end": {"dateTime": (begins + length).isoformat(), "timeZone": str(zone)},
+            })
+            yield instance
+
+    def _list(self, calendar_id: str, query: dict[str, str]) -> dict[str, Any]:
+        if calendar_id not in self._calendars:
+            raise ApiError(404, "notFound", "Not Found")
+        single = query.get("singleEvents", "false") == "true"
+        if query.get("orderBy") == "startTime" and not single:
+            raise ApiError(400, "invalid", "The requested ordering is not available for the "
+                                           "particular query.")
+        try:
+            size = min(int(query.get("maxResults", "250")), MAX_PAGE)
+        except ValueError:
+            raise ApiError(400, "invalid", "Invalid maxResults") from None
+        sync_token = query.get("syncToken")
+        since = None
+        if sync_token:
+            if any(k in query for k in ("timeMin", "timeMax", "orderBy", "updatedMin")):
+                raise ApiError(400, "invalid", "Sync token cannot be combined with these "
+                                               "parameters")
+            since = self._read_sync_token(sync_token)
+        show_deleted = sync_token is not None or query.get("showDeleted", "false") == "true"
+        lo = _parse_time(query["timeMin"]) if "timeMin" in query else datetime(1970, 1, 1,
+                                                                               tzinfo=UTC)
+        hi = _parse_time(query["timeMax"]) if "timeMax" in query else datetime.now(UTC) + \
+            timedelta(days=730)
+        updated_min = _parse_time(query["updatedMin"]) if "updatedMin" in query else None
+        items: list[dict[str, Any]] = []
+        for event in self._calendars[calendar_id].values():
+            if since is not None and self._changed_at[(calendar_id, event["id"])] <= since:
+                continue
+            if event.get("status") == "cancelled" and not show_deleted:
+                continue
+            if updated_min and _parse_time(event["updated"]) < updated_min:
+                continue
+            if single and event.get("recurrence") and event.get("status") != "cancelled":
+                items.extend(self._instances(event, lo, hi))
+                continue
+            if since is None and not self._overlaps(event, lo, hi):
+                continue
+            items.append(event)
+        items.sort(key=lambda e: (_when(e["start"], self.time_zone), e["id"]))
+        offset = int(query.get("pageToken", "p0")[1:] or 0) if query.get("pageToken") else 0
+        page = items[offset:offset + size]
+        answer: dict[str, Any] = {
+            "kind": "calendar#events", "etag": f'"p{self._clock}"', "summary": calendar_id,
+            "timeZone": self.time_zone, "updated": _rfc3339(datetime.now(UTC)),
+            "items": copy.deepcopy(page),
+        }
+        if offset + size < len(items):
+            answer["nextPageToken"] = f"p{offset + size}"
+        else:
+            answer["nextSyncToken"] = f"s{self._sync_generation}-{self._clock}"
+        return answer
+
+    def _overlaps(self, event: dict[str, Any], lo: datetime, hi: datetime) -> bool:
+        if "start" not in event:
+            return True  # a bare cancelled instance
+        return _when(event["end"], self.time_zone) > lo and _when(event["start"],
+                                                                   self.time_zone) < hi
+
+    def _read_sync_token(self, token: str) -> int:
+        match = re.fullmatch(r"s(\d+)-(\d+)", token)
+        if not match or int(match[1]) != self._sync_generation:
+            raise ApiError(410, "fullSyncRequired", "Sync token is no longer valid, a full "
+                                                    "sync is required.")
+        return int(match[2])
+
+    def ical_feed(self, calendar_id: str) -> bytes:
+        calendar = Calendar()
+        calendar.add("prodid", "-//Google Inc//Google Calendar 70.9054//EN")
+        calendar.add("version", "2.0")
+        calendar.add("x-wr-calname", calendar_id)
+        calendar.add("x-wr-timezone", self.time_zone)
+        for event in self._calendars.get(calendar_id, {}).values():
+            if event.get("status") == "cancelled":
+                continue
+            calendar.add_component(self._vevent(event))
+        calendar.add_missing_timezones()
+        return bytes(calendar.to_ical())
+
+    def _vevent(self, event: dict[str, Any]) -> Event:
+        vevent = Event()
+        for name, key in (("dtstart", "start"), ("dtend", "end")):
+            value = event[key]
+            if "date" in value:
+                vevent.add(name, date.fromisoformat(value["date"]))
+            elif value.get("timeZone"):
+                vevent.add(name, _when(value, self.time_zone).astimezone(
+                    ZoneInfo(value["timeZone"])))
+            else:
+                vevent.add(name, _when(value, self.time_zone).astimezone(UTC))
+        vevent.add("dtstamp", datetime.now(UTC))
+        vevent.add("uid", event["iCalUID"])
+        vevent.add("created", _parse_time(event["created"]))
+        vevent.add("last-modified", _parse_time(event["updated"]))
+        vevent.add("sequence", event.get("sequence", 0))
+        vevent.add("status", event.get("status", "confirmed").upper())
+        vevent.add("summary", event.get("summary", ""))
+        if event.get("description"):
+            vevent.add("description", event["description"])
+        if event.get("location"):
+            vevent.add("location", event["location"])
+        for attendee in event.get("attendees", []):
+            address = vCalAddress(f"mailto:{attendee['email']}")
+            address.params["ROLE"] = "REQ-PARTICIPANT"
+            vevent.add("attendee", address, encode=False)
+        for rule in event.get("recurrence", []):
+            if rule.startswith("RRULE:"):
+                vevent.add("rrule", _rrule_dict(rule[6:]))
+        return vevent
+
+
+def _rrule_dict(text: str) -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    for piece in text.split(";"):
+        key, _, value = piece.partition("=")
+        parts[key.lower()] = value.split(",")
+    return parts
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: CalendarEmulator
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log list
+        return
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        emulator = self.emulator
+        parts = urlsplit(self.path)
+        emulator.requests.append((method, parts.path))
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            if parts.path == "/token" and method == "POST":
+                return self._token(body)
+            if (match := _ICAL.match(parts.path)) and method == "GET":
+                with emulator._lock:
+                    feed = emulator.ical_feed(unquote(match["cal"]))
+                return self._send(200, feed, "text/calendar; charset=UTF-8")
+            match = _EVENTS.match(parts.path)
+            if not match:
+                raise ApiError(404, "notFound", "Not Found")
+            self._authorize()
+            if emulator._api_failure:
+                raise ApiError(emulator._api_failure, "backendError", "Backend Error")
+            with emulator._lock:
+                self._events(method, unquote(match["cal"]),
+                             unquote(match["event"]) if match["event"] else None, query, body)
+        except ApiError as error:
+            payload = {"error": {"code": error.status, "message": error.message, "errors": [
+                {"domain": "global", "reason": error.reason, "message": error.message}]}}
+            self._json(error.status, payload)
+
+    def _authorize(self) -> None:
+        if not self.emulator.require_auth:
+            return
+        header = self.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip()
+        if not header.startswith("Bearer ") or token not in self.emulator._tokens:
+            raise ApiError(401, "authError", "Invalid Credentials")
+
+    def _token(self, body: bytes) -> None:
+        form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+        grant = form.get("grant_type")
+        if grant == "refresh_token":
+            if self.emulator._refresh_revoked or not form.get("refresh_token"):
+                return self._json(400, {"error": "invalid_grant",
+                                        "error_description": "Token has been expired or "
+                                                             "revoked."})
+        elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            if form.get("assertion", "").count(".") != 2:
+                return self._json(400, {"error": "invalid_grant",
+                                        "error_description": "Invalid JWT."})
+        else:
+            return self._json(400, {"error": "unsupported_grant_type"})
+        token = "ya29.emulator-" + secrets.token_urlsafe(16)
+        self.emulator._tokens.add(token)
+        self._json(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
+
+    def _events(self, method: str, calendar_id: str, event_id: str | None,
+                query: dict[str, str], body: bytes) -> None:
+        emulator = self.emulator
+        if_match = self.headers.get("If-Match")
+        data = json.loads(body) if body else {}
+        if event_id is None and method == "GET":
+            return self._json(200, emulator._list(calendar_id, query))
+        if event_id is None and method == "POST":
+            return self._json(200, emulator._insert(calendar_id, data))
+        if event_id is None:
+            raise ApiError(405, "methodNotAllowed", "Method Not Allowed")
+        if method == "GET":
+            return self._json(200, emulator._find(calendar_id, event_id))
+        if method in ("PATCH", "PUT"):
+            return self._json(200, emulator._patch(calendar_id, event_id, data,
+                                                   if_match=if_match, replace=method == "PUT"))
+        if method == "DELETE":
+            emulator._delete(calendar_id, event_id, if_match=if_match)
+            return self._send(204, b"", None)
+        raise ApiError(405, "methodNotAllowed", "Method Not Allowed")
+
+    def _json(self, status: int, payload: Any) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json; charset=UTF-8")
+
+    def _send(self, status: int, body: bytes, content_type: str | None) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)

@@ -1,0 +1,168 @@
+"""The embedded sandbox: moto's server (DynamoDB, S3, CloudFront) and the calendar emulator,
+both on loopback in this process, with the resources of app.yaml created in them.
+
+Used by the demo, the integration tests and the benchmarks. Nothing here can
+reach the real AWS or Google: every endpoint is 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import yaml
+from moto.server import ThreadedMotoServer
+
+from bot.environment import Environment
+from bot.sandbox.calendar_emulator import CalendarEmulator
+from bot.sandbox.scenario import Scenario
+from services.config import Config
+from services.guest_page import PageRenderer
+
+# moto accepts any credentials; these make sure no real ones are ever sent.
+SANDBOX_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "sandbox",
+    "AWS_SECRET_ACCESS_KEY": "sandbox",
+    "AWS_SESSION_TOKEN": "sandbox",
+    "AWS_DEFAULT_REGION": "us-west-2",
+}
+
+
+@dataclass
+class Sandbox:
+    config: Config
+    env: Environment
+    emulator: CalendarEmulator
+    aws_endpoint: str
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.config.dynamodb.region,
+                            endpoint_url=self.aws_endpoint)
+
+
+@contextmanager
+def sandbox_aws_credentials() -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in SANDBOX_AWS_ENV}
+    os.environ.update(SANDBOX_AWS_ENV)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextmanager
+def running_sandbox(config: Config) -> Iterator[Sandbox]:
+    """Start both servers, create the table, bucket and distribution, yield, stop."""
+    # moto's server logs every request through werkzeug: noise in the demo's output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    with sandbox_aws_credentials():
+        moto.start()
+        try:
+            host, port = moto.get_host_and_port()
+            endpoint = f"http://{host}:{port}"
+            # moto keeps its state per process, not per server: start from empty.
+            urllib.request.urlopen(urllib.request.Request(
+                f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
+            with CalendarEmulator() as emulator:
+                yield _prepare(config, emulator, endpoint)
+        finally:
+            moto.stop()
+
+
+def _prepare(config: Config, emulator: CalendarEmulator, endpoint: str) -> Sandbox:
+    region = config.dynamodb.region
+    aws = {name: boto3.client(name, region_name=region, endpoint_url=endpoint)
+           for name in ("dynamodb", "s3", "cloudfront")}
+    aws["dynamodb"].create_table(
+        TableName=config.dynamodb.table,
+        KeySchema=[{"AttributeName": "eventId", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "eventId", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    aws["s3"].create_bucket(Bucket=config.pages.bucket,
+                            CreateBucketConfiguration={"LocationConstraint": region})
+    distribution = aws["cloudfront"].create_distribution(DistributionConfig={
+        "CallerReference": "sandbox",
+        "Comment": "guest pages (sandbox)",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "pages", "DomainName": f"{config.pages.bucket}.s3.amazonaws.com",
+            "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "pages", "ViewerProtocolPolicy": "allow-all",
+                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False,
+                                                                  "Cookies": {"Forward": "none"}}},
+    })["Distribution"]["Id"]
+    sandboxed = config.model_copy(update={
+        "calendar": config.calendar.model_copy(
+            update={"ical_url": emulator.ical_url(config.calendar.id)}),
+        "pages": config.pages.model_copy(update={"distribution_id": distribution}),
+    })
+    env = Environment(
+        aws_endpoint_url=endpoint,
+        google_calendar_api_endpoint=emulator.api_endpoint,
+        google_oauth_client_id="sandbox-client",
+        google_oauth_client_secret="sandbox-secret",
+        google_oauth_refresh_token="sandbox-refresh",
+        google_oauth_token_uri=emulator.token_uri,
+    )
+    return Sandbox(config=sandboxed, env=env, emulator=emulator, aws_endpoint=endpoint)
+
+
+def install(sandbox: Sandbox, scenario: Scenario) -> None:
+    """Put the scenario into the calendar, the table and the bucket, as people left it."""
+    config = sandbox.config
+    for event in scenario.events:
+        sandbox.emulator.add_event(config.calendar.id, event)
+    dynamodb = sandbox.client("dynamodb")
+    serializer = boto3.dynamodb.types.TypeSerializer()
+    for item in scenario.records:
+        dynamodb.put_item(TableName=config.dynamodb.table,
+                          Item={k: serializer.serialize(v) for k, v in item.items()})
+    _upload_by_hand(sandbox, {key: PageRenderer().render(p) for key, p in scenario.pages.items()})
+
+
+def _upload_by_hand(sandbox: Sandbox, pages: Mapping[str, str]) -> None:
+    """As the operator did that night: s3 sync, then one invalidation of those paths."""
+    s3 = sandbox.client("s3")
+    for key, html in pages.items():
+        s3.put_object(Bucket=sandbox.config.pages.bucket, Key=key, Body=html.encode(),
+                      ContentType="text/html; charset=utf-8")
+    if pages:
+        paths = sorted("/" + key for key in pages)
+        sandbox.client("cloudfront").create_invalidation(
+            DistributionId=sandbox.config.pages.distribution_id,
+            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths},
+                               "CallerReference": "by-hand-" + hashlib.sha256(
+                                   "".join(paths).encode()).hexdigest()[:16]})
+
+
+def sandbox_environ(sandbox: Sandbox) -> dict[str, str]:
+    """The environment variables a separate ``python -m bot`` needs to use this sandbox."""
+    env = sandbox.env
+    values = {
+        "AWS_ENDPOINT_URL": env.aws_endpoint_url,
+        "GOOGLE_CALENDAR_API_ENDPOINT": env.google_calendar_api_endpoint,
+        "GOOGLE_OAUTH_CLIENT_ID": env.google_oauth_client_id,
+        "GOOGLE_OAUTH_CLIENT_SECRET": env.google_oauth_client_secret,
+        "GOOGLE_OAUTH_REFRESH_TOKEN": env.google_oauth_refresh_token,
+        "GOOGLE_OAUTH_TOKEN_URI": env.google_oauth_token_uri,
+        **SANDBOX_AWS_ENV,
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def write_config(config: Config, path: str | os.PathLike[str]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(config.model_dump(mode="json"), handle, sort_keys=False)

@@ -1,0 +1,109 @@
+"""Plain-text views for the terminal (CLI and demo). Pure: strings in, strings out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from services.fixes import ApplyReport
+from services.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
+from services.reconcile import COMPARED_FIELDS
+
+
+def reconcile_report(result: ReconcileResult) -> str:
+    count = len(result.discrepancies)
+    lines = [
+        f"Reconcile {result.window.start} → {result.window.end} · calendar read via "
+        f"{'the API' if result.source == 'api' else 'the iCal feed'} · "
+        f"{result.charters_checked} charters checked · "
+        + (f"{count} discrepanc{'y' if count == 1 else 'ies'}" if count else "all in sync"),
+    ]
+    lines += [f"  note: {note}" for note in result.notes]
+    for event_id, found in _by_charter(result.discrepancies).items():
+        lines.append("")
+        lines.append(charter_heading(event_id, result.desired.get(event_id)))
+        for item in found:
+            lines.append(f"  [{item.severity}] {item.kind}: {item.summary}")
+            if item.field and item.kind == "RECORD_MISMATCH":
+                lines.append(
+                    f"      expected {_show(item.expected)}  ·  actual {_show(item.actual)}")
+            plan = "; ".join(describe_action(a) for a in item.fix) or "none: a human must decide"
+            lines.append(f"      fix: {plan}")
+            lines.append(f"      id:  {item.id}")
+    return "\n".join(lines)
+
+
+def charter_heading(event_id: str, want: DesiredCharter | None) -> str:
+    if want is None:
+        return f"{event_id} (no live calendar event)"
+    c = want.charter
+    return (f"{c.start:%a %b %d}  {c.start:%H:%M}–{c.end:%H:%M}  {c.title}  ({event_id})")
+
+
+def describe_action(action: FixAction) -> str:
+    params = action.params
+    if action.action == "create_record":
+        return f"create DynamoDB record {action.target}"
+    if action.action == "update_record":
+        fields = ", ".join(f"{k}={_show(v)}" for k, v in params["set"].items())
+        return f"update {action.target}: {fields}"
+    if action.action == "put_page":
+        return f"render and upload {action.target}"
+    if action.action == "invalidate":
+        return f"invalidate {action.target} on CloudFront"
+    return f"{action.action} {action.target}"
+
+
+def apply_report(report: ApplyReport) -> str:
+    lines = [f"  {o.status:>13}  {o.discrepancy_id}  {o.message}" for o in report.outcomes]
+    if report.invalidation_id:
+        lines.append(f"  CloudFront invalidation {report.invalidation_id}: "
+                     + ", ".join(report.invalidated_paths))
+    applied = sum(o.status == "applied" for o in report.outcomes)
+    lines.append(f"{applied} of {len(report.outcomes)} applied.")
+    return "\n".join(lines)
+
+
+def status_table(want: DesiredCharter, *, page_url: str, page_fields: Mapping[str, str] | None,
+                 ) -> str:
+    record = want.current_record
+    rows = [("field", "calendar", "dynamodb", "")]
+    for field in (*COMPARED_FIELDS, "status"):
+        expected = want.record.get(field)
+        actual = record.get(field) if record else None
+        differs = record is not None and _show(expected) != _show(actual)
+        rows.append((field, _show(expected), _show(actual) if record else "(no record)",
+                     "≠" if differs else ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [charter_heading(want.event_id, want), ""]
+    lines += [f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}"
+              for r in rows]
+    lines.append("")
+    page = want.deployed_page
+    if page is None:
+        lines.append(f"  guest page: not deployed (expected at {want.page_key})")
+    else:
+        same = page.content_md5 == want.page_md5
+        lines.append(f"  guest page: {page_url} ({'matches the calendar' if same else 'STALE'})")
+        for name, value in (page_fields or {}).items():
+            lines.append(f"    page shows {name}: {value}")
+    if not want.fixable:
+        lines.append("  the calendar event itself must be fixed before anything is written")
+    return "\n".join(lines)
+
+
+def _by_charter(found: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
+    groups: dict[str, list[Discrepancy]] = {}
+    for item in found:
+        groups.setdefault(item.event_id, []).append(item)
+    return groups
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,92 @@
+"""The composition root: real clients built from the config and the environment.
+
+Nothing here connects at import time; tests and the demo call the same
+builders with endpoints pointed at moto and the calendar emulator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import httplib2
+from botocore.config import Config as BotoConfig
+from google.oauth2 import credentials as oauth_credentials
+from google.oauth2 import service_account
+from google_auth_httplib2 import AuthorizedHttp
+from googleapiclient.discovery import build
+
+from bot.environment import Environment
+from services.calendar import CalendarReader, GoogleCalendarApi
+from services.cdn import Cdn
+from services.checkup import Systems
+from services.config import Config
+from services.errors import ConfigError
+from services.fixes import FixApplier
+from services.pages_store import PageStore
+from services.records import RecordStore
+
+CALENDAR_SCOPES = ["https://www.googleapis.com/auth/calendar"]
+
+# Fail fast on a dead endpoint rather than retrying for a minute.
+_BOTO = BotoConfig(connect_timeout=5, read_timeout=20, retries={"max_attempts": 2,
+                                                                "mode": "standard"})
+
+
+def aws_client(service: str, config: Config, env: Environment) -> Any:
+    region = config.dynamodb.region
+    return boto3.client(service, region_name=region, endpoint_url=env.aws_endpoint_url,
+                        config=_BOTO)
+
+
+def google_credentials(env: Environment) -> Any | None:
+    if env.google_application_credentials:
+        try:
+            # The key file's own token_uri is honoured by google-auth.
+            return service_account.Credentials.from_service_account_file(
+                env.google_application_credentials, scopes=CALENDAR_SCOPES)
+        except (OSError, ValueError) as error:
+            raise ConfigError(
+                f"GOOGLE_APPLICATION_CREDENTIALS: not a usable service-account key file ({error})"
+            ) from None
+    if env.has_google_oauth:
+        return oauth_credentials.Credentials(
+            token=None,
+            refresh_token=env.google_oauth_refresh_token,
+            client_id=env.google_oauth_client_id,
+            client_secret=env.google_oauth_client_secret,
+            token_uri=env.google_oauth_token_uri,
+            scopes=CALENDAR_SCOPES,
+        )
+    return None
+
+
+def calendar_service(env: Environment) -> Any | None:
+    creds = google_credentials(env)
+    if creds is None:
+        return None
+    options = {"api_endpoint": env.google_calendar_api_endpoint} \
+        if env.google_calendar_api_endpoint else None
+    http = AuthorizedHttp(creds, http=httplib2.Http(timeout=20))
+    # static_discovery: the bundled API description, so building needs no network.
+    return build("calendar", "v3", http=http, client_options=options, static_discovery=True,
+                 cache_discovery=False)
+
+
+def build_systems(config: Config, env: Environment) -> Systems:
+    service = calendar_service(env)
+    api = GoogleCalendarApi(service=service, calendar_id=config.calendar.id) if service else None
+    return Systems(
+        calendar=CalendarReader(api=api, ical_url=config.calendar.ical_url, tz=config.tz),
+        records=RecordStore(dynamodb_client=aws_client("dynamodb", config, env),
+                            table=config.dynamodb.table, date_index=config.dynamodb.date_index),
+        pages=PageStore(s3_client=aws_client("s3", config, env), bucket=config.pages.bucket,
+                        prefix=config.pages.prefix,
+                        cache_ttl_seconds=config.pages.cache_ttl_seconds),
+        cdn=Cdn(cloudfront_client=aws_client("cloudfront", config, env),
+                distribution_id=config.pages.distribution_id),
+    )
+
+
+def build_applier(systems: Systems) -> FixApplier:
+    return FixApplier(records=systems.records, pages=systems.pages, cdn=systems.cdn)

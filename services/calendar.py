@@ -1,0 +1,130 @@
+"""Calendar adapter: the Google Calendar API, with the iCal feed as a read-only fallback.
+
+The API is the preferred source (it carries etags and the private ``eventId``
+link). When it cannot authorize (expired or revoked refresh token, 401/403) or
+cannot be reached, the iCal feed is read instead and the snapshot says so.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import httplib2
+from google.auth.exceptions import GoogleAuthError
+from googleapiclient.errors import HttpError
+
+from services.calendar_events import charter_from_api_event, charters_from_ical
+from services.errors import CalendarAuthError, SourceUnavailableError
+from services.models import CalendarSnapshot, CancelledEvent, Charter
+
+# Google's largest page: the fewest requests for a window.
+PAGE_SIZE = 2500
+
+
+class CalendarApi(Protocol):
+    def list_events(self, *, time_min: datetime, time_max: datetime) -> Iterator[dict[str, Any]]:
+        ...
+
+
+class GoogleCalendarApi:
+    """The events of one calendar through google-api-python-client."""
+
+    def __init__(self, *, service: Any, calendar_id: str) -> None:
+        self._events = service.events()
+        self._calendar_id = calendar_id
+
+    def list_events(self, *, time_min: datetime, time_max: datetime) -> Iterator[dict[str, Any]]:
+        request = self._events.list(
+            calendarId=self._calendar_id,
+            timeMin=time_min.isoformat(),
+            timeMax=time_max.isoformat(),
+            singleEvents=True,
+            showDeleted=True,
+            maxResults=PAGE_SIZE,
+        )
+        while request is not None:
+            page = _call(request)
+            yield from page.get("items", [])
+            request = self._events.list_next(request, page)
+
+
+def _call(request: Any) -> dict[str, Any]:
+    try:
+        return dict(request.execute(num_retries=1))
+    except GoogleAuthError as error:
+        raise CalendarAuthError(f"the Calendar API refused our credentials ({error})") from error
+    except HttpError as error:
+        status = error.resp.status
+        if status in (401, 403):
+            raise CalendarAuthError(
+                f"the Calendar API refused our credentials (HTTP {status})"
+            ) from error
+        raise SourceUnavailableError(f"the Calendar API answered HTTP {status}") from error
+    except (TimeoutError, httplib2.HttpLib2Error, OSError) as error:
+        raise SourceUnavailableError(f"the Calendar API could not be reached ({error})") from error
+
+
+def fetch_url(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return bytes(response.read())
+    except (urllib.error.URLError, OSError) as error:
+        raise SourceUnavailableError(f"the iCal feed could not be read ({error})") from error
+
+
+class CalendarReader:
+    def __init__(
+        self,
+        *,
+        api: CalendarApi | None,
+        ical_url: str | None,
+        tz: ZoneInfo,
+        fetch: Callable[[str], bytes] = fetch_url,
+    ) -> None:
+        self._api = api
+        self._ical_url = ical_url
+        self._tz = tz
+        self._fetch = fetch
+
+    def snapshot(self, *, start: datetime, end: datetime) -> CalendarSnapshot:
+        """Charters and cancellations overlapping [start, end)."""
+        reason = "no Google credentials are configured"
+        if self._api is not None:
+            try:
+                return self._from_api(start, end)
+            except SourceUnavailableError as error:
+                reason = str(error)
+        if not self._ical_url:
+            raise SourceUnavailableError(
+                f"The calendar could not be read: {reason}, and no calendar.ical_url is set."
+            )
+        try:
+            data = self._fetch(self._ical_url)
+        except SourceUnavailableError as error:
+            raise SourceUnavailableError(
+                f"The calendar could not be read: {reason}; {error}."
+            ) from error
+        charters, cancelled = charters_from_ical(data, tz=self._tz, start=start, end=end)
+        return CalendarSnapshot(
+            charters=tuple(charters),
+            cancelled=tuple(cancelled),
+            source="ical",
+            notes=(f"Read the iCal feed because {reason}.",),
+        )
+
+    def _from_api(self, start: datetime, end: datetime) -> CalendarSnapshot:
+        assert self._api is not None
+        charters: list[Charter] = []
+        cancelled: list[CancelledEvent] = []
+        for event in self._api.list_events(time_min=start, time_max=end):
+            item = charter_from_api_event(event, self._tz)
+            if isinstance(item, Charter):
+                charters.append(item)
+            elif isinstance(item, CancelledEvent):
+                cancelled.append(item)
+        return CalendarSnapshot(charters=tuple(charters), cancelled=tuple(cancelled), source="api")

@@ -1,0 +1,62 @@
+"""Gather the three snapshots, then call the pure engine: the I/O half of reconcile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from services.calendar import CalendarReader
+from services.cdn import Cdn
+from services.config import Config
+from services.errors import InputError
+from services.guest_page import PageRenderer
+from services.models import PagesSnapshot, ReconcileResult, Window
+from services.pages_store import PageStore
+from services.reconcile import find_discrepancies
+from services.records import RecordStore
+
+
+@dataclass(frozen=True)
+class Systems:
+    """One adapter per external system, built by the composition root."""
+
+    calendar: CalendarReader
+    records: RecordStore
+    pages: PageStore
+    cdn: Cdn
+
+
+def default_window(config: Config, *, now: datetime) -> Window:
+    today = now.astimezone(config.tz).date()
+    return Window(today, today + timedelta(days=config.calendar.window_days))
+
+
+def make_window(config: Config, *, now: datetime, start: date | None,
+                end: date | None) -> Window:
+    default = default_window(config, now=now)
+    first = start or default.start
+    window = Window(first, end or first + (default.end - default.start))
+    if window.end < window.start:
+        raise InputError(f"--to {window.end} is before --from {window.start}")
+    return window
+
+
+def run_reconcile(systems: Systems, config: Config, *, window: Window, now: datetime,
+                  renderer: PageRenderer) -> ReconcileResult:
+    tz = config.tz
+    start = datetime.combine(window.start, time(0), tz)
+    end = datetime.combine(window.end + timedelta(days=1), time(0), tz)
+    calendar = systems.calendar.snapshot(start=start, end=end)
+    records = systems.records.snapshot(since=window.start, until=window.end)
+    pages, pages_complete, page_notes = systems.pages.snapshot()
+    since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
+    invalidations, invalidations_complete = systems.cdn.recent_invalidations(since=since)
+    snapshot = PagesSnapshot(
+        pages=pages,
+        complete=pages_complete,
+        invalidations=invalidations,
+        invalidations_complete=invalidations_complete,
+        notes=page_notes,
+    )
+    return find_discrepancies(calendar=calendar, records=records, pages=snapshot, config=config,
+                              window=window, now=now, renderer=renderer)

@@ -1,0 +1,53 @@
+"""Typed errors, each carrying a message fit to show an operator.
+
+    CharterOpsError
+    ├── ConfigError            app.yaml or the environment is wrong
+    ├── InputError             a person typed something we cannot act on
+    │   └── UnknownCharterError    no charter or several match what was typed
+    ├── SourceUnavailableError an external system could not be read or written
+    │   └── CalendarAuthError      the Calendar API refused our credentials
+    └── ConflictError          the data changed under us (stale etag, failed condition)
+
+Handlers and the CLI catch ``CharterOpsError`` and show ``str(error)``; anything
+else is a bug and is allowed to surface with its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class CharterOpsError(Exception):
+    """Root of every error this product raises on purpose."""
+
+
+class ConfigError(CharterOpsError):
+    """The configuration file or an environment variable is unusable."""
+
+
+class InputError(CharterOpsError):
+    """User input that cannot be acted on; nothing was changed."""
+
+
+class UnknownCharterError(InputError):
+    def __init__(self, query: str, candidates: Sequence[str] = ()) -> None:
+        self.query = query
+        self.candidates = tuple(candidates)
+        if self.candidates:
+            listed = ", ".join(self.candidates)
+            message = f"'{query}' matches more than one charter: {listed}. Say which one."
+        else:
+            message = f"No charter matches '{query}'."
+        super().__init__(message)
+
+
+class SourceUnavailableError(CharterOpsError):
+    """An external system could not be reached or answered with an error."""
+
+
+class CalendarAuthError(SourceUnavailableError):
+    """The Calendar API refused to authorize (expired, revoked or missing credentials)."""
+
+
+class ConflictError(CharterOpsError):
+    """Someone else changed the data between our read and our write."""

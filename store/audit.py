@@ -1,0 +1,186 @@
+"""The audit log's repository: changes and their steps, decisions, digest runs.
+
+A change and all its planned steps are written in one transaction *before* the
+first external write; each step's outcome is written right after that step.
+So a process killed between two steps leaves a change that says exactly where
+it stopped, and ``unfinished()`` finds it on the next start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from store.schema import ChangeRow, DecisionRow, DigestRunRow, StepRow
+
+PENDING, APPLYING, DONE, FAILED, CONFLICT, SKIPPED = (
+    "pending", "applying", "done", "failed", "conflict", "skipped")
+SOURCES = frozenset({"slash", "digest", "chat", "scheduler", "cli"})
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    system: str
+    action: str
+    target: str
+    before: Any = None
+    after: Any = None
+
+
+@dataclass(frozen=True)
+class StepEntry:
+    seq: int
+    system: str
+    action: str
+    target: str
+    before: Any
+    after: Any
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    id: str
+    kind: str
+    event_id: str | None
+    requested_by: str
+    source: str
+    idempotency_key: str
+    status: str
+    params: dict[str, Any]
+    error: str | None
+    undo_of: str | None
+    created_at: datetime
+    steps: tuple[StepEntry, ...]
+
+
+def _entry(row: ChangeRow) -> ChangeEntry:
+    return ChangeEntry(
+        id=row.id, kind=row.kind, event_id=row.event_id, requested_by=row.requested_by,
+        source=row.source, idempotency_key=row.idempotency_key, status=row.status,
+        params=dict(row.params or {}), error=row.error, undo_of=row.undo_of,
+        created_at=row.created_at,
+        steps=tuple(StepEntry(s.seq, s.system, s.action, s.target, s.before, s.after, s.status,
+                              s.error) for s in row.steps),
+    )
+
+
+class AuditLog:
+    def __init__(self, sessions: sessionmaker[Session], *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def begin_change(self, *, kind: str, event_id: str | None, requested_by: str, source: str,
+                     idempotency_key: str, params: dict[str, Any],
+                     steps: Sequence[PlannedStep], undo_of: str | None = None,
+                     ) -> tuple[ChangeEntry, bool]:
+        """Record a change and its plan; (the change, True) or (the existing one, False)
+        when the idempotency key was seen before."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}")
+        now = self._clock()
+        row = ChangeRow(
+            id=uuid.uuid4().hex[:12], kind=kind, event_id=event_id, requested_by=requested_by,
+            source=source, idempotency_key=idempotency_key, status=PENDING, params=params,
+            undo_of=undo_of, created_at=now, updated_at=now,
+            steps=[StepRow(seq=n, system=s.system, action=s.action, target=s.target,
+                           before=s.before, after=s.after, status=PENDING)
+                   for n, s in enumerate(steps, start=1)],
+        )
+        with self._sessions() as session:
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                existing = self._by_key(session, idempotency_key)
+                if existing is None:
+                    raise
+                return _entry(existing), False
+            return _entry(self._load(session, row.id)), True
+
+    def step_finished(self, change_id: str, seq: int, *, status: str, before: Any = None,
+                      after: Any = None, error: str | None = None) -> None:
+        with self._sessions.begin() as session:
+            step = session.scalars(select(StepRow).where(
+                StepRow.change_id == change_id, StepRow.seq == seq)).one()
+            step.status = status
+            if before is not None:
+                step.before = before
+            if after is not None:
+                step.after = after
+            step.error = error
+            step.finished_at = self._clock()
+            change = session.get(ChangeRow, change_id)
+            assert change is not None
+            change.status = APPLYING if status == DONE else change.status
+            change.updated_at = self._clock()
+
+    def finish(self, change_id: str, *, status: str, error: str | None = None) -> None:
+        with self._sessions.begin() as session:
+            change = session.get(ChangeRow, change_id)
+            assert change is not None
+            change.status = status
+            change.error = error
+            change.updated_at = self._clock()
+
+    def get(self, change_id: str) -> ChangeEntry | None:
+        with self._sessions() as session:
+            row = self._load(session, change_id)
+            return _entry(row) if row else None
+
+    def unfinished(self) -> list[ChangeEntry]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ChangeRow).options(selectinload(ChangeRow.steps))
+                .where(ChangeRow.status.in_((PENDING, APPLYING)))
+                .order_by(ChangeRow.created_at)).all()
+            return [_entry(r) for r in rows]
+
+    def recent(self, *, event_id: str | None = None, limit: int = 20) -> list[ChangeEntry]:
+        with self._sessions() as session:
+            query = select(ChangeRow).options(selectinload(ChangeRow.steps))
+            if event_id:
+                query = query.where(ChangeRow.event_id == event_id)
+            rows = session.scalars(query.order_by(ChangeRow.created_at.desc()).limit(limit)).all()
+            return [_entry(r) for r in rows]
+
+    def record_decision(self, *, discrepancy_id: str, decision: str, decided_by: str,
+                        source: str, change_id: str | None = None,
+                        note: str | None = None) -> None:
+        with self._sessions.begin() as session:
+            session.add(DecisionRow(discrepancy_id=discrepancy_id, decision=decision,
+                                    decided_by=decided_by, source=source, change_id=change_id,
+                                    note=note, decided_at=self._clock()))
+
+    def claim_digest(self, *, day: str, channel: str, discrepancy_count: int) -> bool:
+        """True for the one process that may post today's digest."""
+        with self._sessions() as session:
+            session.add(DigestRunRow(run_day=day, channel=channel, status="claimed",
+                                     discrepancy_count=discrepancy_count,
+                                     created_at=self._clock()))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return False
+            return True
+
+    @staticmethod
+    def _by_key(session: Session, key: str) -> ChangeRow | None:
+        return session.scalars(select(ChangeRow).options(selectinload(ChangeRow.steps))
+                               .where(ChangeRow.idempotency_key == key)).first()
+
+    @staticmethod
+    def _load(session: Session, change_id: str) -> ChangeRow | None:
+        return session.scalars(select(ChangeRow).options(selectinload(ChangeRow.steps))
+                               .where(ChangeRow.id == change_id)).first()

@@ -1,0 +1,59 @@
+"""Opening the audit store: SQLite by default, PostgreSQL through DATABASE_URL.
+
+Migrations are applied on open, so a new deployment and an upgraded one both
+start on the current schema.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.errors import ConfigError
+
+DEFAULT_URL = "sqlite:///charter-ops.sqlite3"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    # Heroku-style and bare postgres URLs mean psycopg 3, the driver we ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def open_engine(url: str | None) -> Engine:
+    try:
+        engine = create_engine(normalise_url(url or DEFAULT_URL), future=True)
+    except (SQLAlchemyError, ValueError) as error:
+        raise ConfigError(f"DATABASE_URL is not a database URL SQLAlchemy can use ({error})") \
+            from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    migrate(engine)
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    settings = AlembicConfig()
+    settings.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as connection:
+        settings.attributes["connection"] = connection
+        command.upgrade(settings, "head")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,87 @@
+"""The audit store's tables (SQLAlchemy 2.0 declarative). Changes live in Alembic
+migrations under ``store/migrations``; this module is their current shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ChangeRow(Base):
+    """One intention: a swap, a time change, an approved fix, a dismissal, an undo."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # swap | time | fix | dismiss | undo
+    event_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(20))  # slash | digest | chat | scheduler | cli
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    undo_of: Mapped[str | None] = mapped_column(ForeignKey("changes.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    steps: Mapped[list[StepRow]] = relationship(
+        back_populates="change", order_by="StepRow.seq", cascade="all, delete-orphan")
+
+
+class StepRow(Base):
+    """One planned write to one system, with what it held before and after."""
+
+    __tablename__ = "change_steps"
+    __table_args__ = (UniqueConstraint("change_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(ForeignKey("changes.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    system: Mapped[str] = mapped_column(String(20))  # calendar | dynamodb | page | cdn
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(300))
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))  # pending | done | failed | conflict | skipped
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    change: Mapped[ChangeRow] = relationship(back_populates="steps")
+
+
+class DigestRunRow(Base):
+    """One morning digest; the unique day is what keeps two replicas to one post."""
+
+    __tablename__ = "digest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_day: Mapped[str] = mapped_column(String(10), unique=True)  # local YYYY-MM-DD
+    channel: Mapped[str] = mapped_column(String(80))
+    message_ts: Mapped[str | None] = mapped_column(String(40))
+    discrepancy_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20))  # claimed | posted | failed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionRow(Base):
+    """An approval or dismissal of one discrepancy, or a refusal to let someone decide."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    discrepancy_id: Mapped[str] = mapped_column(String(200), index=True)
+    decision: Mapped[str] = mapped_column(String(20))  # approved | dismissed | refused
+    decided_by: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(20))
+    change_id: Mapped[str | None] = mapped_column(ForeignKey("changes.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

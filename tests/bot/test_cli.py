@@ -1,0 +1,90 @@
+"""Bad input on the command line: a clear message on stderr, exit 1, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import parse_config
+from services.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("calendar: [unclosed", "not valid YAML at line 1"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("pages: {bucket: sailjada-public}\n", "calendar: Field required"),
+        ("timezone: Mars/Olympus\ncalendar: {id: x}\npages: {bucket: bkt, distribution_id: d, "
+         "base_url: https://a.b, waiver_url: https://a.b/w}\n", "timezone: 'Mars/Olympus'"),
+        ("calendar: {id: x, window_days: 0}\npages: {bucket: bkt, distribution_id: d, "
+         "base_url: https://a.b, waiver_url: https://a.b/w}\n", "calendar.window_days"),
+        ("calendar: {id: x}\npages: {bucket: bkt, distribution_id: d, base_url: https://a.b, "
+         "waiver_url: https://a.b/w}\nsync: {auto_fix: [CREW_CONFLICT]}\n",
+         "sync.auto_fix: CREW_CONFLICT cannot be fixed automatically"),
+        ("calendar: {id: x}\npages: {bucket: bkt, distribution_id: d, base_url: https://a.b, "
+         "waiver_url: https://a.b/w}\ncrew:\n  - {name: Gene, roles: [admiral]}\n",
+         "crew.0.roles: unknown role admiral"),
+        ("calendar: {id: x}\npages: {bucket: bkt, distribution_id: d, base_url: https://a.b, "
+         "waiver_url: https://a.b/w, prefx: x/}\n", "pages.prefx: unknown key"),
+    ],
+)
+def test_a_malformed_app_yaml_names_the_key_and_the_reason(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(text)
+    assert message in str(error.value)
+
+
+def test_the_cli_reports_a_bad_config_in_one_line_and_exits_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "app.yaml"
+    bad.write_text("calendar: {id: x}\npages: {bucket: bkt}\n")
+    assert main(["--config", str(bad), "reconcile"]) == 1
+    err = capsys.readouterr().err
+    assert "pages.distribution_id: Field required" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(tmp_path / "nope.yaml"), "status", "danika"]) == 1
+    assert "nope.yaml: no such file" in capsys.readouterr().err
+
+
+def test_the_shipped_app_yaml_is_valid() -> None:
+    config = parse_config((ROOT / "app.yaml").read_text())
+    assert config.timezone == "America/Los_Angeles"
+    assert {m.name for m in config.roster} >= {"Gene", "Darrell", "Ana", "Angelia"}
+
+
+def test_unreachable_endpoints_give_a_clear_error(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    config = (ROOT / "app.yaml").read_text().replace(
+        "https://calendar.google.com/calendar/ical/jada-internal%40group.calendar.google.com/"
+        "public/basic.ics", "http://127.0.0.1:9/basic.ics")
+    (tmp_path / "app.yaml").write_text(config)
+    for name in ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_OAUTH_REFRESH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    assert main(["--config", str(tmp_path / "app.yaml"), "reconcile"]) == 1
+    err = capsys.readouterr().err
+    assert "calendar could not be read" in err
+    assert "no Google credentials" in err
+    assert "Traceback" not in err
+
+
+def test_apply_without_ids_says_what_to_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(ROOT / "app.yaml"), "apply"]) == 1
+    assert "pass --all" in capsys.readouterr().err
+
+
+def test_no_command_says_what_is_available(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 1
+    assert "reconcile" in capsys.readouterr().err

@@ -1,0 +1,115 @@
+"""The audit store on SQLite and on PostgreSQL (127.0.0.1:5432, database test)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from store.audit import DONE, PENDING, AuditLog, PlannedStep
+from store.database import migrate, open_engine, session_factory
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_schema() -> Iterator[str]:
+    """A throwaway schema in the test database, so runs never see each other's rows."""
+    admin = create_engine(PG_URL)
+    try:
+        with admin.connect() as probe:
+            probe.execute(text("select 1"))
+    except OperationalError as error:
+        pytest.skip(f"no PostgreSQL answers at {PG_URL} ({error.orig})")
+    schema = "audit_" + uuid.uuid4().hex[:10]
+    with admin.begin() as connection:
+        connection.execute(text(f"create schema {schema}"))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"drop schema {schema} cascade"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def audit(request: pytest.FixtureRequest, tmp_path) -> Iterator[AuditLog]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        engine = open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+        yield AuditLog(session_factory(engine))
+        engine.dispose()
+        return
+    schemas = _postgres_schema()
+    schema = next(schemas)
+    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    migrate(engine)
+    yield AuditLog(session_factory(engine))
+    engine.dispose()
+    next(schemas, None)
+
+
+STEPS = [PlannedStep("calendar", "patch_event", "evtdanika", {"mate": "Angelia"}, {"mate": "Ana"}),
+         PlannedStep("dynamodb", "update_record", "danika-may31"),
+         PlannedStep("page", "put_page", "charters/guests/danika-guest.html"),
+         PlannedStep("cdn", "invalidate", "/charters/guests/danika-guest.html")]
+
+
+def begin(audit: AuditLog, key: str = "slack:T1:123.456"):  # type: ignore[no-untyped-def]
+    return audit.begin_change(kind="swap", event_id="danika-may31", requested_by="U0GENE",
+                              source="slash", idempotency_key=key,
+                              params={"role": "mate", "new": "Ana"}, steps=STEPS)
+
+
+def test_a_change_and_its_plan_are_recorded_before_any_write(audit: AuditLog) -> None:
+    change, created = begin(audit)
+    assert created
+    stored = audit.get(change.id)
+    assert stored is not None
+    assert stored.status == PENDING
+    assert [s.system for s in stored.steps] == ["calendar", "dynamodb", "page", "cdn"]
+    assert stored.steps[0].before == {"mate": "Angelia"}
+    assert all(s.status == PENDING for s in stored.steps)
+
+
+def test_the_same_request_twice_is_one_change(audit: AuditLog) -> None:
+    first, _ = begin(audit)
+    second, created = begin(audit)
+    assert not created
+    assert second.id == first.id
+    assert len(audit.recent()) == 1
+
+
+def test_an_interrupted_change_is_found_with_the_step_it_stopped_at(audit: AuditLog) -> None:
+    change, _ = begin(audit)
+    audit.step_finished(change.id, 1, status=DONE, after={"etag": '"2"'})
+    [unfinished] = audit.unfinished()
+    assert unfinished.id == change.id
+    assert [s.status for s in unfinished.steps] == [DONE, PENDING, PENDING, PENDING]
+    for seq in (2, 3, 4):
+        audit.step_finished(change.id, seq, status=DONE)
+    audit.finish(change.id, status=DONE)
+    assert audit.unfinished() == []
+    assert audit.get(change.id).status == DONE  # type: ignore[union-attr]
+
+
+def test_recent_filters_by_charter(audit: AuditLog) -> None:
+    begin(audit, "k1")
+    audit.begin_change(kind="time", event_id="quinn-may30", requested_by="U0ANA", source="cli",
+                       idempotency_key="k2", params={}, steps=[])
+    assert [c.event_id for c in audit.recent(event_id="quinn-may30")] == ["quinn-may30"]
+
+
+def test_one_digest_a_day_across_processes(audit: AuditLog) -> None:
+    assert audit.claim_digest(day="2026-05-30", channel="#charter-ops", discrepancy_count=9)
+    assert not audit.claim_digest(day="2026-05-30", channel="#charter-ops", discrepancy_count=9)
+    assert audit.claim_digest(day="2026-05-31", channel="#charter-ops", discrepancy_count=0)
+
+
+def test_an_unknown_source_is_refused(audit: AuditLog) -> None:
+    with pytest.raises(ValueError, match="unknown source"):
+        audit.begin_change(kind="swap", event_id=None, requested_by="x", source="email",
+                           idempotency_key="k", params={}, steps=[])
+    assert audit.recent() == []
