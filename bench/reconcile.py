@@ -75,9 +75,12 @@ def main() -> None:
         session = boto3.Session()
         session.events.register("before-call", lambda model, **_: calls.update(
             [f"{model.service_model.service_name}:{model.name}"]))
+        # Retries are separate HTTP sends of one call: count them too, to see them.
+        session.events.register("before-send", lambda **_: calls.update(["http sends"]))
         boto3.DEFAULT_SESSION = session
         box.emulator.reset_requests()
         systems = build_systems(config, box.env)
+        phases = _time_phases(systems)
         tracemalloc.start()
         t0 = time.perf_counter()
         result = run_reconcile(systems, config, window=window, now=datetime.now(UTC),
@@ -85,6 +88,7 @@ def main() -> None:
         wall = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        counted = collections.Counter(calls)  # frozen now: the bound's own reads don't count
 
         found = collections.Counter(str(d.kind) for d in result.discrepancies)
         table_bytes = _table_bytes(box, config)
@@ -94,6 +98,10 @@ def main() -> None:
         print(f"\ncharters checked: {result.charters_checked}  source: {result.source}  "
               f"complete: {result.complete}")
         print(f"wall time: {wall:.2f} s   peak traced memory: {peak / 2**20:.1f} MiB")
+        io_time = sum(phases.values())
+        print("  of which waiting on each system: " + ", ".join(
+            f"{name} {seconds:.2f} s" for name, seconds in phases.items())
+              + f"; the engine and parsing: {wall - io_time:.2f} s")
         print("discrepancies by kind (expected ~ seeded):")
         for kind in DRIFT:
             print(f"  {kind:<20} {found.get(kind, 0):>5}   seeded {len(drift[kind])}")
@@ -101,20 +109,42 @@ def main() -> None:
         rows = [
             ("calendar events.list", calendar_lists, math.ceil(n / 2500)),
             ("calendar token", token_calls, 1),
-            ("dynamodb Scan", calls["dynamodb:Scan"], max(1, math.ceil(table_bytes / 2**20))),
-            ("s3 ListObjectsV2", calls["s3:ListObjectsV2"], math.ceil(_page_count(box, config)
+            (f"dynamodb Scan ({table_bytes / 1e6:.2f} MB)", counted["dynamodb:Scan"],
+             max(1, math.ceil(table_bytes / 1e6))),
+            ("s3 ListObjectsV2", counted["s3:ListObjectsV2"], math.ceil(_page_count(box, config)
                                                                       / 1000)),
-            ("s3 GetBucketEncryption", calls["s3:GetBucketEncryption"], 0),
-            ("s3 GetObject/HeadObject", calls["s3:GetObject"] + calls["s3:HeadObject"], 0),
-            ("cloudfront ListInvalidations", calls["cloudfront:ListInvalidations"], 1),
-            ("cloudfront GetInvalidation", calls["cloudfront:GetInvalidation"],
-             calls["cloudfront:GetInvalidation"]),
+            ("s3 GetBucketEncryption", counted["s3:GetBucketEncryption"], 0),
+            ("s3 GetObject/HeadObject", counted["s3:GetObject"] + counted["s3:HeadObject"], 0),
+            ("cloudfront ListInvalidations", counted["cloudfront:ListInvalidations"], 1),
+            ("cloudfront GetInvalidation", counted["cloudfront:GetInvalidation"],
+             counted["cloudfront:GetInvalidation"]),
         ]
         total, bound = 0, 0
         for name, got, low in rows:
             total, bound = total + got, bound + low
             print(f"  {name:<30} {got:>4}  ({low})")
         print(f"  {'all':<30} {total:>4}  ({bound})  ratio {total / max(bound, 1):.2f}x")
+        print(f"  AWS HTTP sends, retries included: {counted['http sends']}")
+
+
+def _time_phases(systems: Any) -> dict[str, float]:
+    """Wrap each adapter's read so the report can split emulator time from ours."""
+    phases: dict[str, float] = {}
+    for name, adapter, method in (("calendar", systems.calendar, "snapshot"),
+                                  ("dynamodb", systems.records, "snapshot"),
+                                  ("s3", systems.pages, "snapshot"),
+                                  ("cloudfront", systems.cdn, "recent_invalidations")):
+        original = getattr(adapter, method)
+
+        def timed(*a: Any, _original: Any = original, _name: str = name, **k: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return _original(*a, **k)
+            finally:
+                phases[_name] = phases.get(_name, 0.0) + time.perf_counter() - t0
+
+        setattr(adapter, method, timed)
+    return phases
 
 
 def _seed(box: Any, config: Config, n: int, per_day: int, start_day: date,
@@ -179,13 +209,24 @@ def _seed(box: Any, config: Config, n: int, per_day: int, start_day: date,
                       ContentType="text/html; charset=utf-8")
 
 
+def _value_bytes(value: dict[str, Any]) -> int:
+    """DynamoDB's item-size accounting: UTF-8 bytes of strings, digits of numbers."""
+    (kind, inner), = value.items()
+    if kind == "L":
+        return sum(_value_bytes(v) for v in inner)
+    if kind == "M":
+        return sum(len(k.encode()) + _value_bytes(v) for k, v in inner.items())
+    if kind == "BOOL" or kind == "NULL":
+        return 1
+    return len(str(inner).encode())
+
+
 def _table_bytes(box: Any, config: Config) -> int:
     size = 0
     paginator = box.client("dynamodb").get_paginator("scan")
     for page in paginator.paginate(TableName=config.dynamodb.table):
         for item in page["Items"]:
-            for name, value in item.items():
-                size += len(name) + len(str(next(iter(value.values()))))
+            size += sum(len(name.encode()) + _value_bytes(v) for name, v in item.items())
     return size
 
 
