@@ -149,3 +149,22 @@ def test_status_shows_each_system_side_by_side(sandbox: Sandbox,
     assert status["dynamodb"]["startTime"] == "14:00"
     assert status["page"]["in_sync"] is False
     assert status["page"]["shows"]["arrival"] == "2:00–6:00 PM"
+
+
+def test_an_unreachable_calendar_api_falls_back_to_the_feed(
+        sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    sandbox.emulator.fail_api(503)
+    code, report = reconcile_json(capsys)
+    assert (code, report["source"]) == (2, "ical")
+    assert any("HTTP 503" in note for note in report["notes"])
+
+
+def test_status_of_an_unknown_charter_lists_nothing_and_writes_nothing(
+        sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    in_may = datetime(2026, 5, 25, 16, tzinfo=UTC)
+    sandbox.emulator.reset_requests()
+    assert main(["status", "zelda"], now=lambda: in_may) == 1
+    assert "No charter matches 'zelda'" in capsys.readouterr().err
+    assert main(["status", "may31"], now=lambda: in_may) == 1
+    assert "danika-may31, jonathan-may31" in capsys.readouterr().err
+    assert [r for r in sandbox.emulator.requests if r[0] != "GET" and r[1] != "/token"] == []
