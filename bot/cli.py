@@ -7,6 +7,7 @@ Errors the product raises on purpose print one clear line on stderr.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -14,8 +15,16 @@ from datetime import UTC, date, datetime
 
 from bot.config import load_config
 from bot.environment import read_environment
-from bot.terminal import apply_report, reconcile_report, status_table
-from bot.wiring import build_applier, build_systems
+from bot.terminal import (
+    apply_report,
+    audit_lines,
+    change_dict,
+    change_line,
+    reconcile_report,
+    status_table,
+)
+from bot.wiring import build_applier, build_audit, build_change_service, build_systems
+from services.change_plan import plan_swap, plan_time
 from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
 from services.errors import CharterOpsError, InputError
@@ -52,12 +61,26 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("event", help="record id, guest name, or date (danika, may31)")
     status.add_argument("--json", action="store_true")
 
+    swap = commands.add_parser("swap", help="replace a person on a charter (calendar first)")
+    swap.add_argument("event", help="record id, guest name, or date")
+    swap.add_argument("role", help="captain, mate, or the person being replaced")
+    swap.add_argument("person", help="who takes over (a name in the roster)")
+
+    retime = commands.add_parser("time", help="change a charter's start and end")
+    retime.add_argument("event", help="record id, guest name, or date")
+    retime.add_argument("range", help="3pm-7pm, 15:00-19:00, 3-7pm")
+
+    audit = commands.add_parser("audit", help="recent changes, all or for one charter")
+    audit.add_argument("event", nargs="?", help="record id or guest name")
+    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--limit", type=int, default=20)
+
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
-    for sub in (reconcile, apply, status):
+    for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
-    for sub in (reconcile, apply, status, demo):
+    for sub in (reconcile, apply, status, swap, retime, audit, demo):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -67,7 +90,7 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
     args = build_parser().parse_args(argv)
     if args.command is None:
         print("The Slack bot itself is not built yet; available now: reconcile, apply, status, "
-              "demo (see python -m bot --help).", file=sys.stderr)
+              "swap, time, audit, demo (see python -m bot --help).", file=sys.stderr)
         return EXIT_ERROR
     try:
         if args.command == "demo":
@@ -133,4 +156,47 @@ def _status(args: argparse.Namespace, config: Config, systems: Systems, now: dat
     return EXIT_OK
 
 
-_COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status}
+def _change(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    audit = build_audit(read_environment())
+    service = build_change_service(systems, config, audit)
+    for resumed in service.resume():
+        print(f"resumed an interrupted change: {change_line(resumed)}")
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    if args.command == "swap":
+        plan = plan_swap(charters=result.desired, event=args.event, role_or_person=args.role,
+                         new_person=args.person, config=config, today=window.start)
+    else:
+        plan = plan_time(charters=result.desired, event=args.event, time_range=args.range,
+                         config=config, today=window.start)
+    outcome = service.apply(plan, requested_by=_requester(), source="cli")
+    print(change_line(outcome))
+    for step in outcome.steps:
+        print(f"  {step.seq}. {step.system:<8} {step.action:<14} {step.target}  {step.status}"
+              + (f"  ({step.error})" if step.error else ""))
+    return EXIT_OK if outcome.status == "done" else EXIT_ERROR
+
+
+def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    log = build_audit(read_environment())
+    query = (args.event or "").strip().lower() or None
+    changes = log.recent(event_id=query, limit=args.limit)
+    if query and not changes:
+        changes = [c for c in log.recent(limit=10 * args.limit)
+                   if (c.event_id or "").startswith(query + "-")][: args.limit]
+    if args.json:
+        print(json.dumps([change_dict(c) for c in changes], indent=2, default=str))
+    else:
+        print("\n".join(audit_lines(changes)) or "No changes recorded.")
+    return EXIT_OK
+
+
+def _requester() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+_COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status, "swap": _change,
+             "time": _change, "audit": _audit}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from services.changes import ChangeOutcome
 from services.fixes import ApplyReport
 from services.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
 from services.reconcile import COMPARED_FIELDS
+from store.audit import ChangeEntry
 
 
 def reconcile_report(result: ReconcileResult) -> str:
@@ -90,6 +92,40 @@ def status_table(want: DesiredCharter, *, page_url: str, page_fields: Mapping[st
     if not want.fixable:
         lines.append("  the calendar event itself must be fixed before anything is written")
     return "\n".join(lines)
+
+
+def change_line(change: ChangeEntry | ChangeOutcome) -> str:
+    if isinstance(change, ChangeOutcome):
+        repeat = " (already requested: nothing done twice)" if change.repeated else ""
+        error = f": {change.error}" if change.error else ""
+        return f"change {change.change_id} {change.status}{repeat}: {change.summary}{error}"
+    return (f"{change.id}  {change.created_at:%Y-%m-%d %H:%M}  {change.kind:<5} "
+            f"{change.event_id or '-':<16} {change.status:<8} by {change.requested_by} "
+            f"via {change.source}")
+
+
+def audit_lines(changes: Iterable[ChangeEntry]) -> list[str]:
+    lines = []
+    for change in changes:
+        lines.append(change_line(change))
+        if change.params.get("summary"):
+            lines.append(f"    {change.params['summary']}")
+        for step in change.steps:
+            lines.append(f"    {step.seq}. {step.system:<8} {step.action:<14} {step.target}  "
+                         f"{step.status}" + (f"  ({step.error})" if step.error else ""))
+    return lines
+
+
+def change_dict(change: ChangeEntry) -> dict[str, Any]:
+    return {
+        "id": change.id, "kind": change.kind, "event_id": change.event_id,
+        "requested_by": change.requested_by, "source": change.source, "status": change.status,
+        "error": change.error, "created_at": change.created_at.isoformat(),
+        "params": change.params, "undo_of": change.undo_of,
+        "steps": [{"seq": s.seq, "system": s.system, "action": s.action, "target": s.target,
+                   "before": s.before, "after": s.after, "status": s.status, "error": s.error}
+                  for s in change.steps],
+    }
 
 
 def _by_charter(found: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:

@@ -19,12 +19,15 @@ from googleapiclient.discovery import build
 from bot.environment import Environment
 from services.calendar import CalendarReader, GoogleCalendarApi
 from services.cdn import Cdn
+from services.changes import ChangeService
 from services.checkup import Systems
 from services.config import Config
 from services.errors import ConfigError
 from services.fixes import FixApplier
 from services.pages_store import PageStore
 from services.records import RecordStore
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
 
 CALENDAR_SCOPES = ["https://www.googleapis.com/auth/calendar"]
 
@@ -86,6 +89,14 @@ def build_systems(config: Config, env: Environment) -> Systems:
         cdn=Cdn(cloudfront_client=aws_client("cloudfront", config, env),
                 distribution_id=config.pages.distribution_id),
     )
+
+
+def build_audit(env: Environment) -> AuditLog:
+    return AuditLog(session_factory(open_engine(env.database_url)))
+
+
+def build_change_service(systems: Systems, config: Config, audit: AuditLog) -> ChangeService:
+    return ChangeService(systems=systems, config=config, audit=audit)
 
 
 def build_applier(systems: Systems) -> FixApplier:

@@ -19,7 +19,7 @@ from google.auth.exceptions import GoogleAuthError
 from googleapiclient.errors import HttpError
 
 from services.calendar_events import charter_from_api_event, charters_from_ical
-from services.errors import CalendarAuthError, SourceUnavailableError
+from services.errors import CalendarAuthError, ConflictError, SourceUnavailableError
 from services.models import CalendarSnapshot, CancelledEvent, Charter
 
 # Google's largest page: the fewest requests for a window.
@@ -30,6 +30,12 @@ class CalendarApi(Protocol):
     def list_events(self, *, time_min: datetime, time_max: datetime) -> Iterator[dict[str, Any]]:
         ...
 
+    def get_event(self, event_id: str) -> dict[str, Any]:
+        ...
+
+    def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
+        ...
+
 
 class GoogleCalendarApi:
     """The events of one calendar through google-api-python-client."""
@@ -37,6 +43,15 @@ class GoogleCalendarApi:
     def __init__(self, *, service: Any, calendar_id: str) -> None:
         self._events = service.events()
         self._calendar_id = calendar_id
+
+    def get_event(self, event_id: str) -> dict[str, Any]:
+        return _call(self._events.get(calendarId=self._calendar_id, eventId=event_id))
+
+    def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
+        """Patch only if the event still has ``etag``; ConflictError otherwise."""
+        request = self._events.patch(calendarId=self._calendar_id, eventId=event_id, body=body)
+        request.headers["If-Match"] = etag
+        return _call(request, conflict_on_412=True)
 
     def list_events(self, *, time_min: datetime, time_max: datetime) -> Iterator[dict[str, Any]]:
         request = self._events.list(
@@ -53,13 +68,16 @@ class GoogleCalendarApi:
             request = self._events.list_next(request, page)
 
 
-def _call(request: Any) -> dict[str, Any]:
+def _call(request: Any, *, conflict_on_412: bool = False) -> dict[str, Any]:
     try:
         return dict(request.execute(num_retries=1))
     except GoogleAuthError as error:
         raise CalendarAuthError(f"the Calendar API refused our credentials ({error})") from error
     except HttpError as error:
         status = error.resp.status
+        if status == 412 and conflict_on_412:
+            raise ConflictError("the calendar event was edited meanwhile; nothing was "
+                                "overwritten") from error
         if status in (401, 403):
             raise CalendarAuthError(
                 f"the Calendar API refused our credentials (HTTP {status})"
@@ -90,6 +108,14 @@ class CalendarReader:
         self._ical_url = ical_url
         self._tz = tz
         self._fetch = fetch
+
+    @property
+    def api(self) -> CalendarApi:
+        """The writable API; the iCal feed is read-only, so changes need the API."""
+        if self._api is None:
+            raise SourceUnavailableError("the calendar can only be changed through the Calendar "
+                                         "API, and no Google credentials are configured")
+        return self._api
 
     def snapshot(self, *, start: datetime, end: datetime) -> CalendarSnapshot:
         """Charters and cancellations overlapping [start, end)."""

@@ -48,10 +48,21 @@ class Cdn:
                 batch = self._cf.get_invalidation(DistributionId=self._distribution,
                                                   Id=summary["Id"])["Invalidation"]
                 paths = batch["InvalidationBatch"]["Paths"].get("Items", [])
-                found.append(Invalidation(summary["Id"], summary["CreateTime"], tuple(paths)))
+                found.append(Invalidation(summary["Id"], summary["CreateTime"], tuple(paths),
+                                          batch["InvalidationBatch"]["CallerReference"]))
         except (ClientError, BotoCoreError):
             return tuple(found), False
         return tuple(found), True
+
+    def find_by_reference(self, caller_reference: str, *, since: datetime) -> str | None:
+        """The id of an invalidation made with this reference since ``since``, if any.
+
+        CloudFront itself treats a repeated reference as a no-op; asking first keeps a
+        resumed change from depending on that (and on emulators that do not model it).
+        """
+        found, _ = self.recent_invalidations(since=since)
+        return next((i.invalidation_id for i in found if i.caller_reference == caller_reference),
+                    None)
 
     def invalidate(self, paths: Sequence[str], *, caller_reference: str) -> str:
         """One CreateInvalidation for every path; a retry with the same reference is a no-op."""

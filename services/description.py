@@ -84,6 +84,12 @@ def _count(value: str) -> tuple[int | None, str | None]:
     return None, f"Guests: '{cleaned}' is not a number"
 
 
+def key_of_line(line: str) -> str | None:
+    """The field a description line sets ('captain', 'guest_count', ...), or None."""
+    match = _LINE.match(line)
+    return _KEYS.get(" ".join(match["key"].lower().split())) if match else None
+
+
 def parse_description(text: str) -> DescriptionFields:
     found: dict[str, object] = {}
     problems: list[str] = []

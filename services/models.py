@@ -145,6 +145,7 @@ class Invalidation:
     invalidation_id: str
     created: datetime
     paths: tuple[str, ...]
+    caller_reference: str = ""
 
     def covers(self, path: str) -> bool:
         return any(

@@ -72,6 +72,20 @@ class PageStore:
         return DeployedPage(key=key, etag=answer["ETag"].strip('"'),
                             content_md5=digest.hexdigest(), last_modified=datetime.now(UTC))
 
+    def current_md5(self, key: str) -> str | None:
+        """The MD5 of one deployed page (a HEAD), None when there is no such page."""
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise SourceUnavailableError(self._describe(error)) from error
+        except BotoCoreError as error:
+            raise SourceUnavailableError(self._describe(error)) from error
+        etag = str(head.get("ETag", "")).strip('"')
+        stored = head.get("Metadata", {}).get(MD5_METADATA)
+        return stored or (etag if _PLAIN_MD5.fullmatch(etag) else None)
+
     def fetch(self, key: str) -> str | None:
         try:
             answer = self._s3.get_object(Bucket=self._bucket, Key=key)

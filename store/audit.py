@@ -62,12 +62,17 @@ class ChangeEntry:
     steps: tuple[StepEntry, ...]
 
 
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored here is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _entry(row: ChangeRow) -> ChangeEntry:
     return ChangeEntry(
         id=row.id, kind=row.kind, event_id=row.event_id, requested_by=row.requested_by,
         source=row.source, idempotency_key=row.idempotency_key, status=row.status,
         params=dict(row.params or {}), error=row.error, undo_of=row.undo_of,
-        created_at=row.created_at,
+        created_at=_aware(row.created_at),
         steps=tuple(StepEntry(s.seq, s.system, s.action, s.target, s.before, s.after, s.status,
                               s.error) for s in row.steps),
     )
@@ -139,10 +144,12 @@ class AuditLog:
             return _entry(row) if row else None
 
     def unfinished(self) -> list[ChangeEntry]:
+        """Changes to finish: never started, stopped part way, or failed on an outage.
+        Conflicts are not here: a person decides about those."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(ChangeRow).options(selectinload(ChangeRow.steps))
-                .where(ChangeRow.status.in_((PENDING, APPLYING)))
+                .where(ChangeRow.status.in_((PENDING, APPLYING, FAILED)))
                 .order_by(ChangeRow.created_at)).all()
             return [_entry(r) for r in rows]
 

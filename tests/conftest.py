@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+import boto3
 import pytest
 
 from bot.config import load_config
+from bot.sandbox.sandbox import Sandbox, install, running_sandbox
+from bot.sandbox.scenario import seed_weekend
 from services.config import Config
+from services.models import Window
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,3 +22,30 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def config() -> Config:
     return load_config(ROOT / "app.yaml")
+
+
+SEED_SATURDAY = date(2026, 5, 30)
+SEED_WINDOW = Window(date(2026, 5, 25), date(2026, 6, 24))
+
+
+@pytest.fixture
+def seeded(config: Config) -> Iterator[Sandbox]:
+    """moto's server and the calendar emulator on loopback, holding the seed's weekend."""
+    with running_sandbox(config) as box:
+        pages = box.config.pages
+        install(box, seed_weekend(
+            SEED_SATURDAY, waiver_base=pages.waiver_url, prefix=pages.prefix,
+            phones={m.name: m.phone for m in config.roster},
+            emails={m.name: m.email for m in config.roster},
+            photo_url=pages.photo_upload_url or f"{pages.base_url}/charters/photos"))
+        yield box
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Every AWS API call made by clients built from now on, by operation name."""
+    calls: Counter[str] = Counter()
+    session = boto3.Session()
+    session.events.register("before-call", lambda model, **_: calls.update([model.name]))
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
+    return calls

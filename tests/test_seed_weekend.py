@@ -5,35 +5,24 @@ it, and a second reconcile is clean."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.sandbox.sandbox import Sandbox, install, running_sandbox, sandbox_environ, write_config
-from bot.sandbox.scenario import seed_weekend
-from services.config import Config
+from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 
-SATURDAY = date(2026, 5, 30)
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 
 
 @pytest.fixture
-def sandbox(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with running_sandbox(config) as box:
-        pages = box.config.pages
-        install(box, seed_weekend(
-            SATURDAY, waiver_base=pages.waiver_url, prefix=pages.prefix,
-            phones={m.name: m.phone for m in config.roster},
-            emails={m.name: m.email for m in config.roster},
-            photo_url=pages.photo_upload_url or f"{pages.base_url}/charters/photos"))
-        for key, value in sandbox_environ(box).items():
-            monkeypatch.setenv(key, value)
-        write_config(box.config, tmp_path / "app.yaml")
-        monkeypatch.chdir(tmp_path)
-        yield box
+def sandbox(seeded: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    for key, value in sandbox_environ(seeded).items():
+        monkeypatch.setenv(key, value)
+    write_config(seeded.config, tmp_path / "app.yaml")
+    monkeypatch.chdir(tmp_path)
+    return seeded
 
 
 def reconcile_json(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:

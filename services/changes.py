@@ -1,0 +1,226 @@
+"""Durable changes: a planned swap or time change reaches every system once, in order.
+
+1. calendar (patch with If-Match), 2. the DynamoDB record (conditional),
+3. the guest page (upload only if the bytes differ), 4. one CloudFront
+invalidation whose CallerReference is derived from the change id.
+
+The change and its steps are in the audit log before the first write; each
+step's outcome right after it. Every step first looks whether its write is
+already there, so a change killed between two steps is finished later by
+``resume()`` without repeating a write. Data changed by someone else stops the
+change as ``conflict``, with both values, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.calendar_events import charter_from_api_event
+from services.cdn import path_for_key
+from services.change_plan import ChangePlan
+from services.checkup import Systems
+from services.config import Config
+from services.desired import desired_page
+from services.errors import ConflictError, SourceUnavailableError
+from services.guest_page import PageRenderer, content_md5
+from services.models import Charter
+from services.roster import Roster
+from store.audit import (
+    CONFLICT,
+    DONE,
+    FAILED,
+    AuditLog,
+    ChangeEntry,
+    PlannedStep,
+    StepEntry,
+)
+
+# Called after each external write, before its outcome is recorded: tests inject crashes.
+FaultHook = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    change_id: str
+    status: str
+    summary: str
+    steps: tuple[StepEntry, ...]
+    repeated: bool = False  # the same request was seen before: nothing new was done
+    error: str | None = None
+
+
+def planned_steps(plan: ChangePlan) -> list[PlannedStep]:
+    record_action = "create_record" if plan.create_record is not None else "update_record"
+    return [
+        PlannedStep("calendar", "patch_event", plan.calendar_event_id,
+                    before={**plan.calendar_before, "etag": plan.etag},
+                    after=dict(plan.calendar_patch)),
+        PlannedStep("dynamodb", record_action, plan.event_id,
+                    before=dict(plan.record_before),
+                    after=dict(plan.create_record or plan.record_after)),
+        PlannedStep("page", "put_page", plan.page_key),
+        PlannedStep("cdn", "invalidate", path_for_key(plan.page_key)),
+    ]
+
+
+class ChangeService:
+    def __init__(self, *, systems: Systems, config: Config, audit: AuditLog,
+                 renderer: PageRenderer | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 fault: FaultHook | None = None) -> None:
+        self._systems = systems
+        self._config = config
+        self._audit = audit
+        self._renderer = renderer or PageRenderer()
+        self._clock = clock
+        self._fault = fault
+
+    def apply(self, plan: ChangePlan, *, requested_by: str, source: str,
+              idempotency_key: str | None = None) -> ChangeOutcome:
+        change, created = self._audit.begin_change(
+            kind=plan.kind, event_id=plan.event_id, requested_by=requested_by, source=source,
+            idempotency_key=idempotency_key or plan.idempotency_key(),
+            params={**plan.params, "summary": plan.summary, "page_key": plan.page_key},
+            steps=planned_steps(plan))
+        if not created:
+            return self._outcome(change, repeated=True)
+        return self._run(change, resuming=False)
+
+    def resume(self) -> list[ChangeOutcome]:
+        """Finish every change a crash or an outage left unfinished."""
+        return [self._run(change, resuming=True) for change in self._audit.unfinished()]
+
+    # -- running the steps -------------------------------------------------------
+
+    def _run(self, change: ChangeEntry, *, resuming: bool) -> ChangeOutcome:
+        for step in change.steps:
+            if step.status == DONE:
+                continue
+            try:
+                after = self._do(change, step, resuming=resuming)
+            except ConflictError as error:
+                self._audit.step_finished(change.id, step.seq, status=CONFLICT, error=str(error))
+                self._audit.finish(change.id, status=CONFLICT, error=str(error))
+                return self._outcome(self._audit.get(change.id) or change)
+            except SourceUnavailableError as error:
+                self._audit.step_finished(change.id, step.seq, status=FAILED, error=str(error))
+                self._audit.finish(change.id, status=FAILED, error=str(error))
+                return self._outcome(self._audit.get(change.id) or change)
+            if self._fault:
+                self._fault(step.seq, step.system)
+            self._audit.step_finished(change.id, step.seq, status=DONE, after=after)
+        self._audit.finish(change.id, status=DONE)
+        return self._outcome(self._audit.get(change.id) or change)
+
+    def _do(self, change: ChangeEntry, step: StepEntry, *, resuming: bool) -> Any:
+        if step.system == "calendar":
+            return self._patch_calendar(step)
+        if step.system == "dynamodb":
+            return self._write_record(step)
+        if step.system == "page":
+            return self._publish_page(change, step)
+        if step.system == "cdn":
+            return self._invalidate(change, step, resuming=resuming)
+        raise ValueError(f"unknown step system {step.system!r}")
+
+    def _patch_calendar(self, step: StepEntry) -> Any:
+        api = self._systems.calendar.api
+        event = api.get_event(step.target)
+        if _calendar_has(event, step.after):
+            return {"etag": event.get("etag"), "already": True}
+        if event.get("etag") != step.before.get("etag"):
+            raise ConflictError(
+                f"the calendar event {step.target} was edited after this change was planned "
+                f"(planned against {step.before.get('etag')}, now {event.get('etag')}); "
+                "nothing was overwritten")
+        patched = api.patch_event(step.target, dict(step.after), etag=step.before["etag"])
+        return {"etag": patched.get("etag")}
+
+    def _write_record(self, step: StepEntry) -> Any:
+        records = self._systems.records
+        current = records.get(step.target)
+        now = self._clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        if step.action == "create_record":
+            if current is None:
+                records.create({**step.after, "updatedAt": now})
+                return None
+            if all(_same(current.get(k), v) for k, v in step.after.items()):
+                return {"already": True}
+            raise ConflictError(f"record {step.target} was created by someone else meanwhile")
+        holds = {k: current.get(k) for k in step.after} if current else {}
+        if current is not None and all(_same(holds[k], v) for k, v in step.after.items()):
+            return {"already": True}
+        if current is None or not all(_same(current.get(k), v) for k, v in step.before.items()):
+            raise ConflictError(f"record {step.target} changed since the plan (now {holds}, "
+                                f"planned from {step.before}); nothing was overwritten")
+        records.update(step.target, changes={**step.after, "updatedAt": now},
+                       expected=dict(step.before))
+        return None
+
+    def _publish_page(self, change: ChangeEntry, step: StepEntry) -> Any:
+        # The calendar holds the new truth now: render from it, not from the plan.
+        event = self._systems.calendar.api.get_event(self._calendar_id(change))
+        charter = charter_from_api_event(event, self._config.tz)
+        if not isinstance(charter, Charter):
+            raise ConflictError("the calendar event was cancelled meanwhile")
+        page = desired_page(charter, event_id=change.event_id or "",
+                            roster=Roster(self._config.roster), config=self._config)
+        html = self._renderer.render(page)
+        md5 = content_md5(html)
+        if self._systems.pages.current_md5(step.target) == md5:
+            return {"md5": md5, "already": True}
+        self._systems.pages.upload(step.target, html)
+        return {"md5": md5}
+
+    def _invalidate(self, change: ChangeEntry, step: StepEntry, *, resuming: bool) -> Any:
+        reference = f"charter-ops-change-{change.id}"
+        cdn = self._systems.cdn
+        if resuming:
+            since = change.created_at - timedelta(minutes=5)
+            found = cdn.find_by_reference(reference, since=since)
+            if found:
+                return {"invalidation": found, "already": True}
+        return {"invalidation": cdn.invalidate([step.target], caller_reference=reference)}
+
+    @staticmethod
+    def _calendar_id(change: ChangeEntry) -> str:
+        return next(s.target for s in change.steps if s.system == "calendar")
+
+    def _outcome(self, change: ChangeEntry, *, repeated: bool = False) -> ChangeOutcome:
+        return ChangeOutcome(change_id=change.id, status=change.status,
+                             summary=str(change.params.get("summary", "")), steps=change.steps,
+                             repeated=repeated, error=change.error)
+
+
+def _calendar_has(event: dict[str, Any], patch: dict[str, Any]) -> bool:
+    """Whether the event already shows every field of the patch."""
+    for key, wanted in patch.items():
+        current = event.get(key)
+        if key == "attendees":
+            if sorted(a.get("email", "").lower() for a in current or []) != sorted(
+                    a["email"].lower() for a in wanted):
+                return False
+        elif key in ("start", "end"):
+            if not current or _instant(current) != _instant(wanted):
+                return False
+        elif (current or "") != wanted:
+            return False
+    return True
+
+
+def _instant(value: dict[str, Any]) -> datetime:
+    moment = datetime.fromisoformat(value["dateTime"].replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(value.get("timeZone") or "UTC"))
+    return moment
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if isinstance(current, list) or isinstance(wanted, list):
+        return list(current or []) == list(wanted or [])
+    return bool(current == wanted)
+
