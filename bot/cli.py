@@ -23,7 +23,7 @@ from bot.terminal import (
     reconcile_report,
     status_table,
 )
-from bot.wiring import build_applier, build_audit, build_change_service, build_systems
+from bot.wiring import build_audit, build_change_service, build_systems
 from services.change_plan import plan_swap, plan_time
 from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
@@ -124,7 +124,8 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
     window = make_window(config, now=now, start=args.start, end=args.end)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
     ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
-    report = build_applier(systems).apply(result, ids)
+    service = build_change_service(systems, config, build_audit(read_environment()))
+    report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
     print(apply_report(report) if report.outcomes else "Nothing to apply: all in sync.")
     return EXIT_OK if report.ok else EXIT_ERROR
 

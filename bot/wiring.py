@@ -23,7 +23,6 @@ from services.changes import ChangeService
 from services.checkup import Systems
 from services.config import Config
 from services.errors import ConfigError
-from services.fixes import FixApplier
 from services.pages_store import PageStore
 from services.records import RecordStore
 from store.audit import AuditLog
@@ -98,6 +97,3 @@ def build_audit(env: Environment) -> AuditLog:
 def build_change_service(systems: Systems, config: Config, audit: AuditLog) -> ChangeService:
     return ChangeService(systems=systems, config=config, audit=audit)
 
-
-def build_applier(systems: Systems) -> FixApplier:
-    return FixApplier(records=systems.records, pages=systems.pages, cdn=systems.cdn)

@@ -13,7 +13,7 @@ change as ``conflict``, with both values, and nothing is overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,8 +26,9 @@ from services.checkup import Systems
 from services.config import Config
 from services.desired import desired_page
 from services.errors import ConflictError, SourceUnavailableError
+from services.fixes import APPLIED, ApplyReport, Outcome, fix_key, fix_steps, select
 from services.guest_page import PageRenderer, content_md5
-from services.models import Charter
+from services.models import Charter, ReconcileResult
 from services.roster import Roster
 from store.audit import (
     CONFLICT,
@@ -79,6 +80,10 @@ class ChangeService:
         self._clock = clock
         self._fault = fault
 
+    @property
+    def audit(self) -> AuditLog:
+        return self._audit
+
     def apply(self, plan: ChangePlan, *, requested_by: str, source: str,
               idempotency_key: str | None = None) -> ChangeOutcome:
         change, created = self._audit.begin_change(
@@ -89,6 +94,31 @@ class ChangeService:
         if not created:
             return self._outcome(change, repeated=True)
         return self._run(change, resuming=False)
+
+    def apply_fixes(self, result: ReconcileResult, ids: Sequence[str], *, requested_by: str,
+                    source: str) -> ApplyReport:
+        """Approved discrepancies, re-checked against ``result`` (which must be fresh)."""
+        chosen, skipped = select(result, ids)
+        report = ApplyReport(outcomes=list(skipped))
+        if not chosen:
+            return report
+        events = sorted({d.event_id for d in chosen})
+        change, created = self._audit.begin_change(
+            kind="fix", event_id=events[0] if len(events) == 1 else None,
+            requested_by=requested_by, source=source, idempotency_key=fix_key(chosen),
+            params={"summary": f"fix {len(chosen)} discrepancies on {', '.join(events)}",
+                    "discrepancies": [d.id for d in chosen]},
+            steps=fix_steps(result, chosen))
+        outcome = self._run(change, resuming=False) if created else self._outcome(
+            change, repeated=True)
+        cdn = next((s for s in outcome.steps if s.system == "cdn" and s.status == DONE), None)
+        if cdn is not None and isinstance(cdn.after, dict):
+            report.invalidation_id = cdn.after.get("invalidation")
+            report.invalidated_paths = tuple((cdn.before or {}).get("paths", ()))
+        status = APPLIED if outcome.status == DONE else outcome.status
+        for found in chosen:
+            report.outcomes.append(Outcome(found.id, status, outcome.error or found.summary))
+        return report
 
     def resume(self) -> list[ChangeOutcome]:
         """Finish every change a crash or an outage left unfinished."""
@@ -162,6 +192,17 @@ class ChangeService:
         return None
 
     def _publish_page(self, change: ChangeEntry, step: StepEntry) -> Any:
+        if isinstance(step.after, dict) and "html" in step.after:
+            html = str(step.after["html"])  # a fix: rendered from the calendar when planned
+        else:
+            html = self._render_from_calendar(change)
+        md5 = content_md5(html)
+        if self._systems.pages.current_md5(step.target) == md5:
+            return {"md5": md5, "already": True}
+        self._systems.pages.upload(step.target, html)
+        return {"md5": md5}
+
+    def _render_from_calendar(self, change: ChangeEntry) -> str:
         # The calendar holds the new truth now: render from it, not from the plan.
         event = self._systems.calendar.api.get_event(self._calendar_id(change))
         charter = charter_from_api_event(event, self._config.tz)
@@ -169,22 +210,18 @@ class ChangeService:
             raise ConflictError("the calendar event was cancelled meanwhile")
         page = desired_page(charter, event_id=change.event_id or "",
                             roster=Roster(self._config.roster), config=self._config)
-        html = self._renderer.render(page)
-        md5 = content_md5(html)
-        if self._systems.pages.current_md5(step.target) == md5:
-            return {"md5": md5, "already": True}
-        self._systems.pages.upload(step.target, html)
-        return {"md5": md5}
+        return self._renderer.render(page)
 
     def _invalidate(self, change: ChangeEntry, step: StepEntry, *, resuming: bool) -> Any:
         reference = f"charter-ops-change-{change.id}"
+        paths = (step.before or {}).get("paths") or [step.target]
         cdn = self._systems.cdn
         if resuming:
             since = change.created_at - timedelta(minutes=5)
             found = cdn.find_by_reference(reference, since=since)
             if found:
                 return {"invalidation": found, "already": True}
-        return {"invalidation": cdn.invalidate([step.target], caller_reference=reference)}
+        return {"invalidation": cdn.invalidate(paths, caller_reference=reference)}
 
     @staticmethod
     def _calendar_id(change: ChangeEntry) -> str:

@@ -20,6 +20,7 @@ WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 def sandbox(seeded: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     for key, value in sandbox_environ(seeded).items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
     write_config(seeded.config, tmp_path / "app.yaml")
     monkeypatch.chdir(tmp_path)
     return seeded

@@ -8,15 +8,22 @@ do the work; only the endpoints differ.
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+import tempfile
+from datetime import UTC, date, datetime
 
 from bot.config import load_config
 from bot.sandbox.sandbox import install, running_sandbox
 from bot.sandbox.scenario import coming_saturday, seed_weekend
-from bot.terminal import apply_report, reconcile_report
-from bot.wiring import build_applier, build_systems
+from bot.terminal import apply_report, audit_lines, change_line, reconcile_report
+from bot.wiring import build_change_service, build_systems
+from services.change_plan import plan_swap
+from services.changes import ChangeService
 from services.checkup import default_window, run_reconcile
+from services.config import Config
 from services.guest_page import PageRenderer
+from services.models import ReconcileResult
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
 
 
 def run_demo(*, config_path: str, assume_yes: bool) -> int:
@@ -26,7 +33,7 @@ def run_demo(*, config_path: str, assume_yes: bool) -> int:
     saturday = coming_saturday(today)
     print(f"Starting the sandbox: moto (DynamoDB, S3, CloudFront) and a Google Calendar "
           f"emulator on 127.0.0.1; the seed's weekend moved to {saturday:%a %b %d}.\n")
-    with running_sandbox(config) as sandbox:
+    with running_sandbox(config) as sandbox, tempfile.TemporaryDirectory() as workdir:
         config = sandbox.config
         photo_url = config.pages.photo_upload_url or f"{config.pages.base_url}/charters/photos"
         install(sandbox, seed_weekend(
@@ -46,13 +53,29 @@ def run_demo(*, config_path: str, assume_yes: bool) -> int:
         if not assume_yes and not _confirm("Apply them? [y/N] "):
             print("Nothing applied.")
             return 0
-        report = build_applier(systems).apply(result, fixable)
+        audit = AuditLog(session_factory(open_engine(f"sqlite:///{workdir}/audit.sqlite3")))
+        service = build_change_service(systems, config, audit)
+        report = service.apply_fixes(result, fixable, requested_by="demo", source="cli")
         print(apply_report(report))
         again = run_reconcile(systems, config, window=window, now=datetime.now(UTC),
                               renderer=renderer)
         print("\nReconciling again:")
         print(reconcile_report(again))
-        return 0 if report.ok and not [d for d in again.discrepancies if d.fix] else 1
+        in_sync = report.ok and not [d for d in again.discrepancies if d.fix]
+        return 0 if in_sync and _swap(service, again, config, today) else 1
+
+
+def _swap(service: ChangeService, result: ReconcileResult, config: Config, today: date) -> bool:
+    """A captain's message, the way the CLI and Slack turn it into a durable change."""
+    print("\nAngelia can't make Saturday; Tess covers her: "
+          "python -m bot swap quinn Angelia Tess")
+    plan = plan_swap(charters=result.desired, event="quinn", role_or_person="Angelia",
+                     new_person="Tess", config=config, today=today)
+    outcome = service.apply(plan, requested_by="demo", source="cli")
+    print(change_line(outcome))
+    print("\nThe audit log (python -m bot audit):")
+    print("\n".join(audit_lines(service.audit.recent())))
+    return outcome.status == "done"
 
 
 def _confirm(prompt: str) -> bool:
