@@ -25,6 +25,7 @@ from bot.terminal import (
 )
 from bot.wiring import build_audit, build_change_service, build_systems
 from services.change_plan import plan_swap, plan_time
+from services.changes import ChangeOutcome
 from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
 from services.errors import CharterOpsError, InputError
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     retime.add_argument("event", help="record id, guest name, or date")
     retime.add_argument("range", help="3pm-7pm, 15:00-19:00, 3-7pm")
 
+    undo = commands.add_parser("undo", help="revert a finished swap or time change")
+    undo.add_argument("change_id", help="the change id shown by swap, time and audit")
+
     audit = commands.add_parser("audit", help="recent changes, all or for one charter")
     audit.add_argument("event", nargs="?", help="record id or guest name")
     audit.add_argument("--json", action="store_true")
@@ -80,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
-    for sub in (reconcile, apply, status, swap, retime, audit, demo):
+    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -90,7 +94,7 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
     args = build_parser().parse_args(argv)
     if args.command is None:
         print("The Slack bot itself is not built yet; available now: reconcile, apply, status, "
-              "swap, time, audit, demo (see python -m bot --help).", file=sys.stderr)
+              "swap, time, undo, audit, demo (see python -m bot --help).", file=sys.stderr)
         return EXIT_ERROR
     try:
         if args.command == "demo":
@@ -171,6 +175,15 @@ def _change(args: argparse.Namespace, config: Config, systems: Systems, now: dat
         plan = plan_time(charters=result.desired, event=args.event, time_range=args.range,
                          config=config, today=window.start)
     outcome = service.apply(plan, requested_by=_requester(), source="cli")
+    return _report(outcome)
+
+
+def _undo(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    service = build_change_service(systems, config, build_audit(read_environment()))
+    return _report(service.undo(args.change_id, requested_by=_requester(), source="cli"))
+
+
+def _report(outcome: ChangeOutcome) -> int:
     print(change_line(outcome))
     for step in outcome.steps:
         print(f"  {step.seq}. {step.system:<8} {step.action:<14} {step.target}  {step.status}"
@@ -200,4 +213,4 @@ def _requester() -> str:
 
 
 _COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status, "swap": _change,
-             "time": _change, "audit": _audit}
+             "time": _change, "undo": _undo, "audit": _audit}

@@ -25,7 +25,7 @@ from services.change_plan import ChangePlan
 from services.checkup import Systems
 from services.config import Config
 from services.desired import desired_page
-from services.errors import ConflictError, SourceUnavailableError
+from services.errors import ConflictError, InputError, SourceUnavailableError
 from services.fixes import APPLIED, ApplyReport, Outcome, fix_key, fix_steps, select
 from services.guest_page import PageRenderer, content_md5
 from services.models import Charter, ReconcileResult
@@ -120,6 +120,49 @@ class ChangeService:
             report.outcomes.append(Outcome(found.id, status, outcome.error or found.summary))
         return report
 
+    def undo(self, change_id: str, *, requested_by: str, source: str) -> ChangeOutcome:
+        """Apply the inverse of a finished swap or time change, itself audited."""
+        original = self._audit.get(change_id)
+        if original is None:
+            raise InputError(f"No change {change_id} in the audit log (see: python -m bot audit).")
+        if original.kind not in ("swap", "time"):
+            raise InputError(f"Change {change_id} is a {original.kind}; only swaps and time "
+                             "changes can be undone (fixes follow the calendar).")
+        if original.status != DONE:
+            raise InputError(f"Change {change_id} is {original.status}, not done: nothing to undo.")
+        later = [c for c in self._audit.recent(event_id=original.event_id, limit=500)
+                 if c.created_at > original.created_at and c.id != change_id
+                 and c.status != CONFLICT]
+        if later:
+            raise InputError(f"Change {later[0].id} ({later[0].kind}) touched "
+                             f"{original.event_id} after {change_id}; undo that one first.")
+        calendar, record, page, cdn = original.steps
+        if record.action == "create_record":
+            raise InputError(f"Change {change_id} created record {record.target}; records are "
+                             "never deleted. Make the change you want instead.")
+        patch = {k: v for k, v in (calendar.after or {}).items() if k != "result"}
+        etag_after = ((calendar.after or {}).get("result") or {}).get("etag")
+        event = self._systems.calendar.api.get_event(calendar.target)
+        if event.get("etag") != etag_after:
+            raise InputError(f"The calendar event was edited after change {change_id}; "
+                             "undo refused so that edit is not lost.")
+        inverse = {k: (calendar.before or {}).get(k) for k in patch}
+        record_after = {k: v for k, v in (record.after or {}).items() if k != "result"}
+        steps = [
+            PlannedStep("calendar", "patch_event", calendar.target,
+                        before={**patch, "etag": etag_after}, after=inverse),
+            PlannedStep("dynamodb", "update_record", record.target, before=record_after,
+                        after=dict(record.before or {})),
+            PlannedStep("page", "put_page", page.target),
+            PlannedStep("cdn", "invalidate", cdn.target),
+        ]
+        change, created = self._audit.begin_change(
+            kind="undo", event_id=original.event_id, requested_by=requested_by, source=source,
+            idempotency_key=f"undo-{change_id}", undo_of=change_id, steps=steps,
+            params={"summary": f"undo of {change_id}: {original.params.get('summary', '')}"})
+        return self._run(change, resuming=False) if created else self._outcome(
+            change, repeated=True)
+
     def resume(self) -> list[ChangeOutcome]:
         """Finish every change a crash or an outage left unfinished."""
         return [self._run(change, resuming=True) for change in self._audit.unfinished()]
@@ -142,7 +185,9 @@ class ChangeService:
                 return self._outcome(self._audit.get(change.id) or change)
             if self._fault:
                 self._fault(step.seq, step.system)
-            self._audit.step_finished(change.id, step.seq, status=DONE, after=after)
+            # The plan stays readable next to what the write returned (new etag, ids).
+            recorded = {**(step.after or {}), "result": after} if after is not None else None
+            self._audit.step_finished(change.id, step.seq, status=DONE, after=recorded)
         self._audit.finish(change.id, status=DONE)
         return self._outcome(self._audit.get(change.id) or change)
 
