@@ -20,6 +20,8 @@ class Cdn:
     def __init__(self, *, cloudfront_client: Any, distribution_id: str) -> None:
         self._cf = cloudfront_client
         self._distribution = distribution_id
+        # An invalidation never changes once created: a long-running bot reads each once.
+        self._known: dict[str, Invalidation] = {}
 
     def recent_invalidations(self, *, since: datetime) -> tuple[tuple[Invalidation, ...], bool]:
         """Invalidations created at or after ``since``, newest first; (them, complete)."""
@@ -45,11 +47,14 @@ class Cdn:
         found = []
         try:
             for summary in summaries:
-                batch = self._cf.get_invalidation(DistributionId=self._distribution,
-                                                  Id=summary["Id"])["Invalidation"]
-                paths = batch["InvalidationBatch"]["Paths"].get("Items", [])
-                found.append(Invalidation(summary["Id"], summary["CreateTime"], tuple(paths),
-                                          batch["InvalidationBatch"]["CallerReference"]))
+                if summary["Id"] not in self._known:
+                    batch = self._cf.get_invalidation(DistributionId=self._distribution,
+                                                      Id=summary["Id"])["Invalidation"]
+                    paths = batch["InvalidationBatch"]["Paths"].get("Items", [])
+                    self._known[summary["Id"]] = Invalidation(
+                        summary["Id"], summary["CreateTime"], tuple(paths),
+                        batch["InvalidationBatch"]["CallerReference"])
+                found.append(self._known[summary["Id"]])
         except (ClientError, BotoCoreError):
             return tuple(found), False
         return tuple(found), True

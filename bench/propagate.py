@@ -1,0 +1,95 @@
+"""Time a crew swap end to end (calendar, DynamoDB, page, CloudFront) against moto's server
+and the calendar emulator, and count the requests each system receives.
+
+    python bench/propagate.py [--runs N]
+
+Each run swaps Danika's mate back and forth on the seed's weekend: plan (one
+reconcile of the window), then the durable change with its audit rows (SQLite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import boto3
+
+from bot.config import load_config
+from bot.sandbox.sandbox import install, running_sandbox
+from bot.sandbox.scenario import seed_weekend
+from bot.wiring import build_change_service, build_systems
+from services.change_plan import plan_swap
+from services.checkup import run_reconcile
+from services.guest_page import PageRenderer
+from services.models import Window
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
+
+ROOT = Path(__file__).resolve().parents[1]
+WINDOW = Window(date(2026, 5, 25), date(2026, 6, 24))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    config = load_config(ROOT / "app.yaml")
+    with running_sandbox(config) as box, tempfile.TemporaryDirectory() as workdir:
+        config = box.config
+        pages = config.pages
+        install(box, seed_weekend(
+            date(2026, 5, 30), waiver_base=pages.waiver_url, prefix=pages.prefix,
+            phones={m.name: m.phone for m in config.roster},
+            emails={m.name: m.email for m in config.roster},
+            photo_url=pages.photo_upload_url or f"{pages.base_url}/charters/photos"))
+        calls: collections.Counter[str] = collections.Counter()
+        session = boto3.Session()
+        session.events.register("before-call", lambda model, **_: calls.update(
+            [f"{model.service_model.service_name} {model.name}"]))
+        boto3.DEFAULT_SESSION = session
+        systems = build_systems(config, box.env)
+        audit = AuditLog(session_factory(open_engine(f"sqlite:///{workdir}/audit.sqlite3")))
+        service = build_change_service(systems, config, audit)
+        plan_times, apply_times = [], []
+        box.emulator.reset_requests()
+        for run in range(args.runs):
+            new, old = ("Tess", "Ana") if run % 2 == 0 else ("Ana", "Tess")
+            t0 = time.perf_counter()
+            result = run_reconcile(systems, config, window=WINDOW, now=datetime.now(UTC),
+                                   renderer=PageRenderer())
+            plan = plan_swap(charters=result.desired, event="danika", role_or_person=old,
+                             new_person=new, config=config, today=WINDOW.start)
+            t1 = time.perf_counter()
+            outcome = service.apply(plan, requested_by="bench", source="cli")
+            t2 = time.perf_counter()
+            assert outcome.status == "done", outcome
+            plan_times.append(t1 - t0)
+            apply_times.append(t2 - t1)
+        calendar = collections.Counter(f"calendar {m}" for m, p in box.emulator.requests
+                                       if p != "/token")
+        print(f"{args.runs} swaps of Danika's mate, each: reconcile the window + plan, then "
+              "the durable change (4 steps, audited)")
+        for name, samples in (("reconcile + plan", plan_times), ("durable change", apply_times)):
+            ms = sorted(s * 1000 for s in samples)
+            print(f"  {name:<17} median {statistics.median(ms):7.1f} ms   "
+                  f"max {ms[-1]:7.1f} ms")
+        print("\nrequests per swap (mean over runs), all phases:")
+        for name, count in sorted({**calls, **calendar}.items()):
+            print(f"  {name:<36} {count / args.runs:5.1f}")
+        print("\nwrites per swap, the lower bound being one per system: calendar PATCH "
+              f"{calendar['calendar PATCH'] / args.runs:.1f}, DynamoDB UpdateItem "
+              f"{calls['dynamodb UpdateItem'] / args.runs:.1f}, S3 PutObject "
+              f"{calls['s3 PutObject'] / args.runs:.1f}, CloudFront CreateInvalidation "
+              f"{calls['cloudfront CreateInvalidation'] / args.runs:.1f}")
+
+
+if __name__ == "__main__":
+    main()
