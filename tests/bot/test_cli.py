@@ -88,3 +88,13 @@ def test_apply_without_ids_says_what_to_pass(capsys: pytest.CaptureFixture[str])
 def test_no_command_says_what_is_available(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 1
     assert "reconcile" in capsys.readouterr().err
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    from bot.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    assert commands, "the CLI has commands"
+    missing = [name for name in commands if f"python -m bot {name}" not in readme]
+    assert missing == []
