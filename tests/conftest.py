@@ -11,7 +11,13 @@ import boto3
 import pytest
 
 from bot.config import load_config
-from bot.sandbox.sandbox import Sandbox, install, running_sandbox
+from bot.sandbox.sandbox import (
+    Sandbox,
+    install,
+    running_sandbox,
+    sandbox_environ,
+    write_config,
+)
 from bot.sandbox.scenario import seed_weekend
 from services.config import Config
 from services.models import Window
@@ -39,6 +45,17 @@ def seeded(config: Config) -> Iterator[Sandbox]:
             emails={m.name: m.email for m in config.roster},
             photo_url=pages.photo_upload_url or f"{pages.base_url}/charters/photos"))
         yield box
+
+
+@pytest.fixture
+def cli_sandbox(seeded: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The seeded sandbox as ``python -m bot`` sees it: environment, app.yaml, audit store."""
+    for key, value in sandbox_environ(seeded).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+    write_config(seeded.config, tmp_path / "app.yaml")
+    monkeypatch.chdir(tmp_path)
+    return seeded
 
 
 @pytest.fixture

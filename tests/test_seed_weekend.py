@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
+from bot.sandbox.sandbox import Sandbox
 
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 
 
 @pytest.fixture
-def sandbox(seeded: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    for key, value in sandbox_environ(seeded).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
-    write_config(seeded.config, tmp_path / "app.yaml")
-    monkeypatch.chdir(tmp_path)
-    return seeded
+def sandbox(cli_sandbox: Sandbox) -> Sandbox:
+    return cli_sandbox
 
 
 def reconcile_json(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
