@@ -25,7 +25,7 @@ from bot.terminal import (
 )
 from bot.wiring import build_audit, build_change_service, build_systems
 from services.change_plan import plan_swap, plan_time
-from services.changes import ChangeOutcome
+from services.changes import ChangeOutcome, ChangeService
 from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
 from services.errors import CharterOpsError, InputError
@@ -125,10 +125,10 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
         raise InputError("name the discrepancy ids to apply, or pass --all")
     if args.ids and args.all:
         raise InputError("pass either discrepancy ids or --all, not both")
+    service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
     ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
-    service = build_change_service(systems, config, build_audit(read_environment()))
     report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
     print(apply_report(report) if report.outcomes else "Nothing to apply: all in sync.")
     return EXIT_OK if report.ok else EXIT_ERROR
@@ -162,10 +162,7 @@ def _status(args: argparse.Namespace, config: Config, systems: Systems, now: dat
 
 
 def _change(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    audit = build_audit(read_environment())
-    service = build_change_service(systems, config, audit)
-    for resumed in service.resume():
-        print(f"resumed an interrupted change: {change_line(resumed)}")
+    service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
     if args.command == "swap":
@@ -176,6 +173,14 @@ def _change(args: argparse.Namespace, config: Config, systems: Systems, now: dat
                          config=config, today=window.start)
     outcome = service.apply(plan, requested_by=_requester(), source="cli")
     return _report(outcome)
+
+
+def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:
+    """The change service, once the changes a crash or an outage left half done are finished."""
+    service = build_change_service(systems, config, build_audit(read_environment()))
+    for resumed in service.resume():
+        print(f"resumed an interrupted change: {change_line(resumed)}")
+    return service
 
 
 def _undo(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
