@@ -6,6 +6,7 @@ builders with endpoints pointed at moto and the calendar emulator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -63,21 +64,26 @@ def google_credentials(env: Environment) -> Any | None:
     return None
 
 
-def calendar_service(env: Environment) -> Any | None:
+def calendar_service_factory(env: Environment) -> Callable[[], Any] | None:
     creds = google_credentials(env)
     if creds is None:
         return None
     options = {"api_endpoint": env.google_calendar_api_endpoint} \
         if env.google_calendar_api_endpoint else None
-    http = AuthorizedHttp(creds, http=httplib2.Http(timeout=20))
-    # static_discovery: the bundled API description, so building needs no network.
-    return build("calendar", "v3", http=http, client_options=options, static_discovery=True,
-                 cache_discovery=False)
+
+    def service() -> Any:
+        http = AuthorizedHttp(creds, http=httplib2.Http(timeout=20))
+        # static_discovery: the bundled API description, so building needs no network.
+        return build("calendar", "v3", http=http, client_options=options,
+                     static_discovery=True, cache_discovery=False)
+
+    return service
 
 
 def build_systems(config: Config, env: Environment) -> Systems:
-    service = calendar_service(env)
-    api = GoogleCalendarApi(service=service, calendar_id=config.calendar.id) if service else None
+    factory = calendar_service_factory(env)
+    api = GoogleCalendarApi(service_factory=factory, calendar_id=config.calendar.id) \
+        if factory else None
     return Systems(
         calendar=CalendarReader(api=api, ical_url=config.calendar.ical_url, tz=config.tz),
         records=RecordStore(dynamodb_client=aws_client("dynamodb", config, env),

@@ -7,6 +7,7 @@ cannot be reached, the iCal feed is read instead and the snapshot says so.
 
 from __future__ import annotations
 
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -40,9 +41,19 @@ class CalendarApi(Protocol):
 class GoogleCalendarApi:
     """The events of one calendar through google-api-python-client."""
 
-    def __init__(self, *, service: Any, calendar_id: str) -> None:
-        self._events = service.events()
+    def __init__(self, *, service_factory: Callable[[], Any], calendar_id: str) -> None:
+        # httplib2, under google-api-python-client, is not thread-safe, and Slack's lazy
+        # listeners run concurrently: each thread builds and keeps its own client.
+        self._factory = service_factory
+        self._local = threading.local()
         self._calendar_id = calendar_id
+
+    @property
+    def _events(self) -> Any:
+        events = getattr(self._local, "events", None)
+        if events is None:
+            events = self._local.events = self._factory().events()
+        return events
 
     def get_event(self, event_id: str) -> dict[str, Any]:
         return _call(self._events.get(calendarId=self._calendar_id, eventId=event_id))

@@ -115,6 +115,7 @@ class ChangeService:
         if cdn is not None and isinstance(cdn.after, dict):
             report.invalidation_id = cdn.after.get("invalidation")
             report.invalidated_paths = tuple((cdn.before or {}).get("paths", ()))
+        report.repeated = outcome.repeated
         status = APPLIED if outcome.status == DONE else outcome.status
         for found in chosen:
             report.outcomes.append(Outcome(found.id, status, outcome.error or found.summary))
@@ -271,6 +272,9 @@ class ChangeService:
     @staticmethod
     def _calendar_id(change: ChangeEntry) -> str:
         return next(s.target for s in change.steps if s.system == "calendar")
+
+    def outcome_of(self, change: ChangeEntry, *, repeated: bool = False) -> ChangeOutcome:
+        return self._outcome(change, repeated=repeated)
 
     def _outcome(self, change: ChangeEntry, *, repeated: bool = False) -> ChangeOutcome:
         return ChangeOutcome(change_id=change.id, status=change.status,

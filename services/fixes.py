@@ -35,6 +35,7 @@ class ApplyReport:
     outcomes: list[Outcome] = field(default_factory=list)
     invalidation_id: str | None = None
     invalidated_paths: tuple[str, ...] = ()
+    repeated: bool = False  # the same approval arrived before: nothing was done twice
 
     @property
     def ok(self) -> bool:

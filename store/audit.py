@@ -138,6 +138,11 @@ class AuditLog:
             change.error = error
             change.updated_at = self._clock()
 
+    def find_by_key(self, idempotency_key: str) -> ChangeEntry | None:
+        with self._sessions() as session:
+            row = self._by_key(session, idempotency_key)
+            return _entry(row) if row else None
+
     def get(self, change_id: str) -> ChangeEntry | None:
         with self._sessions() as session:
             row = self._load(session, change_id)
@@ -168,6 +173,12 @@ class AuditLog:
             session.add(DecisionRow(discrepancy_id=discrepancy_id, decision=decision,
                                     decided_by=decided_by, source=source, change_id=change_id,
                                     note=note, decided_at=self._clock()))
+
+    def decisions(self, *, limit: int = 100) -> list[tuple[str, str, str]]:
+        """(discrepancy id, decision, who), oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(select(DecisionRow).order_by(DecisionRow.id).limit(limit))
+            return [(r.discrepancy_id, r.decision, r.decided_by) for r in rows]
 
     def claim_digest(self, *, day: str, channel: str, discrepancy_count: int) -> bool:
         """True for the one process that may post today's digest."""

@@ -1,0 +1,108 @@
+"""A local fake of the Slack Web API (and of response_url) that records every call.
+
+Answers like Slack for the methods the bot uses (chat.postMessage,
+chat.update, chat.postEphemeral, auth.test, ...) so that the real
+slack_sdk WebClient and Bolt's respond() talk to it over HTTP. Tests read
+``calls``; the demo console renders them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+
+class SlackFake:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self.changed = threading.Condition(self._lock)
+
+    def start(self) -> SlackFake:
+        fake = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.fake = fake
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> SlackFake:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.url}/response/{name}"
+
+    def record(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            self.calls.append((method, payload))
+            self.changed.notify_all()
+            ts = f"1700000000.{next(self._ts):06d}"
+        return {"ok": True, "ts": payload.get("ts", ts), "channel": payload.get("channel", "C1"),
+                "message": {"ts": ts, "text": payload.get("text", "")}}
+
+    def wait_for(self, count: int, *, method: str | None = None,
+                 timeout: float = 10.0) -> list[tuple[str, dict[str, Any]]]:
+        """Block until ``count`` calls (of ``method``) arrived: lazy listeners run later."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                found = [c for c in self.calls if method is None or c[0] == method]
+                if len(found) >= count or time.monotonic() > deadline:
+                    return found
+                self.changed.wait(timeout=0.05)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: SlackFake
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode() if length else ""
+        if "json" in (self.headers.get("Content-Type") or ""):
+            payload = json.loads(raw or "{}")
+        else:
+            payload = {k: v[-1] for k, v in parse_qs(raw).items()}
+            for key in ("blocks", "attachments"):
+                if isinstance(payload.get(key), str):
+                    payload[key] = json.loads(payload[key])
+        path = self.path.split("?")[0]
+        method = path.removeprefix("/api/") if path.startswith("/api/") else path
+        answer = self.fake.record(method, payload)
+        body = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

@@ -1,0 +1,228 @@
+"""The Slack app end to end: signed requests through Bolt's real pipeline (App.dispatch),
+a local fake of the Slack Web API that records every call, moto and the calendar emulator."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.slack_fake import SlackFake
+from bot.slack_app import build_app
+from bot.wiring import build_change_service, build_systems
+from services.operations import Operations
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
+from tests.conftest import SEED_WINDOW
+
+SECRET = "test-signing-secret"
+APPROVER, CAPTAIN, STRANGER = "U0123ABCD", "U0GENE", "U0NOBODY"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackFake]:
+    with SlackFake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def bot(seeded: Sandbox, slack: SlackFake, tmp_path: Path,
+        aws_calls: Counter[str]) -> tuple[App, Operations]:
+    systems = build_systems(seeded.config, seeded.env)
+    audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")))
+    ops = Operations(systems=systems, config=seeded.config, audit=audit,
+                     changes=build_change_service(systems, seeded.config, audit),
+                     window=lambda: SEED_WINDOW, clock=lambda: datetime.now(UTC))
+    app = build_app(ops, token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url)
+    return app, ops
+
+
+def signed(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> BoltRequest:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return BoltRequest(body=body, headers={
+        "content-type": ["application/x-www-form-urlencoded"],
+        "x-slack-request-timestamp": [ts], "x-slack-signature": [signature]})
+
+
+def command(slack: SlackFake, text: str, user: str = APPROVER) -> str:
+    return urlencode({"command": "/charter", "text": text, "user_id": user, "team_id": "T1",
+                      "channel_id": "C1", "response_url": slack.response_url(),
+                      "trigger_id": "1.2.3", "token": "legacy"})
+
+
+def click(slack: SlackFake, action_id: str, value: str, *, block_id: str,
+          message: dict[str, Any], user: str = APPROVER) -> str:
+    payload = {
+        "type": "block_actions", "user": {"id": user}, "team": {"id": "T1"},
+        "channel": {"id": "C1"}, "response_url": slack.response_url(), "trigger_id": "1.2.3",
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": "C1"},
+        "message": message,
+        "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
+                     "value": value, "action_ts": str(time.time())}],
+    }
+    return "payload=" + quote(json.dumps(payload))
+
+
+def responses(slack: SlackFake, count: int) -> list[dict[str, Any]]:
+    return [p for _, p in slack.wait_for(count, method="/response/r1")]
+
+
+def test_status_answers_field_by_field(bot: tuple[App, Operations], slack: SlackFake) -> None:
+    app, _ = bot
+    response = app.dispatch(signed(command(slack, "status danika")))
+    assert response.status == 200
+    [reply] = responses(slack, 1)
+    text = json.dumps(reply, ensure_ascii=False)
+    assert "danika-may31" in text
+    assert "⚠️ *startTime*: calendar 15:00 · DynamoDB 14:00" in text
+    assert "is *stale*" in text
+    assert reply["response_type"] == "ephemeral"
+
+
+def test_help_and_what_was_not_understood(bot: tuple[App, Operations],
+                                          slack: SlackFake) -> None:
+    app, _ = bot
+    app.dispatch(signed(command(slack, "")))
+    app.dispatch(signed(command(slack, "launch the boat")))
+    first, second = responses(slack, 2)
+    assert "/charter status danika" in first["text"]
+    assert "I did not understand `launch the boat`" in second["text"]
+
+
+def test_sync_posts_the_digest_and_approve_fixes_one_charter_once(
+        bot: tuple[App, Operations], slack: SlackFake, aws_calls: Counter[str]) -> None:
+    app, ops = bot
+    app.dispatch(signed(command(slack, "sync")))
+    [(_, digest)] = slack.wait_for(1, method="chat.postMessage")
+    assert digest["channel"] == "#charter-ops"
+    assert "9 discrepancies on 4 charters" in digest["text"]
+    message = {"ts": "1700000000.000001", "text": digest["text"], "blocks": digest["blocks"]}
+    approve = next(e for b in digest["blocks"] if b.get("block_id") == "decide:paola-jun14"
+                   for e in b["elements"] if e["action_id"] == "digest_approve")
+    aws_calls.clear()
+    for _ in range(2):  # a double click
+        app.dispatch(signed(click(slack, "digest_approve", approve["value"],
+                                  block_id="decide:paola-jun14", message=message)))
+    updates = sorted(json.dumps(u[1]) for u in slack.wait_for(2, method="chat.update"))
+    assert all("Approved by <@U0123ABCD>" in u for u in updates)
+    # The clicks run concurrently: one applies, the other finds it done or under way.
+    assert sum("1 of 1 applied" in u for u in updates) == 1
+    assert sum("no longer held" in u or "nothing done twice" in u for u in updates) == 1
+    assert aws_calls["UpdateItem"] == 1
+    result = ops.reconcile()
+    assert not [d for d in result.discrepancies if d.event_id == "paola-jun14"]
+
+
+def test_approve_all_applies_every_fix(bot: tuple[App, Operations], slack: SlackFake) -> None:
+    app, ops = bot
+    message = {"ts": "1700000000.000001", "text": "digest", "blocks": []}
+    app.dispatch(signed(click(slack, "digest_approve_all", "all", block_id="decide:all",
+                              message=message)))
+    [(_, update)] = slack.wait_for(1, method="chat.update")
+    assert "9 of 9 applied" in json.dumps(update)
+    assert ops.reconcile().discrepancies == ()
+
+
+def test_dismiss_records_a_decision_and_writes_nothing(
+        bot: tuple[App, Operations], slack: SlackFake, aws_calls: Counter[str]) -> None:
+    app, ops = bot
+    aws_calls.clear()
+    value = json.dumps({"event": "paola-jun14", "ids": ["paola-jun14:captain:x"]})
+    app.dispatch(signed(click(slack, "digest_dismiss", value, block_id="decide:paola-jun14",
+                              message={"ts": "1.1", "text": "d", "blocks": []})))
+    [(_, update)] = slack.wait_for(1, method="chat.update")
+    assert "Dismissed by <@U0123ABCD>" in json.dumps(update)
+    assert sum(aws_calls[k] for k in ("UpdateItem", "PutItem", "PutObject")) == 0
+    assert ops.audit.decisions() == [("paola-jun14:captain:x", "dismissed", APPROVER)]
+
+
+def test_a_non_approver_is_refused_politely_and_nothing_changes(
+        bot: tuple[App, Operations], slack: SlackFake, aws_calls: Counter[str]) -> None:
+    app, ops = bot
+    aws_calls.clear()
+    app.dispatch(signed(click(slack, "digest_approve_all", "all", block_id="decide:all",
+                              message={"ts": "1.1", "text": "d", "blocks": []}, user=STRANGER)))
+    [(_, refusal)] = slack.wait_for(1, method="chat.postEphemeral")
+    assert refusal["user"] == STRANGER and "only the approvers" in refusal["text"]
+    assert sum(aws_calls[k] for k in ("UpdateItem", "PutItem", "PutObject")) == 0
+    assert ops.audit.recent() == []
+    assert ops.audit.decisions() == [("all", "refused", STRANGER)]
+
+
+def test_a_swap_is_planned_then_confirmed_once(bot: tuple[App, Operations], slack: SlackFake,
+                                               seeded: Sandbox) -> None:
+    app, ops = bot
+    app.dispatch(signed(command(slack, "swap danika Ana Tess")))
+    [plan] = responses(slack, 1)
+    assert "mate Ana → Tess on danika-may31" in plan["text"]
+    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "change_confirm")
+    message = {"ts": "1.1", "text": plan["text"], "blocks": plan["blocks"]}
+    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                              message=message)))
+    responses(slack, 2)
+    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                              message=message)))  # the double click
+    replies = responses(slack, 3)[1:]
+    assert "*done*" in replies[0]["text"]
+    assert "second click" in replies[1]["text"]
+    assert len(ops.audit.recent()) == 1
+    event = seeded.emulator.get_event("jada-internal@group.calendar.google.com", "evtdanika")
+    assert "Mate: Tess" in (event or {})["description"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("time danika 25pm-7pm", "'25pm' is not a time"),
+     ("time danika 7pm-3pm", "ends before it starts"),
+     ("swap danika mate Zed", "'Zed' is not in the crew roster"),
+     ("swap zelda mate Tess", "No charter matches 'zelda'"),
+     ("status", "Which charter?"),
+     ("swap danika", "Write it as")],
+)
+def test_bad_input_gets_a_specific_ephemeral_message_and_no_write(
+        bot: tuple[App, Operations], slack: SlackFake, seeded: Sandbox,
+        aws_calls: Counter[str], text: str, message: str) -> None:
+    app, ops = bot
+    aws_calls.clear()
+    seeded.emulator.reset_requests()
+    app.dispatch(signed(command(slack, text)))
+    [reply] = responses(slack, 1)
+    assert message in reply["text"] and reply["response_type"] == "ephemeral"
+    assert [m for m, _ in seeded.emulator.requests if m not in ("GET", "POST")] == []
+    assert sum(aws_calls[k] for k in ("UpdateItem", "PutItem", "PutObject")) == 0
+    assert ops.audit.recent() == []
+
+
+def test_a_crew_member_who_is_not_an_approver_cannot_swap(bot: tuple[App, Operations],
+                                                          slack: SlackFake) -> None:
+    app, _ = bot
+    app.dispatch(signed(command(slack, "swap danika Ana Tess", user=CAPTAIN)))
+    [reply] = responses(slack, 1)
+    assert "only the approvers" in reply["text"]
+
+
+@pytest.mark.parametrize("request_maker", [
+    lambda body: BoltRequest(body=body, headers={}),
+    lambda body: signed(body, timestamp=int(time.time()) - 600),
+    lambda body: signed(body, secret="someone-else"),
+])
+def test_unsigned_stale_or_forged_requests_are_rejected(
+        bot: tuple[App, Operations], slack: SlackFake, request_maker: Any) -> None:
+    app, _ = bot
+    response = app.dispatch(request_maker(command(slack, "status danika")))
+    assert response.status == 401
+    time.sleep(0.2)
+    assert slack.calls == []
