@@ -92,11 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
          now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        print("The Slack bot itself is not built yet; available now: reconcile, apply, status, "
-              "swap, time, undo, audit, demo (see python -m bot --help).", file=sys.stderr)
-        return EXIT_ERROR
     try:
+        if args.command is None:
+            from bot.serve import serve
+
+            return serve(args.config)
         if args.command == "demo":
             from bot.sandbox.demo import run_demo
 

@@ -85,9 +85,11 @@ def test_apply_without_ids_says_what_to_pass(capsys: pytest.CaptureFixture[str])
     assert "pass --all" in capsys.readouterr().err
 
 
-def test_no_command_says_what_is_available(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([]) == 1
-    assert "reconcile" in capsys.readouterr().err
+def test_the_bot_without_a_slack_token_says_which_variable_is_missing(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    assert main(["--config", str(ROOT / "app.yaml")]) == 1
+    assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
 
 
 def test_every_command_is_documented_in_the_readme() -> None:

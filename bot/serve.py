@@ -1,0 +1,76 @@
+"""``python -m bot``: the Slack bot, in Socket Mode when SLACK_APP_TOKEN is set, else over
+HTTP at /slack/events on $PORT (default 3000) behind waitress, a production WSGI server."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+
+from slack_bolt import App
+
+from bot.config import load_config
+from bot.environment import Environment, read_environment
+from bot.scheduler import build_scheduler
+from bot.slack_app import build_app
+from bot.wiring import build_audit, build_change_service, build_systems
+from services.checkup import default_window
+from services.config import Config
+from services.errors import ConfigError
+from services.operations import Operations
+
+logger = logging.getLogger(__name__)
+
+
+def build_operations(config: Config, env: Environment) -> Operations:
+    systems = build_systems(config, env)
+    audit = build_audit(env)
+    return Operations(systems=systems, config=config, audit=audit,
+                      changes=build_change_service(systems, config, audit),
+                      window=lambda: default_window(config, now=datetime.now(UTC)),
+                      clock=lambda: datetime.now(UTC))
+
+
+def build_bot(config: Config, env: Environment) -> tuple[App, Operations]:
+    if not env.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+    if not env.slack_signing_secret and not env.slack_app_token:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set (needed to verify HTTP requests)")
+    ops = build_operations(config, env)
+    app = build_app(ops, token=env.slack_bot_token,
+                    signing_secret=env.slack_signing_secret or "socket-mode-unused",
+                    api_url=env.slack_api_url)
+    return app, ops
+
+
+def serve(config_path: str) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                                                   "%(message)s")
+    config = load_config(config_path)
+    env = read_environment()
+    app, ops = build_bot(config, env)
+    for resumed in ops.changes.resume():
+        logger.info("resumed change %s: %s", resumed.change_id, resumed.status)
+
+    def post(message: dict) -> None:
+        app.client.chat_postMessage(channel=config.slack.channel, **message)
+
+    scheduler = build_scheduler(ops, post)
+    scheduler.start()
+    try:
+        if env.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            logger.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(app, env.slack_app_token).start()
+        else:
+            import waitress
+            from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+            port = int(os.environ.get("PORT", "3000"))
+            logger.info("listening for Slack on http://0.0.0.0:%d/slack/events", port)
+            waitress.serve(SlackRequestHandler(app, path="/slack/events"), host="0.0.0.0",
+                           port=port, threads=8)
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0

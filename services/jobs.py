@@ -1,0 +1,78 @@
+"""The scheduler's jobs, as plain functions over Operations: morning digest, nightly sync,
+retry of interrupted changes. bot/scheduler.py only decides when they run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from services.blocks import Message, digest_messages, plain
+from services.errors import CharterOpsError
+from services.models import ReconcileResult
+from services.operations import Operations
+
+logger = logging.getLogger(__name__)
+
+Post = Callable[[Message], None]
+
+
+def morning_digest(ops: Operations, post: Post) -> int:
+    """Post today's digest unless another process already did; returns messages posted."""
+    result = ops.reconcile()
+    today = ops.clock().astimezone(ops.config.tz).date().isoformat()
+    if not ops.audit.claim_digest(day=today, channel=ops.config.slack.channel,
+                                  discrepancy_count=len(result.discrepancies)):
+        logger.info("digest for %s already posted by another process", today)
+        return 0
+    messages = digest_messages(result, all_clear=ops.config.slack.all_clear)
+    for message in messages:
+        post(message)
+    return len(messages)
+
+
+def automatic_fixes(ops: Operations, result: ReconcileResult) -> list[str]:
+    """The ids the nightly sync may fix alone: kinds marked automatic in app.yaml, and
+    never for a charter leaving within the freeze window."""
+    allowed = set(ops.config.sync.auto_fix)
+    freeze_until = ops.clock() + timedelta(hours=ops.config.sync.freeze_hours)
+    ids = []
+    for item in result.discrepancies:
+        want = result.desired.get(item.event_id)
+        if str(item.kind) not in allowed or not item.fix:
+            continue
+        if want is not None and want.charter.start <= freeze_until:
+            continue
+        ids.append(item.id)
+    return ids
+
+
+def nightly_sync(ops: Operations) -> str:
+    result = ops.reconcile()
+    ids = automatic_fixes(ops, result)
+    if not ids:
+        return f"nightly sync: {len(result.discrepancies)} found, none to fix automatically"
+    report = ops.changes.apply_fixes(result, ids, requested_by="scheduler", source="scheduler")
+    applied = sum(o.status == "applied" for o in report.outcomes)
+    return (f"nightly sync: {applied} of {len(ids)} fixed automatically; "
+            f"{len(result.discrepancies) - applied} left for the digest")
+
+
+def retry_interrupted(ops: Operations) -> int:
+    return len(ops.changes.resume())
+
+
+def guarded(name: str, job: Callable[[], object], post: Post) -> Callable[[], None]:
+    """A failing job logs and tells the channel; the scheduler keeps running."""
+
+    def run() -> None:
+        try:
+            job()
+        except CharterOpsError as error:
+            logger.warning("%s failed: %s", name, error)
+            post(plain(f":warning: The {name} could not run: {error}"))
+        except Exception:  # a bug: keep the scheduler alive, keep the trace, say so
+            logger.exception("%s failed", name)
+            post(plain(f":warning: The {name} failed unexpectedly; see the bot's log."))
+
+    return run

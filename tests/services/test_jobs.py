@@ -1,0 +1,89 @@
+"""The scheduler's jobs against the sandbox: one digest a day across processes, the nightly
+sync's automatic kinds and freeze window, a failing job that tells the channel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.sandbox.sandbox import Sandbox
+from bot.wiring import build_change_service, build_systems
+from services import jobs
+from services.errors import SourceUnavailableError
+from services.operations import Operations
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
+from tests.conftest import SEED_WINDOW
+
+
+def operations(box: Sandbox, tmp_path: Path, *, auto_fix: tuple[str, ...] = (),
+               clock: Callable[[], datetime] = lambda: datetime(2026, 5, 25, 14, tzinfo=UTC),
+               ) -> Operations:
+    config = box.config.model_copy(update={"sync": box.config.sync.model_copy(
+        update={"auto_fix": auto_fix, "freeze_hours": 48})})
+    systems = build_systems(config, box.env)
+    audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")))
+    return Operations(systems=systems, config=config, audit=audit,
+                      changes=build_change_service(systems, config, audit),
+                      window=lambda: SEED_WINDOW, clock=clock)
+
+
+def test_two_processes_post_one_digest_a_day(seeded: Sandbox, tmp_path: Path) -> None:
+    posted: list[dict[str, Any]] = []
+    first, second = operations(seeded, tmp_path), operations(seeded, tmp_path)
+    assert jobs.morning_digest(first, posted.append) == 1
+    assert jobs.morning_digest(second, posted.append) == 0
+    assert len(posted) == 1 and "9 discrepancies" in posted[0]["text"]
+    tomorrow = operations(seeded, tmp_path,
+                          clock=lambda: datetime(2026, 5, 26, 14, tzinfo=UTC))
+    assert jobs.morning_digest(tomorrow, posted.append) == 1
+
+
+def test_the_nightly_sync_fixes_nothing_by_default(seeded: Sandbox, tmp_path: Path) -> None:
+    ops = operations(seeded, tmp_path)
+    assert "none to fix automatically" in jobs.nightly_sync(ops)
+    assert ops.audit.recent() == []
+
+
+def test_the_nightly_sync_fixes_only_automatic_kinds_outside_the_freeze(
+        seeded: Sandbox, tmp_path: Path) -> None:
+    # Saturday May 30, 7:00 in San Diego: a freeze of 48 h covers the whole weekend,
+    # not June 14.
+    ops = operations(seeded, tmp_path, auto_fix=("RECORD_MISMATCH", "RECORD_MISSING"),
+                     clock=lambda: datetime(2026, 5, 30, 14, tzinfo=UTC))
+    summary = jobs.nightly_sync(ops)
+    assert summary.startswith("nightly sync: 1 of 1 fixed automatically")
+    left = {(str(d.kind), d.event_id) for d in ops.reconcile().discrepancies}
+    assert ("RECORD_MISMATCH", "paola-jun14") not in left
+    assert ("RECORD_MISSING", "quinn-may30") in left  # inside the freeze window
+    assert ("RECORD_MISMATCH", "danika-may31") in left
+    [change] = ops.audit.recent()
+    assert (change.source, change.requested_by) == ("scheduler", "scheduler")
+
+
+def test_a_failing_job_tells_the_channel_and_does_not_raise() -> None:
+    posted: list[dict[str, Any]] = []
+
+    def outage() -> None:
+        raise SourceUnavailableError("DynamoDB table jada-charter-events could not be read")
+
+    def bug() -> None:
+        raise KeyError("boom")
+
+    jobs.guarded("morning digest", outage, posted.append)()
+    jobs.guarded("nightly sync", bug, posted.append)()
+    assert "The morning digest could not run: DynamoDB table" in posted[0]["text"]
+    assert "nightly sync failed unexpectedly" in posted[1]["text"]
+
+
+def test_the_scheduler_plans_the_three_jobs_in_local_time(seeded: Sandbox,
+                                                          tmp_path: Path) -> None:
+    from bot.scheduler import build_scheduler
+
+    scheduler = build_scheduler(operations(seeded, tmp_path), lambda message: None)
+    jobs_by_id = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs_by_id) == {"digest", "nightly", "retry"}
+    assert str(jobs_by_id["digest"].trigger) == "cron[hour='7', minute='0']"
+    assert str(jobs_by_id["nightly"].trigger) == "cron[hour='2', minute='0']"
