@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -17,8 +18,12 @@ logger = logging.getLogger(__name__)
 def build_app(ops: Operations, *, token: str, signing_secret: str,
               api_url: str | None = None, client: WebClient | None = None) -> App:
     client = client or WebClient(token=token, base_url=api_url or WebClient.BASE_URL)
-    app = App(token=token, signing_secret=signing_secret, client=client,
-              token_verification_enabled=False, logger=logger)
+    # Acks run inline in the request's own thread (process_before_response), so a busy
+    # pool of deferred work can never delay one; the work itself goes to the pool.
+    app = App(signing_secret=signing_secret, client=client, token_verification_enabled=False,
+              logger=logger, process_before_response=True,
+              listener_executor=ThreadPoolExecutor(max_workers=16,
+                                                   thread_name_prefix="charter-work"))
     commands.register(app, ops)
     actions.register(app, ops)
 
