@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers import actions, commands
+from handlers import actions, commands, messages
 from services.operations import Operations
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def build_app(ops: Operations, *, token: str, signing_secret: str,
                                                    thread_name_prefix="charter-work"))
     commands.register(app, ops)
     actions.register(app, ops)
+    messages.register(app, ops)
 
     @app.error
     def report(error: Exception, body: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from services import blocks
 from services.blocks import Message
 from services.change_plan import ChangePlan, plan_swap, plan_time
 from services.changes import ChangeService
+from services.chat_parse import parse_chat
 from services.checkup import Systems, run_reconcile
 from services.config import Config
 from services.errors import InputError
@@ -23,6 +24,7 @@ from services.guest_page import PageRenderer
 from services.models import ReconcileResult, Window
 from services.reconcile import COMPARED_FIELDS
 from services.resolve import resolve_event
+from services.roster import Roster
 from store.audit import AuditLog
 
 HELP = """*/charter* — keep the calendar, DynamoDB and the guest pages in agreement
@@ -105,6 +107,29 @@ class Operations:
                 blocks.button("Confirm", "change_confirm", value, style="primary"),
                 blocks.button("Cancel", "change_cancel", value)]}]}
         return plan, message
+
+    def propose(self, text: str, *, user_id: str) -> Message | None:
+        """A reply for a chat message that proposes a change; None for everything else."""
+        roster = Roster(self.config.roster)
+        author = next((m for m in roster.members if m.slack_id == user_id), None)
+        result = self.reconcile()
+        proposal = parse_chat(text, author=author, roster=roster, charters=result.desired,
+                              today=self.window().start)
+        if proposal is None:
+            return None
+        if author is None and not self.is_approver(user_id):
+            return self.refuse(user_id=user_id, what=proposal.command, source="chat")
+        _, message = self.plan(proposal.kind, list(proposal.words))
+        text = f"<@{user_id}> proposes `{proposal.command}`. " + message["text"]
+        buttons = message["blocks"][-1]
+        for element in buttons["elements"]:
+            element["text"]["text"] = "Approve" if element["action_id"] == "change_confirm" \
+                else "Reject"
+        self.audit.record_decision(discrepancy_id=proposal.command, decision="proposed",
+                                   decided_by=user_id, source="chat")
+        return {"text": text, "blocks": [blocks.section(text), buttons,
+                                         blocks.context("An approver decides; nothing changes "
+                                                        "until then.")]}
 
     def confirm(self, value: str, *, user_id: str) -> Message:
         request = json.loads(value)

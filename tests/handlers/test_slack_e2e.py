@@ -226,3 +226,68 @@ def test_unsigned_stale_or_forged_requests_are_rejected(
     assert response.status == 401
     time.sleep(0.2)
     assert slack.calls == []
+
+
+def message_event(text: str, user: str, **extra: Any) -> BoltRequest:
+    body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
+                       "event": {"type": "message", "user": user, "text": text,
+                                 "channel": "C0CREW", "channel_type": "channel",
+                                 "ts": "1716000000.000100", **extra}})
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    return BoltRequest(body=body, headers={"content-type": ["application/json"],
+                                           "x-slack-request-timestamp": [ts],
+                                           "x-slack-signature": [signature]})
+
+
+def test_a_captains_message_becomes_a_proposal_an_approver_approves(
+        bot: tuple[App, Operations], slack: SlackFake, seeded: Sandbox) -> None:
+    app, ops = bot
+    # Gene (U0GENE in the roster) captains Quinn on Saturday May 30.
+    app.dispatch(message_event("can't make Saturday, Darrell will take it", "U0DARRELL"))
+    app.dispatch(message_event("Anyone seen the dock keys?", "U0GENE"))
+    app.dispatch(message_event("Ana is covering for Angelia on saturday", "U0GENE"))
+    posts = slack.wait_for(1, method="chat.postMessage")
+    time.sleep(0.5)  # the small talk and the first message must stay unanswered
+    posts = [p for m, p in slack.calls if m == "chat.postMessage"]
+    assert len(posts) == 1
+    proposal = posts[0]
+    assert proposal["thread_ts"] == "1716000000.000100"
+    assert "mate Angelia → Ana on quinn-may30" in proposal["text"]
+    assert "<@U0GENE> proposes" in proposal["text"]
+    assert ops.audit.recent() == []  # nothing changes until an approver says so
+    approve = next(e for b in proposal["blocks"] if b["type"] == "actions"
+                   for e in b["elements"] if e["action_id"] == "change_confirm")
+    message = {"ts": "1.2", "text": proposal["text"], "blocks": proposal["blocks"]}
+    app.dispatch(signed(click(slack, "change_confirm", approve["value"], block_id="plan",
+                              message=message, user=CAPTAIN)))
+    [refusal] = responses(slack, 1)
+    assert "only the approvers" in refusal["text"]
+    app.dispatch(signed(click(slack, "change_confirm", approve["value"], block_id="plan",
+                              message=message)))
+    replies = responses(slack, 2)
+    assert "*done*" in replies[1]["text"]
+    event = seeded.emulator.get_event("jada-internal@group.calendar.google.com", "evtquinn")
+    assert "Mate: Ana" in (event or {})["description"]
+
+
+def test_edits_and_bot_messages_get_no_reply(bot: tuple[App, Operations],
+                                             slack: SlackFake) -> None:
+    app, _ = bot
+    app.dispatch(message_event("Ana is covering for Angelia on saturday", "U0GENE",
+                               subtype="message_changed"))
+    app.dispatch(message_event("Ana is covering for Angelia on saturday", "U0GENE",
+                               bot_id="B1"))
+    time.sleep(0.5)
+    # Bolt may ask auth.test who the bot is (to drop its own messages); nothing is posted.
+    assert [m for m, _ in slack.calls if m.startswith("chat.")] == []
+
+
+def test_someone_not_in_the_roster_is_refused_politely(bot: tuple[App, Operations],
+                                                      slack: SlackFake) -> None:
+    app, ops = bot
+    app.dispatch(message_event("Ana is covering for Angelia on saturday", STRANGER))
+    [(_, reply)] = slack.wait_for(1, method="chat.postMessage")
+    assert "only the approvers" in reply["text"]
+    assert ops.audit.decisions()[-1][1:] == ("refused", STRANGER)

@@ -1,0 +1,36 @@
+"""Plain chat messages: a captain reporting a swap or a time change gets a proposal in
+thread; everything else gets no reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from services.errors import CharterOpsError
+from services.operations import Operations
+
+# Edits, deletions, joins and bots' posts are not new reports from a person.
+_IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join",
+                     "channel_leave", "thread_broadcast", "message_replied"}
+
+
+def register(app: App, ops: Operations) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def read(event: dict[str, Any], client: Any) -> None:
+        if event.get("subtype") in _IGNORED_SUBTYPES or event.get("bot_id"):
+            return
+        user, text = event.get("user"), event.get("text") or ""
+        if not user or not text.strip():
+            return
+        thread = event.get("thread_ts") or event["ts"]
+        try:
+            reply = ops.propose(text, user_id=user)
+        except CharterOpsError as error:
+            reply = {"text": f":warning: I read that as a change, but: {error}"}
+        if reply is not None:
+            client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply)
+
+    app.event("message")(ack=acknowledge, lazy=[read])
