@@ -78,7 +78,7 @@ class Operations:
             page_line = f"Guest page: <{url}|{want.page_key}> matches the calendar"
         else:
             page_line = f"Guest page: <{url}|{want.page_key}> is *stale*"
-        changes = [f"{c.kind} {c.status} ({c.created_at:%b %-d %H:%M})"
+        changes = [f"{c.kind} {c.status} ({c.created_at.astimezone(self.config.tz):%b %-d %H:%M})"
                    for c in self.audit.recent(event_id=event_id, limit=3)]
         message_blocks = blocks.status_blocks(want, fields=fields, page_line=page_line,
                                               changes=changes)
@@ -125,6 +125,7 @@ class Operations:
         for element in buttons["elements"]:
             element["text"]["text"] = "Approve" if element["action_id"] == "change_confirm" \
                 else "Reject"
+            element["value"] = json.dumps({**json.loads(element["value"]), "source": "chat"})
         self.audit.record_decision(discrepancy_id=proposal.command, decision="proposed",
                                    decided_by=user_id, source="chat")
         return {"text": text, "blocks": [blocks.section(text), buttons,
@@ -138,7 +139,8 @@ class Operations:
             outcome = self.changes.outcome_of(earlier, repeated=True)
         else:
             plan, _ = self.plan(request["kind"], request["words"])
-            outcome = self.changes.apply(plan, requested_by=user_id, source="slash",
+            outcome = self.changes.apply(plan, requested_by=user_id,
+                                         source=request.get("source", "slash"),
                                          idempotency_key=request["key"])
         steps = ", ".join(f"{s.system} {s.status}" for s in outcome.steps)
         again = " (already done: this was a second click)" if outcome.repeated else ""
@@ -187,7 +189,8 @@ class Operations:
                        if (c.event_id or "").startswith(event + "-")][:10]
         if not changes:
             return blocks.plain("No changes recorded" + (f" for {event}." if event else "."))
-        lines = [f"`{c.id}` {c.created_at:%b %-d %H:%M} *{c.kind}* {c.event_id or ''} — "
+        tz = self.config.tz
+        lines = [f"`{c.id}` {c.created_at.astimezone(tz):%b %-d %H:%M} *{c.kind}* {c.event_id or ''} — "
                  f"{c.status}, by <@{c.requested_by}> via {c.source}\n    "
                  f"{c.params.get('summary', '')}" for c in changes]
         return blocks.plain("\n".join(lines))

@@ -9,21 +9,33 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from bot.config import load_config
+from bot.sandbox.console import HINT, SlackConsole
 from bot.sandbox.sandbox import install, running_sandbox
 from bot.sandbox.scenario import coming_saturday, seed_weekend
-from bot.terminal import apply_report, audit_lines, change_line, reconcile_report
+from bot.sandbox.slack_fake import SlackFake
+from bot.slack_app import build_app
+from bot.terminal import apply_report, reconcile_report
 from bot.wiring import build_change_service, build_systems
-from services.change_plan import plan_swap
 from services.changes import ChangeService
-from services.checkup import default_window, run_reconcile
+from services.checkup import Systems, default_window, run_reconcile
 from services.config import Config
 from services.guest_page import PageRenderer
-from services.models import ReconcileResult
+from services.operations import Operations
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
+
+DEMO_SECRET = "demo-signing-secret"
+# The unattended console session: a status, a captain's swap in chat approved by an
+# approver, and the audit of that charter.
+SCRIPT = (
+    "/charter status danika",
+    "Gene: Ana is covering for Angelia on saturday",
+    "press 1",
+    "/charter audit quinn",
+)
 
 
 def run_demo(*, config_path: str, assume_yes: bool) -> int:
@@ -62,20 +74,37 @@ def run_demo(*, config_path: str, assume_yes: bool) -> int:
         print("\nReconciling again:")
         print(reconcile_report(again))
         in_sync = report.ok and not [d for d in again.discrepancies if d.fix]
-        return 0 if in_sync and _swap(service, again, config, today) else 1
+        console_ok = _console(config, systems, audit, service, interactive=not assume_yes)
+        return 0 if in_sync and console_ok else 1
 
 
-def _swap(service: ChangeService, result: ReconcileResult, config: Config, today: date) -> bool:
-    """A captain's message, the way the CLI and Slack turn it into a durable change."""
-    print("\nAngelia can't make Saturday; Tess covers her: "
-          "python -m bot swap quinn Angelia Tess")
-    plan = plan_swap(charters=result.desired, event="quinn", role_or_person="Angelia",
-                     new_person="Tess", config=config, today=today)
-    outcome = service.apply(plan, requested_by="demo", source="cli")
-    print(change_line(outcome))
-    print("\nThe audit log (python -m bot audit):")
-    print("\n".join(audit_lines(service.audit.recent())))
-    return outcome.status == "done"
+def _console(config: Config, systems: Systems, audit: AuditLog, service: ChangeService, *,
+             interactive: bool) -> bool:
+    """The same Bolt app as production, signed requests in, a local Slack fake out."""
+    approver = config.slack.approvers[0] if config.slack.approvers else "U0APPROVER"
+    ops = Operations(systems=systems, config=config, audit=audit, changes=service,
+                     window=lambda: default_window(config, now=datetime.now(UTC)),
+                     clock=lambda: datetime.now(UTC))
+    with SlackFake() as slack:
+        app = build_app(ops, token="xoxb-demo", signing_secret=DEMO_SECRET,
+                        api_url=slack.api_url)
+        console = SlackConsole(app=app, slack=slack, secret=DEMO_SECRET, approver=approver,
+                               roster=config.roster)
+        print("\n— Slack, through the bot's real listeners and a local Slack fake —")
+        if not interactive or not sys.stdin.isatty():
+            for line in SCRIPT:
+                print(console.handle(line))
+            return any("*done*" in str(p.get("text", "")) for _, p in slack.calls)
+        print(HINT)
+        while True:
+            try:
+                line = input("slack> ")
+            except EOFError:
+                return True
+            if line.strip() in ("quit", "exit", "q"):
+                return True
+            if line.strip():
+                print(console.handle(line))
 
 
 def _confirm(prompt: str) -> bool:

@@ -268,6 +268,8 @@ def test_a_captains_message_becomes_a_proposal_an_approver_approves(
                               message=message)))
     replies = responses(slack, 2)
     assert "*done*" in replies[1]["text"]
+    [change] = ops.audit.recent()
+    assert (change.source, change.requested_by) == ("chat", APPROVER)
     event = seeded.emulator.get_event("jada-internal@group.calendar.google.com", "evtquinn")
     assert "Mate: Ana" in (event or {})["description"]
 
