@@ -190,8 +190,8 @@ class Operations:
         if not changes:
             return blocks.plain("No changes recorded" + (f" for {event}." if event else "."))
         tz = self.config.tz
-        lines = [f"`{c.id}` {c.created_at.astimezone(tz):%b %-d %H:%M} *{c.kind}* {c.event_id or ''} — "
-                 f"{c.status}, by <@{c.requested_by}> via {c.source}\n    "
+        lines = [f"`{c.id}` {c.created_at.astimezone(tz):%b %-d %H:%M} *{c.kind}* "
+                 f"{c.event_id or ''} — {c.status}, by <@{c.requested_by}> via {c.source}\n    "
                  f"{c.params.get('summary', '')}" for c in changes]
         return blocks.plain("\n".join(lines))
 
