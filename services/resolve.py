@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from services.errors import UnknownCharterError
 from services.event_ids import slug
@@ -16,9 +16,22 @@ _MONTHS = {name: n for n, names in enumerate(
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
 
 
+_WEEKDAYS = {name: n for n, names in enumerate(
+    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
+     ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+     ("sun", "sunday")]) for name in names}
+
+
 def parse_day(token: str, *, today: date) -> date | None:
-    """'2026-05-31', 'may31', 'may 31', 'june14', '5/31': the next such date from today."""
+    """'2026-05-31', 'may31', 'may 31', 'june14', '5/31', 'sat', 'today', 'tomorrow':
+    the next such date from today."""
     text = token.strip().lower()
+    if text in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS[text] - today.weekday()) % 7)
+    if text in ("today", "tonight"):
+        return today
+    if text == "tomorrow":
+        return today + timedelta(days=1)
     if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
         return _date(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(r"([a-z]+)\.?\s*(\d{1,2})(st|nd|rd|th)?", text):

@@ -96,9 +96,9 @@ def test_help_and_what_was_not_understood(bot: tuple[App, Operations],
     app, _ = bot
     app.dispatch(signed(command(slack, "")))
     app.dispatch(signed(command(slack, "launch the boat")))
-    first, second = responses(slack, 2)
-    assert "/charter status danika" in first["text"]
-    assert "I did not understand `launch the boat`" in second["text"]
+    replies = sorted(r["text"] for r in responses(slack, 2))  # they run concurrently
+    assert replies[0].startswith("*/charter*") and "/charter status danika" in replies[0]
+    assert replies[1].startswith("I did not understand `launch the boat`")
 
 
 def test_sync_posts_the_digest_and_approve_fixes_one_charter_once(
@@ -293,3 +293,19 @@ def test_someone_not_in_the_roster_is_refused_politely(bot: tuple[App, Operation
     [(_, reply)] = slack.wait_for(1, method="chat.postMessage")
     assert "only the approvers" in reply["text"]
     assert ops.audit.decisions()[-1][1:] == ("refused", STRANGER)
+
+
+def test_an_ambiguous_charter_offers_buttons_that_finish_the_command(
+        bot: tuple[App, Operations], slack: SlackFake) -> None:
+    app, _ = bot
+    app.dispatch(signed(command(slack, "status may31")))
+    [question] = responses(slack, 1)
+    assert "Which one?" in question["text"]
+    [actions] = [b for b in question["blocks"] if b["type"] == "actions"]
+    assert [e["text"]["text"] for e in actions["elements"]] == ["danika-may31",
+                                                                "jonathan-may31"]
+    app.dispatch(signed(click(slack, "pick_charter", actions["elements"][1]["value"],
+                              block_id="pick", message={"ts": "1.1", "text": "q",
+                                                        "blocks": question["blocks"]})))
+    answer = responses(slack, 2)[1]
+    assert answer["text"] == "Status of jonathan-may31"

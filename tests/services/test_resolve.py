@@ -48,6 +48,9 @@ CHARTERS = {w.event_id: w for w in [
         ("priya", "priya-jun14"),
         ("quinn may30", "quinn-may30"),
         ("quinn june20", "quinn-jun20"),
+        ("sat", "quinn-may30"),
+        ("Saturday", "quinn-may30"),
+        ("danika sunday", "danika-may31"),
     ],
 )
 def test_forgiving_names_find_one_charter(query: str, expected: str) -> None:
