@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from services.changes import ChangeOutcome
+from services.display import show_value
 from services.fixes import ApplyReport
 from services.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
 from services.reconcile import COMPARED_FIELDS
@@ -27,8 +28,8 @@ def reconcile_report(result: ReconcileResult) -> str:
         for item in found:
             lines.append(f"  [{item.severity}] {item.kind}: {item.summary}")
             if item.field and item.kind == "RECORD_MISMATCH":
-                lines.append(
-                    f"      expected {_show(item.expected)}  ·  actual {_show(item.actual)}")
+                expected, actual = show_value(item.expected), show_value(item.actual)
+                lines.append(f"      expected {expected}  ·  actual {actual}")
             plan = "; ".join(describe_action(a) for a in item.fix) or "none: a human must decide"
             lines.append(f"      fix: {plan}")
             lines.append(f"      id:  {item.id}")
@@ -47,7 +48,7 @@ def describe_action(action: FixAction) -> str:
     if action.action == "create_record":
         return f"create DynamoDB record {action.target}"
     if action.action == "update_record":
-        fields = ", ".join(f"{k}={_show(v)}" for k, v in params["set"].items())
+        fields = ", ".join(f"{k}={show_value(v)}" for k, v in params["set"].items())
         return f"update {action.target}: {fields}"
     if action.action == "put_page":
         return f"render and upload {action.target}"
@@ -73,8 +74,8 @@ def status_table(want: DesiredCharter, *, page_url: str, page_fields: Mapping[st
     for field in (*COMPARED_FIELDS, "status"):
         expected = want.record.get(field)
         actual = record.get(field) if record else None
-        differs = record is not None and _show(expected) != _show(actual)
-        rows.append((field, _show(expected), _show(actual) if record else "(no record)",
+        differs = record is not None and show_value(expected) != show_value(actual)
+        rows.append((field, show_value(expected), show_value(actual) if record else "(no record)",
                      "≠" if differs else ""))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [charter_heading(want.event_id, want), ""]
@@ -133,13 +134,3 @@ def _by_charter(found: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
     for item in found:
         groups.setdefault(item.event_id, []).append(item)
     return groups
-
-
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    return str(value)

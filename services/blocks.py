@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from services.display import show_value
 from services.models import DesiredCharter, Discrepancy, ReconcileResult
 
 MAX_BLOCKS = 50
@@ -54,19 +55,10 @@ def ids_value(event_id: str, ids: Sequence[str]) -> str:
     return json.dumps({"event": event_id, "ids": None}, separators=(",", ":"))
 
 
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "—"
-    if isinstance(value, dict):
-        return "the rendered page" if "md5" in value else str(value)
-    return str(value)
-
-
 def discrepancy_line(item: Discrepancy) -> str:
     if item.kind == "RECORD_MISMATCH" and item.field:
-        return f"• DynamoDB *{item.field}*: {_show(item.expected)} → now {_show(item.actual)}"
+        expected, actual = show_value(item.expected), show_value(item.actual)
+        return f"• DynamoDB *{item.field}*: {expected} → now {actual}"
     return f"• {item.summary}"
 
 

@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from services import blocks
 from services.blocks import Message
@@ -19,6 +18,7 @@ from services.changes import ChangeService
 from services.chat_parse import parse_chat
 from services.checkup import Systems, run_reconcile
 from services.config import Config
+from services.display import show_value
 from services.errors import InputError
 from services.guest_page import PageRenderer
 from services.models import ReconcileResult, Window
@@ -68,8 +68,8 @@ class Operations:
         record = want.current_record
         fields = {}
         for name in (*COMPARED_FIELDS, "status"):
-            cal = _show(want.record.get(name))
-            db = _show(record.get(name)) if record else "(no record)"
+            cal = show_value(want.record.get(name))
+            db = show_value(record.get(name)) if record else "(no record)"
             fields[name] = (cal, db, record is None or cal != db)
         url = f"{self.config.pages.base_url}/{want.page_key}"
         if want.deployed_page is None:
@@ -203,11 +203,3 @@ def _ids(value: str, result: ReconcileResult) -> list[str]:
     if request.get("ids") is not None:
         return list(request["ids"])
     return [d.id for d in result.discrepancies if d.event_id == request["event"] and d.fix]
-
-
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "—"
-    return str(value)

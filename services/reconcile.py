@@ -17,6 +17,7 @@ from typing import Any
 
 from services.config import Config
 from services.desired import default_page_key, desired_page, desired_record
+from services.display import show_value
 from services.event_ids import candidate_event_ids
 from services.guest_page import PageRenderer, content_md5
 from services.models import (
@@ -290,7 +291,7 @@ def _mismatch(want: DesiredCharter, field: str, expected: Any, actual: Any) -> D
         actual=actual, severity=severity,
         fix=[FixAction("update_record", want.event_id,
                        {"set": {field: expected}, "expect": {field: actual}})],
-        summary=f"DynamoDB {field} is {_show(actual)}; the calendar says {_show(expected)}",
+        summary=f"DynamoDB {field} is {_shown(actual)}; the calendar says {_shown(expected)}",
     )
 
 
@@ -381,13 +382,9 @@ def _same(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "empty"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "nobody"
-    return str(value)
-
-
 def _clock(moment: datetime) -> str:
     return moment.strftime("%H:%M")
+
+
+def _shown(value: Any) -> str:
+    return show_value(value, empty="empty")

@@ -24,13 +24,15 @@ import secrets
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, vCalAddress
+
+from bot.sandbox.loopback import LoopbackServer
 
 MAX_PAGE = 2500
 _EVENTS = re.compile(r"^/calendar/v3/calendars/(?P<cal>[^/]+)/events(?:/(?P<event>[^/]+))?$")
@@ -73,9 +75,10 @@ def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
             target[key] = copy.deepcopy(value)
 
 
-class CalendarEmulator:
+class CalendarEmulator(LoopbackServer):
     def __init__(self, *, require_auth: bool = True, time_zone: str = "America/Los_Angeles"
                  ) -> None:
+        super().__init__()
         self.require_auth = require_auth
         self.time_zone = time_zone
         self.requests: list[tuple[str, str]] = []
@@ -87,38 +90,6 @@ class CalendarEmulator:
         self._tokens: set[str] = set()
         self._refresh_revoked = False
         self._api_failure: int | None = None
-        self._server: ThreadingHTTPServer | None = None
-
-    # -- lifecycle -----------------------------------------------------------
-
-    def start(self) -> CalendarEmulator:
-        emulator = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.emulator = emulator
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> CalendarEmulator:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server, "start() the emulator first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def api_endpoint(self) -> str:
@@ -377,7 +348,11 @@ def _rrule_dict(text: str) -> dict[str, Any]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    emulator: CalendarEmulator
+    owner: CalendarEmulator
+
+    @property
+    def emulator(self) -> CalendarEmulator:
+        return self.owner
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log list
@@ -484,3 +459,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
+
+
+CalendarEmulator.handler = _Handler

@@ -12,46 +12,20 @@ import itertools
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.sandbox.loopback import LoopbackServer
 
-class SlackFake:
+
+class SlackFake(LoopbackServer):
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
         self.changed = threading.Condition(self._lock)
-
-    def start(self) -> SlackFake:
-        fake = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.fake = fake
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> SlackFake:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def api_url(self) -> str:
@@ -81,7 +55,7 @@ class SlackFake:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    fake: SlackFake
+    owner: SlackFake
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -99,10 +73,13 @@ class _Handler(BaseHTTPRequestHandler):
                     payload[key] = json.loads(payload[key])
         path = self.path.split("?")[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else path
-        answer = self.fake.record(method, payload)
+        answer = self.owner.record(method, payload)
         body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+SlackFake.handler = _Handler
