@@ -24,6 +24,8 @@ def build_app(ops: Operations, *, token: str, signing_secret: str,
               logger=logger, process_before_response=True,
               listener_executor=ThreadPoolExecutor(max_workers=16,
                                                    thread_name_prefix="charter-work"))
+    ops.group_members = lambda group: set(
+        client.usergroups_users_list(usergroup=group).get("users", []))
     commands.register(app, ops)
     actions.register(app, ops)
     messages.register(app, ops)

@@ -76,6 +76,8 @@ class PagesSettings(_Section):
 class SlackSettings(_Section):
     channel: str = "#charter-ops"
     approvers: tuple[str, ...] = ()
+    # A Slack user group (S0...) whose members are approvers too; None for none.
+    approver_group: str | None = None
     digest_at: str = "07:00"
     all_clear: bool = True
 

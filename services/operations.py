@@ -7,6 +7,7 @@ CharterOpsError whose text is fit to show the person who asked.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,8 @@ from services.resolve import resolve_event
 from services.roster import Roster
 from store.audit import AuditLog
 
+GROUP_CACHE_SECONDS = 600  # a user group's members, read at most every ten minutes
+
 HELP = """*/charter* — keep the calendar, DynamoDB and the guest pages in agreement
 • `/charter status danika` — one charter as each system sees it
 • `/charter swap june14 captain Gene` · `/charter swap danika Angelia Marco` — crew swap
@@ -44,9 +47,20 @@ class Operations:
     changes: ChangeService
     window: Callable[[], Window]
     clock: Callable[[], datetime]
+    # Members of a Slack user group, looked up through the Web API (set by the app).
+    group_members: Callable[[str], set[str]] | None = None
+    _group_cache: tuple[float, set[str]] | None = None
 
     def is_approver(self, user_id: str) -> bool:
-        return user_id in self.config.slack.approvers
+        if user_id in self.config.slack.approvers:
+            return True
+        group = self.config.slack.approver_group
+        if not group or self.group_members is None:
+            return False
+        now = time.monotonic()
+        if self._group_cache is None or now - self._group_cache[0] > GROUP_CACHE_SECONDS:
+            self._group_cache = (now, self.group_members(group))
+        return user_id in self._group_cache[1]
 
     def reconcile(self) -> ReconcileResult:
         return run_reconcile(self.systems, self.config, window=self.window(), now=self.clock(),

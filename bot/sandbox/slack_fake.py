@@ -25,6 +25,8 @@ class SlackFake(LoopbackServer):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
+        # Canned answers by method, for the calls that return data (usergroups.users.list).
+        self.answers: dict[str, dict[str, Any]] = {}
         self.changed = threading.Condition(self._lock)
 
     @property
@@ -39,6 +41,8 @@ class SlackFake(LoopbackServer):
             self.calls.append((method, payload))
             self.changed.notify_all()
             ts = f"1700000000.{next(self._ts):06d}"
+        if method in self.answers:
+            return {"ok": True, **self.answers[method]}
         return {"ok": True, "ts": payload.get("ts", ts), "channel": payload.get("channel", "C1"),
                 "message": {"ts": ts, "text": payload.get("text", "")}}
 

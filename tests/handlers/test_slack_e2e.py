@@ -309,3 +309,40 @@ def test_an_ambiguous_charter_offers_buttons_that_finish_the_command(
                                                         "blocks": question["blocks"]})))
     answer = responses(slack, 2)[1]
     assert answer["text"] == "Status of jonathan-may31"
+
+
+def test_members_of_the_approver_group_may_approve(seeded: Sandbox, slack: SlackFake,
+                                                   tmp_path: Path) -> None:
+    config = seeded.config.model_copy(update={"slack": seeded.config.slack.model_copy(
+        update={"approver_group": "S0SKIPPERS"})})
+    systems = build_systems(config, seeded.env)
+    audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'group.sqlite3'}")))
+    ops = Operations(systems=systems, config=config, audit=audit,
+                     changes=build_change_service(systems, config, audit),
+                     window=lambda: SEED_WINDOW, clock=lambda: datetime.now(UTC))
+    app = build_app(ops, token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url)
+    slack.answers["usergroups.users.list"] = {"users": ["U0DARRELL"]}
+    app.dispatch(signed(command(slack, "time paola 1-5pm", user="U0DARRELL")))
+    [plan] = responses(slack, 1)
+    assert "paola-jun14 on Sun Jun 14: 12:00–16:00 → 13:00–17:00" in plan["text"]
+    app.dispatch(signed(command(slack, "time paola 1-5pm", user=STRANGER)))
+    assert "only the approvers" in responses(slack, 2)[1]["text"]
+    lookups = [p for m, p in slack.calls if m == "usergroups.users.list"]
+    assert lookups == [{"usergroup": "S0SKIPPERS"}]  # read once, then cached
+
+
+def test_audit_lists_the_recent_changes(bot: tuple[App, Operations], slack: SlackFake) -> None:
+    app, _ = bot
+    app.dispatch(signed(command(slack, "audit")))
+    assert "No changes recorded." in responses(slack, 1)[0]["text"]
+    app.dispatch(signed(command(slack, "time danika 3:30-7:30pm")))
+    plan = responses(slack, 2)[1]
+    plan_value = next(e["value"] for b in plan["blocks"] if b["type"] == "actions"
+                      for e in b["elements"] if e["action_id"] == "change_confirm")
+    app.dispatch(signed(click(slack, "change_confirm", plan_value, block_id="plan",
+                              message={"ts": "1.1", "text": "p", "blocks": plan["blocks"]})))
+    assert "*done*" in responses(slack, 3)[2]["text"]
+    app.dispatch(signed(command(slack, "audit danika")))
+    listing = responses(slack, 4)[3]["text"]
+    assert "*time* danika-may31 — done" in listing
+    assert "15:00–19:00 → 15:30–19:30" in listing
