@@ -1,6 +1,7 @@
 """``python -m bot ...``: a thin shell over the services.
 
-Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error.
+Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error,
+3 the same change is still running in another process (swap, time, undo).
 Errors the product raises on purpose print one clear line on stderr.
 """
 
@@ -24,16 +25,16 @@ from bot.terminal import (
     status_table,
 )
 from bot.wiring import build_audit, build_change_service, build_systems
-from services.change_plan import plan_swap, plan_time
 from services.changes import ChangeOutcome, ChangeService
 from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
 from services.errors import CharterOpsError, InputError
 from services.guest_page import PageRenderer
 from services.page_fields import read_page_fields
+from services.requests import carry_out
 from services.resolve import resolve_event
 
-EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_DRIFT, EXIT_RUNNING_ELSEWHERE = 0, 1, 2, 3
 
 
 def _day(text: str) -> date:
@@ -164,14 +165,13 @@ def _status(args: argparse.Namespace, config: Config, systems: Systems, now: dat
 def _change(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    if args.command == "swap":
-        plan = plan_swap(charters=result.desired, event=args.event, role_or_person=args.role,
-                         new_person=args.person, config=config, today=window.start)
-    else:
-        plan = plan_time(charters=result.desired, event=args.event, time_range=args.range,
-                         config=config, today=window.start)
-    outcome = service.apply(plan, requested_by=_requester(), source="cli")
+    # Planning needs the charters, records and pages, not the CDN's history.
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
+                           read_cdn=False)
+    words = [args.role, args.person] if args.command == "swap" else [args.range]
+    outcome = carry_out(service=service, charters=result.desired, kind=args.command,
+                        event=args.event, words=words, config=config, today=window.start,
+                        requested_by=_requester(), source="cli")
     return _report(outcome)
 
 
@@ -179,7 +179,7 @@ def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:
     """The change service, once the changes a crash or an outage left half done are finished."""
     service = build_change_service(systems, config, build_audit(read_environment()))
     for resumed in service.resume():
-        print(f"resumed an interrupted change: {change_line(resumed)}")
+        print(f"resumed an interrupted change: {change_line(resumed)}", file=sys.stderr)
     return service
 
 
@@ -189,10 +189,15 @@ def _undo(args: argparse.Namespace, config: Config, systems: Systems, now: datet
 
 
 def _report(outcome: ChangeOutcome) -> int:
-    print(change_line(outcome))
+    """The outcome on stdout; a request that was already made says so on stderr instead."""
+    out = sys.stderr if outcome.repeated else sys.stdout
+    if outcome.running_elsewhere:
+        print(f"still running in another process: {change_line(outcome)}", file=sys.stderr)
+        return EXIT_RUNNING_ELSEWHERE
+    print(change_line(outcome), file=out)
     for step in outcome.steps:
         print(f"  {step.seq}. {step.system:<8} {step.action:<14} {step.target}  {step.status}"
-              + (f"  ({step.error})" if step.error else ""))
+              + (f"  ({step.error})" if step.error else ""), file=out)
     return EXIT_OK if outcome.status == "done" else EXIT_ERROR
 
 

@@ -36,10 +36,15 @@ _BOTO = BotoConfig(connect_timeout=5, read_timeout=20, retries={"max_attempts": 
                                                                 "mode": "standard"})
 
 
-def aws_client(service: str, config: Config, env: Environment) -> Any:
+# botocore counts max_attempts as retries after the first try: 0 is "try once".
+_BOTO_NO_RETRY = _BOTO.merge(BotoConfig(retries={"max_attempts": 0, "mode": "standard"}))
+
+
+def aws_client(service: str, config: Config, env: Environment, *,
+               retries: bool = True) -> Any:
     region = config.dynamodb.region
     return boto3.client(service, region_name=region, endpoint_url=env.aws_endpoint_url,
-                        config=_BOTO)
+                        config=_BOTO if retries else _BOTO_NO_RETRY)
 
 
 def google_credentials(env: Environment) -> Any | None:
@@ -92,6 +97,7 @@ def build_systems(config: Config, env: Environment) -> Systems:
                         prefix=config.pages.prefix,
                         cache_ttl_seconds=config.pages.cache_ttl_seconds),
         cdn=Cdn(cloudfront_client=aws_client("cloudfront", config, env),
+                write_client=aws_client("cloudfront", config, env, retries=False),
                 distribution_id=config.pages.distribution_id),
     )
 

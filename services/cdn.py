@@ -17,8 +17,13 @@ def path_for_key(key: str) -> str:
 
 
 class Cdn:
-    def __init__(self, *, cloudfront_client: Any, distribution_id: str) -> None:
+    def __init__(self, *, cloudfront_client: Any, distribution_id: str,
+                 write_client: Any | None = None) -> None:
         self._cf = cloudfront_client
+        # CreateInvalidation goes through a client that never retries on its own: a retry
+        # after a lost answer is decided by the change (it looks for its CallerReference
+        # first), since not every CloudFront look-alike dedupes references as AWS does.
+        self._writer = write_client or cloudfront_client
         self._distribution = distribution_id
         # An invalidation never changes once created: a long-running bot reads each once.
         self._known: dict[str, Invalidation] = {}
@@ -75,7 +80,7 @@ class Cdn:
         if not items:
             return ""
         try:
-            answer = self._cf.create_invalidation(
+            answer = self._writer.create_invalidation(
                 DistributionId=self._distribution,
                 InvalidationBatch={"Paths": {"Quantity": len(items), "Items": items},
                                    "CallerReference": caller_reference})

@@ -40,6 +40,7 @@ class ChangePlan:
     page_key: str
     summary: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    page_md5: str | None = None  # the deployed page's MD5 when planned (None: no page)
 
     def idempotency_key(self) -> str:
         """The same request against the same calendar version: the same key."""
@@ -166,6 +167,7 @@ def _finish(want: DesiredCharter, config: Config, roster: Roster, kind: str,
         etag=want.charter.etag or "", calendar_before=before_cal, calendar_patch=patch,
         record_before=record_before, record_after=record_after, create_record=create,
         page_key=want.page_key, summary=summary, params=params,
+        page_md5=want.deployed_page.content_md5 if want.deployed_page else None,
     )
 
 
@@ -202,3 +204,32 @@ def _overlapping(charters: Mapping[str, DesiredCharter], person: str, charter: C
         if person in names and c.start < charter.end and charter.start < c.end:
             return f"{event_id} ({c.start:%a %b %d %H:%M}–{c.end:%H:%M})"
     return None
+
+
+def request_key(kind: str, event_id: str, words: Sequence[str]) -> str:
+    """The same words about the same charter: the same key, whatever the calendar says now.
+
+    A plan's own key names the calendar version it was planned against; this one lets
+    the same request, typed again after it was carried out, find that change.
+    """
+    normalized = [w.strip().lower() for w in words]
+    if kind == "time" and len(words) == 1:
+        try:
+            start, end = parse_time_range(words[0])
+            normalized = [f"{start:%H:%M}-{end:%H:%M}"]
+        except InputError:
+            pass
+    text = json.dumps([kind, event_id, normalized])
+    return "request-" + hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def outcome_holds(*, kind: str, params: Mapping[str, Any], charter: Charter,
+                  roster: Roster) -> bool:
+    """Whether what a finished swap or time change asked for is what the calendar says now."""
+    if kind == "swap":
+        people = _people(charter, roster)
+        return str(params.get("new")) in people.get(str(params.get("role")), [])
+    if kind == "time":
+        return (f"{charter.start:%H:%M}", f"{charter.end:%H:%M}") == (
+            params.get("start"), params.get("end"))
+    return False

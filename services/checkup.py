@@ -42,7 +42,10 @@ def make_window(config: Config, *, now: datetime, start: date | None,
 
 
 def run_reconcile(systems: Systems, config: Config, *, window: Window, now: datetime,
-                  renderer: PageRenderer) -> ReconcileResult:
+                  renderer: PageRenderer, read_cdn: bool = True) -> ReconcileResult:
+    """All three systems, then the pure engine. ``read_cdn=False`` skips CloudFront's
+    history (a read per recent invalidation) when only the charters are wanted, as for
+    planning a change: the CDN's findings are then withheld, not guessed."""
     tz = config.tz
     start = datetime.combine(window.start, time(0), tz)
     end = datetime.combine(window.end + timedelta(days=1), time(0), tz)
@@ -50,7 +53,8 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
     records = systems.records.snapshot(since=window.start, until=window.end)
     pages, pages_complete, page_notes = systems.pages.snapshot()
     since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
-    invalidations, invalidations_complete = systems.cdn.recent_invalidations(since=since)
+    invalidations, invalidations_complete = (
+        systems.cdn.recent_invalidations(since=since) if read_cdn else ((), False))
     snapshot = PagesSnapshot(
         pages=pages,
         complete=pages_complete,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -23,6 +23,14 @@ from store.schema import ChangeRow, DecisionRow, DigestRunRow, StepRow
 PENDING, APPLYING, DONE, FAILED, CONFLICT, SKIPPED = (
     "pending", "applying", "done", "failed", "conflict", "skipped")
 SOURCES = frozenset({"slash", "digest", "chat", "scheduler", "cli"})
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A runner's claim on a change: who, and for how long after each renewal."""
+
+    owner: str
+    ttl: timedelta
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,12 @@ class ChangeEntry:
     undo_of: str | None
     created_at: datetime
     steps: tuple[StepEntry, ...]
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (DONE, CONFLICT)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -73,6 +87,8 @@ def _entry(row: ChangeRow) -> ChangeEntry:
         source=row.source, idempotency_key=row.idempotency_key, status=row.status,
         params=dict(row.params or {}), error=row.error, undo_of=row.undo_of,
         created_at=_aware(row.created_at),
+        lease_owner=row.lease_owner,
+        lease_expires_at=_aware(row.lease_expires_at) if row.lease_expires_at else None,
         steps=tuple(StepEntry(s.seq, s.system, s.action, s.target, s.before, s.after, s.status,
                               s.error) for s in row.steps),
     )
@@ -87,9 +103,11 @@ class AuditLog:
     def begin_change(self, *, kind: str, event_id: str | None, requested_by: str, source: str,
                      idempotency_key: str, params: dict[str, Any],
                      steps: Sequence[PlannedStep], undo_of: str | None = None,
+                     lease: Lease | None = None, request_key: str | None = None,
                      ) -> tuple[ChangeEntry, bool]:
         """Record a change and its plan; (the change, True) or (the existing one, False)
-        when the idempotency key was seen before."""
+        when the idempotency key was seen before. With ``lease``, the new change is
+        recorded already claimed by that runner, so no other process can start it."""
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
         now = self._clock()
@@ -97,6 +115,8 @@ class AuditLog:
             id=uuid.uuid4().hex[:12], kind=kind, event_id=event_id, requested_by=requested_by,
             source=source, idempotency_key=idempotency_key, status=PENDING, params=params,
             undo_of=undo_of, created_at=now, updated_at=now,
+            lease_owner=lease.owner if lease else None,
+            lease_expires_at=now + lease.ttl if lease else None, request_key=request_key,
             steps=[StepRow(seq=n, system=s.system, action=s.action, target=s.target,
                            before=s.before, after=s.after, status=PENDING)
                    for n, s in enumerate(steps, start=1)],
@@ -131,12 +151,75 @@ class AuditLog:
             change.updated_at = self._clock()
 
     def finish(self, change_id: str, *, status: str, error: str | None = None) -> None:
+        """The change's final status for now; its lease is given up."""
         with self._sessions.begin() as session:
             change = session.get(ChangeRow, change_id)
             assert change is not None
             change.status = status
             change.error = error
             change.updated_at = self._clock()
+            change.lease_owner = None
+            change.lease_expires_at = None
+
+    # -- one runner at a time ----------------------------------------------------
+
+    def claim(self, change_id: str, lease: Lease, *,
+              owner_is_dead: Callable[[str], bool] = lambda _owner: False) -> bool:
+        """Take the lease on an unfinished change; False when another runner holds it.
+
+        A lease is free when nobody holds it, it has expired, it is already ours, or
+        ``owner_is_dead`` says its holder is a process known to have died. Taking it is
+        a compare-and-set on the holder seen, so two claimants never both win (on
+        SQLite and PostgreSQL alike: one conditional UPDATE, its row count decides).
+        """
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = session.get(ChangeRow, change_id)
+            if row is None or row.status in (DONE, CONFLICT):
+                return False
+            holder, expires = row.lease_owner, row.lease_expires_at
+            free = (holder is None or holder == lease.owner
+                    or (expires is not None and _aware(expires) <= now)
+                    or owner_is_dead(holder))
+            if not free:
+                return False
+            seen = ChangeRow.lease_owner.is_(None) if holder is None \
+                else ChangeRow.lease_owner == holder
+            taken = session.execute(
+                update(ChangeRow)
+                .where(ChangeRow.id == change_id, seen,
+                       ChangeRow.status.not_in((DONE, CONFLICT)))
+                .values(lease_owner=lease.owner, lease_expires_at=now + lease.ttl)
+                .execution_options(synchronize_session=False))
+            return bool(taken.rowcount == 1)
+
+    def renew(self, change_id: str, lease: Lease) -> bool:
+        """Extend our lease before the next step; False when it was lost to another runner."""
+        with self._sessions.begin() as session:
+            kept = session.execute(
+                update(ChangeRow)
+                .where(ChangeRow.id == change_id, ChangeRow.lease_owner == lease.owner)
+                .values(lease_expires_at=self._clock() + lease.ttl)
+                .execution_options(synchronize_session=False))
+            return bool(kept.rowcount == 1)
+
+    def release(self, change_id: str, lease: Lease) -> None:
+        """Give up the lease without finishing (a shutdown between steps)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(ChangeRow)
+                .where(ChangeRow.id == change_id, ChangeRow.lease_owner == lease.owner)
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False))
+
+    def latest_for_request(self, request_key: str) -> ChangeEntry | None:
+        """The newest change made for the same words (see ChangeService.apply)."""
+        with self._sessions() as session:
+            row = session.scalars(
+                select(ChangeRow).options(selectinload(ChangeRow.steps))
+                .where(ChangeRow.request_key == request_key)
+                .order_by(ChangeRow.created_at.desc()).limit(1)).first()
+            return _entry(row) if row else None
 
     def find_by_key(self, idempotency_key: str) -> ChangeEntry | None:
         with self._sessions() as session:

@@ -31,6 +31,11 @@ class ChangeRow(Base):
     undo_of: Mapped[str | None] = mapped_column(ForeignKey("changes.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Who is carrying the change out, until when: one runner at a time (see AuditLog.claim).
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The words of the request (not the plan), so the same request again finds this change.
+    request_key: Mapped[str | None] = mapped_column(String(200), index=True)
 
     steps: Mapped[list[StepRow]] = relationship(
         back_populates="change", order_by="StepRow.seq", cascade="all, delete-orphan")

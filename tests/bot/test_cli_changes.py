@@ -120,28 +120,3 @@ def test_audit_for_one_charter_by_guest_name(cli: Sandbox,
     assert main(["audit", "paola"]) == 0
     out = capsys.readouterr().out
     assert "paola-jun14" in out and "quinn-may30" not in out
-
-
-def test_the_next_command_finishes_a_change_a_crash_left_half_done(
-        cli: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from services import changes
-
-    class Killed(BaseException):
-        pass
-
-    original = changes.ChangeService._publish_page
-
-    def killed_before_the_page(self, change, step):  # type: ignore[no-untyped-def]
-        raise Killed
-
-    monkeypatch.setattr(changes.ChangeService, "_publish_page", killed_before_the_page)
-    with pytest.raises(Killed):
-        main(["swap", "danika", "Ana", "Tess", *WINDOW])
-    monkeypatch.setattr(changes.ChangeService, "_publish_page", original)
-    capsys.readouterr()
-    assert main(["reconcile", *WINDOW]) == 2  # read-only commands leave it alone
-    assert main(["apply", "--all", *WINDOW]) == 0
-    out = capsys.readouterr().out
-    assert "resumed an interrupted change" in out and "mate Ana → Tess" in out
-    swap = next(c for c in audit_json(capsys) if c["kind"] == "swap")
-    assert [s["status"] for s in swap["steps"]] == ["done"] * 4

@@ -4,7 +4,7 @@ boundary, conflicts, repeated requests, and bad input that changes nothing."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_systems
 from services.change_plan import ChangePlan, plan_swap, plan_time
-from services.changes import ChangeService
+from services.changes import LEASE_TTL, ChangeService
 from services.checkup import Systems, run_reconcile
 from services.errors import InputError, UnknownCharterError
 from services.guest_page import PageRenderer
@@ -30,8 +30,11 @@ class SimulatedCrash(BaseException):
     """A kill -9 between two steps: nothing after it runs, no handler sees it."""
 
 
-def world(box: Sandbox, tmp_path: Path) -> tuple[Systems, AuditLog]:
-    audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")))
+def world(box: Sandbox, tmp_path: Path, *,
+          later: timedelta = timedelta(0)) -> tuple[Systems, AuditLog]:
+    """The systems and the audit log as a process sees them, ``later`` from now."""
+    audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")),
+                     clock=lambda: datetime.now(UTC) + later)
     return build_systems(box.config, box.env), audit
 
 
@@ -123,7 +126,9 @@ def test_a_crash_after_any_step_is_finished_on_restart_without_repeating_a_write
     [stuck] = audit.unfinished()
     assert [s.status for s in stuck.steps][crash_after - 1:] == ["pending"] * (5 - crash_after)
 
-    restarted_systems, restarted_audit = world(seeded, tmp_path)  # a new process
+    # A new process, once the dead one's lease has run out (a crash in another process
+    # is taken over at once: see test_change_faults).
+    restarted_systems, restarted_audit = world(seeded, tmp_path, later=LEASE_TTL)
     [outcome] = ChangeService(systems=restarted_systems, config=seeded.config,
                               audit=restarted_audit).resume()
     assert outcome.status == "done"
@@ -177,7 +182,9 @@ def test_an_etag_that_goes_stale_at_the_last_moment_is_a_412_conflict(
     outcome = ChangeService(systems=systems, config=seeded.config, audit=audit).apply(
         plan, requested_by="U0GENE", source="slash")
     assert outcome.status == "conflict"
-    assert "edited meanwhile" in (outcome.error or "")
+    assert "was edited" in (outcome.error or "")
+    assert "nothing was overwritten" in (outcome.error or "")
+    assert "Mate: Ana" in (seeded.emulator.get_event(CAL, "evtdanika") or {})["description"]
     assert (seeded.emulator.get_event(CAL, "evtdanika") or {})["location"] == "Dock C"
 
 
