@@ -18,6 +18,12 @@ from services.errors import ConfigError
 
 DEFAULT_URL = "sqlite:///charter-ops.sqlite3"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The package that brings each database driver SQLAlchemy may ask for.
+_DRIVER_PACKAGES = {
+    "psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "asyncpg": "asyncpg",
+    "pg8000": "pg8000", "pymysql": "PyMySQL", "MySQLdb": "mysqlclient",
+    "mysql": "mysql-connector-python", "oracledb": "oracledb", "pyodbc": "pyodbc",
+}
 
 
 def normalise_url(url: str) -> str:
@@ -31,6 +37,11 @@ def normalise_url(url: str) -> str:
 def open_engine(url: str | None) -> Engine:
     try:
         engine = create_engine(normalise_url(url or DEFAULT_URL), future=True)
+    except ImportError as error:  # the URL's driver is not installed
+        module = (error.name or "").split(".")[0]
+        package = _DRIVER_PACKAGES.get(module, module or "its driver")
+        raise ConfigError(f"DATABASE_URL needs the database driver '{module}', which is not "
+                          f"installed: pip install '{package}'") from None
     except (SQLAlchemyError, ValueError) as error:
         raise ConfigError(f"DATABASE_URL is not a database URL SQLAlchemy can use ({error})") \
             from None

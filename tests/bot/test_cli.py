@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +104,24 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert commands, "the CLI has commands"
     missing = [name for name in commands if f"python -m bot {name}" not in readme]
     assert missing == []
+
+
+def test_a_database_url_whose_driver_is_missing_says_what_to_install(tmp_path: Path) -> None:
+    # As a user who installed a runtime without the PostgreSQL driver would run it.
+    script = ("import sys; sys.modules['psycopg'] = None\n"
+              "from bot.cli import main\n"
+              "sys.exit(main(['--config', sys.argv[1], 'audit']))")
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(ROOT / "app.yaml")], cwd=tmp_path, text=True,
+        capture_output=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT),
+             "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test"})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip() == ("error: DATABASE_URL needs the database driver 'psycopg', "
+                                  "which is not installed: pip install 'psycopg[binary]'")
+
+
+def test_the_postgresql_driver_is_a_runtime_requirement() -> None:
+    runtime = (ROOT / "requirements.txt").read_text()
+    assert re.search(r"^psycopg\[binary\]==", runtime, re.MULTILINE)

@@ -288,3 +288,36 @@ def test_bad_input_is_refused_before_anything_is_recorded_or_written(
     assert audit.recent() == []
     assert [m for m, _ in seeded.emulator.requests if m != "GET"] == []
     assert sum(aws_calls.values()) == 0
+
+
+def test_a_swap_keeps_the_rsvps_of_everyone_who_stays(seeded: Sandbox, tmp_path: Path) -> None:
+    seeded.emulator.patch_event(CAL, "evtdanika", {"attendees": [
+        {"email": "gene@sailjada.com", "responseStatus": "accepted", "comment": "aye"},
+        {"email": "ana@sailjada.com", "responseStatus": "accepted"},
+        {"email": "bo@sailjada.com", "responseStatus": "tentative", "optional": True},
+        {"email": "dock-b@resource.calendar.google.com", "resource": True,
+         "responseStatus": "accepted"},
+    ]})
+    systems, audit = world(seeded, tmp_path)
+    service = ChangeService(systems=systems, config=seeded.config, audit=audit)
+    outcome = service.apply(swap_plan(seeded, systems, role="Ana", person="Tess"),
+                            requested_by="U0GENE", source="slash")
+    assert outcome.status == "done"
+    people = {a["email"]: a for a in (seeded.emulator.get_event(CAL, "evtdanika") or {})[
+        "attendees"]}
+    assert set(people) == {"gene@sailjada.com", "bo@sailjada.com", "tess@sailjada.com",
+                           "dock-b@resource.calendar.google.com"}
+    assert people["gene@sailjada.com"] == {"email": "gene@sailjada.com",
+                                           "responseStatus": "accepted", "comment": "aye"}
+    assert people["bo@sailjada.com"]["responseStatus"] == "tentative"
+    assert people["bo@sailjada.com"]["optional"] is True
+    assert people["dock-b@resource.calendar.google.com"]["resource"] is True
+    assert people["tess@sailjada.com"].get("responseStatus", "needsAction") == "needsAction"
+
+    undone = service.undo(outcome.change_id, requested_by="U0GENE", source="cli")
+    assert undone.status == "done"
+    people = {a["email"]: a for a in (seeded.emulator.get_event(CAL, "evtdanika") or {})[
+        "attendees"]}
+    assert "tess@sailjada.com" not in people and "ana@sailjada.com" in people
+    assert people["gene@sailjada.com"]["responseStatus"] == "accepted"
+    assert people["bo@sailjada.com"]["responseStatus"] == "tentative"

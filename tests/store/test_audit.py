@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from store.audit import DONE, PENDING, AuditLog, PlannedStep
+from store.audit import DONE, FAILED, PENDING, AuditLog, Lease, PlannedStep
 from store.database import migrate, open_engine, session_factory
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -113,3 +116,57 @@ def test_an_unknown_source_is_refused(audit: AuditLog) -> None:
         audit.begin_change(kind="swap", event_id=None, requested_by="x", source="email",
                            idempotency_key="k", params={}, steps=[])
     assert audit.recent() == []
+
+
+def lease(name: str, minutes: int = 5) -> Lease:
+    return Lease(owner=name, ttl=timedelta(minutes=minutes))
+
+
+def test_a_change_is_recorded_already_claimed_by_the_runner_that_made_it(
+        audit: AuditLog) -> None:
+    change, _ = audit.begin_change(kind="swap", event_id="danika-may31", requested_by="U0GENE",
+                                   source="slash", idempotency_key="k", params={},
+                                   steps=STEPS, lease=lease("first"))
+    assert not audit.claim(change.id, lease("second"))
+    assert audit.renew(change.id, lease("first"))
+    audit.finish(change.id, status=FAILED, error="outage")  # finishing gives the lease up
+    assert audit.claim(change.id, lease("second"))
+    assert not audit.renew(change.id, lease("first"))
+
+
+def test_a_lease_is_taken_over_once_expired_or_when_its_holder_is_dead(
+        audit: AuditLog) -> None:
+    change, _ = begin(audit)
+    assert audit.claim(change.id, lease("first", minutes=5))
+    assert not audit.claim(change.id, lease("second"))
+    assert audit.claim(change.id, lease("second"), owner_is_dead=lambda o: o == "first")
+    later = AuditLog(audit._sessions, clock=lambda: datetime.now(UTC) + timedelta(minutes=6))
+    assert later.claim(change.id, lease("third"))  # second's lease ran out
+    assert not audit.renew(change.id, lease("second"))
+
+
+def test_a_finished_change_cannot_be_claimed(audit: AuditLog) -> None:
+    change, _ = begin(audit)
+    audit.finish(change.id, status=DONE)
+    assert not audit.claim(change.id, lease("late"))
+
+
+def test_of_many_runners_claiming_at_once_exactly_one_wins(audit: AuditLog) -> None:
+    change, _ = begin(audit)
+    start = threading.Barrier(8)
+
+    def claim(n: int) -> bool:
+        start.wait()
+        return audit.claim(change.id, lease(f"runner-{n}"))
+
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(claim, range(8)))
+    assert won.count(True) == 1
+
+
+def test_the_same_words_find_their_latest_change(audit: AuditLog) -> None:
+    first, _ = audit.begin_change(kind="swap", event_id="danika-may31", requested_by="U0GENE",
+                                  source="cli", idempotency_key="k1", params={}, steps=STEPS,
+                                  request_key="request-abc")
+    assert audit.latest_for_request("request-abc").id == first.id  # type: ignore[union-attr]
+    assert audit.latest_for_request("request-other") is None
