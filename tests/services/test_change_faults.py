@@ -30,6 +30,7 @@ from services.page_fields import read_page_fields
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.conftest import ROOT, SEED_WINDOW
+from tests.databases import PG_URL, postgres_schema
 
 CAL = "jada-internal@group.calendar.google.com"
 TABLE = "jada-charter-events"
@@ -65,6 +66,20 @@ def wire(seeded: Sandbox, tmp_path: Path) -> Iterator[Wire]:
         env = replace(seeded.env, aws_endpoint_url=aws.url,
                       google_calendar_api_endpoint=f"{calendar.url}/calendar/v3/")
         yield Wire(seeded, aws, calendar, env, f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def replicas(request: pytest.FixtureRequest, wire: Wire) -> Iterator[Wire]:
+    """The wire, with the audit store the processes share on SQLite or on PostgreSQL."""
+    if request.param == "sqlite":
+        yield wire
+        return
+    schemas = postgres_schema()
+    schema = next(schemas)
+    wire.database = (PG_URL.replace("postgresql+psycopg://", "postgresql://")
+                     + f"?options=-csearch_path%3D{schema}")
+    yield wire
+    next(schemas, None)
 
 
 def swap_plan(wire: Wire, systems: Systems) -> ChangePlan:
@@ -171,7 +186,8 @@ def run_cli(wire: Wire, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def test_a_held_write_and_a_second_process_end_with_one_change_and_one_answer(
-        wire: Wire, tmp_path: Path) -> None:
+        replicas: Wire, tmp_path: Path) -> None:
+    wire = replicas
     write_config(wire.box.config, tmp_path / "app.yaml")
     held = wire.calendar.hold("PATCH", path="/events/evtdanika")
     first = run_cli(wire, tmp_path, "swap", "danika", "Ana", "Tess", *WINDOW)

@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine
 
 from store.audit import DONE, FAILED, PENDING, AuditLog, Lease, PlannedStep
 from store.database import migrate, open_engine, session_factory
-
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_schema() -> Iterator[str]:
-    """A throwaway schema in the test database, so runs never see each other's rows."""
-    admin = create_engine(PG_URL)
-    try:
-        with admin.connect() as probe:
-            probe.execute(text("select 1"))
-    except OperationalError as error:
-        pytest.skip(f"no PostgreSQL answers at {PG_URL} ({error.orig})")
-    schema = "audit_" + uuid.uuid4().hex[:10]
-    with admin.begin() as connection:
-        connection.execute(text(f"create schema {schema}"))
-    try:
-        yield schema
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"drop schema {schema} cascade"))
-        admin.dispose()
+from tests.databases import PG_URL, postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -45,7 +22,7 @@ def audit(request: pytest.FixtureRequest, tmp_path) -> Iterator[AuditLog]:  # ty
         yield AuditLog(session_factory(engine))
         engine.dispose()
         return
-    schemas = _postgres_schema()
+    schemas = postgres_schema()
     schema = next(schemas)
     engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     migrate(engine)
