@@ -1,6 +1,8 @@
 """``python -m bot ...``: a thin shell over the services.
 
-Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error.
+Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error,
+usage errors (a bad date, an unknown flag, a missing argument) included: 2 is
+reconcile's "drift found", so argparse's own status 2 must never escape.
 Errors the product raises on purpose print one clear line on stderr.
 """
 
@@ -12,6 +14,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from typing import NoReturn
 
 from bot.config import load_config
 from bot.environment import read_environment
@@ -36,6 +39,21 @@ from services.resolve import resolve_event
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
 
+class UsageError(InputError):
+    """The command line itself is wrong; ``usage`` is the command's usage line."""
+
+    def __init__(self, message: str, *, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors raised rather than exited on with status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", usage=self.format_usage())
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -44,7 +62,7 @@ def _day(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m bot",
         description="Keeps the charter calendar, DynamoDB and the guest pages in agreement.",
     )
@@ -91,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
          now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:
+        print(f"{error.usage.rstrip()}\nerror: {error}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         if args.command is None:
             from bot.serve import serve
