@@ -2,7 +2,9 @@
 
 The API is the preferred source (it carries etags and the private ``eventId``
 link). When it cannot authorize (expired or revoked refresh token, 401/403) or
-cannot be reached, the iCal feed is read instead and the snapshot says so.
+cannot be reached, the iCal feed is read instead and the snapshot says so. A
+transient error on a read (a 5xx, a 429, a dropped connection) is first tried
+again, briefly (services/calendar_retry.py): one bad page is not an outage.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import httplib2
 from google.auth.exceptions import GoogleAuthError
 from googleapiclient.errors import HttpError
 
+from services import calendar_retry
 from services.calendar_events import charter_from_api_event, charters_from_ical
+from services.calendar_retry import Backoff
 from services.errors import CalendarAuthError, ConflictError, SourceUnavailableError
 from services.models import CalendarSnapshot, CancelledEvent, Charter
 
@@ -41,12 +45,14 @@ class CalendarApi(Protocol):
 class GoogleCalendarApi:
     """The events of one calendar through google-api-python-client."""
 
-    def __init__(self, *, service_factory: Callable[[], Any], calendar_id: str) -> None:
+    def __init__(self, *, service_factory: Callable[[], Any], calendar_id: str,
+                 backoff: Backoff | None = None) -> None:
         # httplib2, under google-api-python-client, is not thread-safe, and Slack's lazy
         # listeners run concurrently: each thread builds and keeps its own client.
         self._factory = service_factory
         self._local = threading.local()
         self._calendar_id = calendar_id
+        self._backoff = backoff or calendar_retry.DEFAULT_BACKOFF
 
     @property
     def _events(self) -> Any:
@@ -56,7 +62,8 @@ class GoogleCalendarApi:
         return events
 
     def get_event(self, event_id: str) -> dict[str, Any]:
-        return _call(self._events.get(calendarId=self._calendar_id, eventId=event_id))
+        return _read(self._events.get(calendarId=self._calendar_id, eventId=event_id),
+                     backoff=self._backoff)
 
     def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
         """Patch only if the event still has ``etag``; ConflictError otherwise."""
@@ -74,14 +81,33 @@ class GoogleCalendarApi:
             maxResults=PAGE_SIZE,
         )
         while request is not None:
-            page = _call(request)
+            page = _read(request, backoff=self._backoff)
             yield from page.get("items", [])
             request = self._events.list_next(request, page)
 
 
-def _call(request: Any, *, conflict_on_412: bool = False) -> dict[str, Any]:
+def _read(request: Any, *, backoff: Backoff) -> dict[str, Any]:
+    """A read, tried again through transient errors (see services/calendar_retry.py)."""
+    waited, attempt = 0.0, 1
+    while True:
+        try:
+            return _call(request, num_retries=0)  # the waits are ours, short and bounded
+        except SourceUnavailableError as error:
+            wait = backoff.wait_before(attempt, error.__cause__, waited=waited)
+            if wait is None:
+                if attempt == 1:
+                    raise
+                # The same type (a rate-limited 403 stays a CalendarAuthError), with the tries.
+                raise type(error)(
+                    f"{error} ({attempt} tries in {waited:.1f} s)") from error.__cause__
+        backoff.sleep(wait)
+        waited, attempt = waited + wait, attempt + 1
+
+
+def _call(request: Any, *, conflict_on_412: bool = False, num_retries: int = 1
+          ) -> dict[str, Any]:
     try:
-        return dict(request.execute(num_retries=1))
+        return dict(request.execute(num_retries=num_retries))
     except GoogleAuthError as error:
         raise CalendarAuthError(f"the Calendar API refused our credentials ({error})") from error
     except HttpError as error:

@@ -203,3 +203,19 @@ def test_an_injected_failure_answers_every_api_call(emulator: CalendarEmulator) 
     with pytest.raises(HttpError) as error:
         service(emulator).events().list(calendarId=CAL).execute(num_retries=0)
     assert error.value.resp.status == 503
+
+
+def test_fail_next_fails_only_the_matching_requests_then_answers(
+        emulator: CalendarEmulator) -> None:
+    for n in range(3):
+        emulator.add_event(CAL, event(n))
+    emulator.page_limit = 2
+    emulator.fail_next(1, status=502, match="pageToken=")
+    events = service(emulator).events()
+    first = events.list(calendarId=CAL).execute()  # the first page does not match
+    assert len(first["items"]) == 2
+    with pytest.raises(HttpError) as failed:
+        events.list_next(events.list(calendarId=CAL), first).execute()
+    assert failed.value.resp.status == 502
+    assert events.list_next(events.list(calendarId=CAL), first).execute()["items"]
+    assert events.get(calendarId=CAL, eventId="evt00000").execute()["id"] == "evt00000"
