@@ -1,8 +1,10 @@
 """``python -m bot ...``: a thin shell over the services.
 
-Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error,
-usage errors (a bad date, an unknown flag, a missing argument) included: 2 is
-reconcile's "drift found", so argparse's own status 2 must never escape.
+Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error.
+Errors include a source read only in part (nothing found there is not "in
+sync"; apply could not do everything) and usage errors (a bad date, an unknown
+flag, a missing argument): argparse's own status 2 must never escape, since 2
+is reconcile's "drift found".
 Errors the product raises on purpose print one clear line on stderr.
 """
 
@@ -33,6 +35,7 @@ from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
 from services.errors import CharterOpsError, InputError
 from services.guest_page import PageRenderer
+from services.models import ReconcileResult
 from services.page_fields import read_page_fields
 from services.resolve import resolve_event
 
@@ -139,7 +142,13 @@ def _reconcile(args: argparse.Namespace, config: Config, systems: Systems,
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
         print(reconcile_report(result))
-    return EXIT_DRIFT if result.discrepancies else EXIT_OK
+    if result.discrepancies:
+        return EXIT_DRIFT
+    if not result.complete:
+        # Nothing found in part of the data is not "in sync": a cron job must not read 0.
+        print(f"error: {_partial(result)}; nothing can be said to be in sync.", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
@@ -152,8 +161,22 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
     ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
     report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
-    print(apply_report(report) if report.outcomes else "Nothing to apply: all in sync.")
+    if report.outcomes:
+        print(apply_report(report))
+    else:
+        print("Nothing to apply: all in sync." if result.complete else
+              "Nothing to apply from what could be read.")
+    if not result.complete:
+        print(f"error: {_partial(result)}; what depends on it was neither checked nor "
+              "applied (see: python -m bot reconcile).", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _partial(result: ReconcileResult) -> str:
+    count = len(result.withheld)
+    withheld = f" ({count} check{'s' if count != 1 else ''} withheld)" if count else ""
+    return f"a source was read only in part{withheld}"
 
 
 def _status(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:

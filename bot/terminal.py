@@ -19,9 +19,13 @@ def reconcile_report(result: ReconcileResult) -> str:
         f"Reconcile {result.window.start} → {result.window.end} · calendar read via "
         f"{'the API' if result.source == 'api' else 'the iCal feed'} · "
         f"{result.charters_checked} charters checked · "
-        + (f"{count} discrepanc{'y' if count == 1 else 'ies'}" if count else "all in sync"),
+        + (f"{count} discrepanc{'y' if count == 1 else 'ies'}" if count else
+           "all in sync" if result.complete else "nothing found in what could be read"),
     ]
     lines += [f"  note: {note}" for note in result.notes]
+    if result.withheld:
+        lines.append("  withheld until a complete read (not checked, nothing planned):")
+        lines += [f"    {w.event_id}: {', '.join(w.kinds)}: {w.reason}" for w in result.withheld]
     for event_id, found in _by_charter(result.discrepancies).items():
         lines.append("")
         lines.append(charter_heading(event_id, result.desired.get(event_id)))

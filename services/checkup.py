@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from services.calendar import CalendarReader
 from services.cdn import Cdn
 from services.config import Config
-from services.errors import InputError
+from services.errors import InputError, SourceUnavailableError
 from services.guest_page import PageRenderer
 from services.models import PagesSnapshot, ReconcileResult, Window
 from services.pages_store import PageStore
@@ -50,7 +50,12 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
     records = systems.records.snapshot(since=window.start, until=window.end)
     pages, pages_complete, page_notes = systems.pages.snapshot()
     since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
-    invalidations, invalidations_complete = systems.cdn.recent_invalidations(since=since)
+    try:
+        invalidations, invalidations_complete = systems.cdn.recent_invalidations(since=since)
+    except SourceUnavailableError as error:
+        # Only cache staleness depends on them: the rest of the check stands, that is withheld.
+        invalidations, invalidations_complete = (), False
+        page_notes = (*page_notes, str(error))
     snapshot = PagesSnapshot(
         pages=pages,
         complete=pages_complete,

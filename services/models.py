@@ -228,6 +228,20 @@ class DesiredCharter:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """Checks not made on one charter or record, so no fix planned for them, because
+    what they depend on was not read (a source read only in part)."""
+
+    event_id: str
+    kinds: tuple[Kind, ...]  # the discrepancies that could not be looked for
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "kinds": [str(k) for k in self.kinds],
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class ReconcileResult:
     window: Window
     source: str
@@ -236,6 +250,7 @@ class ReconcileResult:
     discrepancies: tuple[Discrepancy, ...]
     desired: Mapping[str, DesiredCharter]  # by eventId
     notes: tuple[str, ...] = ()
+    withheld: tuple[Withheld, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -244,5 +259,6 @@ class ReconcileResult:
             "complete": self.complete,
             "charters_checked": self.charters_checked,
             "notes": list(self.notes),
+            "withheld": [w.to_dict() for w in self.withheld],
             "discrepancies": [d.to_dict() for d in self.discrepancies],
         }

@@ -4,7 +4,9 @@ A pure function: no boto3, Google, Slack or SQLAlchemy. The calendar is the
 truth, except where it is incomplete or contradicts itself; then nothing is
 planned for that charter and a human is told what to fix. Absence (a missing
 record or page, an orphaned record) is only trusted when the source that would
-show it was read completely.
+show it was read completely; a check that depends on what was not read is not
+made, and is named in ``withheld`` instead, so that nothing is ever written
+from a guess (a page key taken from a record that was not read, say).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from services.models import (
     Severity,
     System,
     Window,
+    Withheld,
 )
 from services.roster import Roster
 
@@ -64,6 +67,7 @@ def find_discrepancies(
         key=lambda c: (c.start, c.calendar_event_id),
     )
     found: list[Discrepancy] = []
+    withheld: list[Withheld] = []
     desired: dict[str, DesiredCharter] = {}
     matched = match_records(charters, records.records)
     for charter, event_id, record in matched:
@@ -88,18 +92,32 @@ def find_discrepancies(
             fixable=not calendar_problems,
         )
         desired[event_id] = want
-        if want.fixable:
-            found.extend(_record_discrepancies(want, records_complete=records.complete))
-            found.extend(_page_discrepancies(want, pages, config=config, now=now))
+        if not want.fixable:
+            continue
+        if record is None and not records.complete:
+            # Its record may be on a page not read: the record and the page key are unknown.
+            withheld.append(Withheld(event_id, _UNREAD_RECORD, _UNREAD_RECORD_REASON))
+            continue
+        found.extend(_record_discrepancies(want))
+        page_found, page_withheld = _page_discrepancies(want, pages, config=config, now=now)
+        found.extend(page_found)
+        withheld.extend(page_withheld)
     found.extend(_crew_conflicts(list(desired.values()), roster))
     claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
     if calendar.complete:
         found.extend(_orphans(records.records, claimed, calendar, window))
-    complete = calendar.complete and records.complete and pages.complete
+    else:
+        withheld.extend(Withheld(r.event_id, (Kind.RECORD_ORPHANED,), _UNREAD_CALENDAR_REASON)
+                        for r in _suspects(records.records, claimed, window))
+    complete = (calendar.complete and records.complete and pages.complete
+                and pages.invalidations_complete)
     notes = (*calendar.notes, *records.notes, *pages.notes)
+    if not pages.invalidations_complete:
+        notes = (*notes, "CloudFront's recent invalidations could not all be read.")
     if not complete:
-        notes = (*notes, "A source was not read completely: no record or page is reported "
-                         "missing or orphaned from this partial view.")
+        notes = (*notes, "A source was not read completely: what depends on the part not "
+                         "read was not checked, and its fixes are withheld (listed as "
+                         "withheld); nothing is planned from a guess.")
     return ReconcileResult(
         window=window,
         source=calendar.source,
@@ -108,7 +126,16 @@ def find_discrepancies(
         discrepancies=tuple(found),
         desired=desired,
         notes=notes,
+        withheld=tuple(withheld),
     )
+
+
+_UNREAD_RECORD = (Kind.RECORD_MISSING, Kind.RECORD_MISMATCH, Kind.PAGE_MISSING,
+                  Kind.PAGE_STALE, Kind.CACHE_STALE)
+_UNREAD_RECORD_REASON = ("its DynamoDB record was not among the records read (the read "
+                         "stopped part way), so neither the record nor its page key is known")
+_UNREAD_CALENDAR_REASON = ("the calendar was not read completely: its event may be in the "
+                           "part not read")
 
 
 def match_records(
@@ -250,11 +277,9 @@ def _crew_conflicts(wanted: Sequence[DesiredCharter], roster: Roster) -> list[Di
 
 # -- DynamoDB ------------------------------------------------------------------
 
-def _record_discrepancies(want: DesiredCharter, *, records_complete: bool) -> list[Discrepancy]:
+def _record_discrepancies(want: DesiredCharter) -> list[Discrepancy]:
     record = want.current_record
     if record is None:
-        if not records_complete:
-            return []
         return [_make(
             Kind.RECORD_MISSING, want.event_id, System.DYNAMODB, expected=want.event_id,
             actual=None, severity=Severity.HIGH,
@@ -303,17 +328,22 @@ def _with_link(found: Discrepancy, link: str, current: Any) -> Discrepancy:
                                                               params),)})
 
 
+def _suspects(records: Iterable[Record], claimed: set[str], window: Window) -> list[Record]:
+    """Live records dated in the window that no charter of the window claimed."""
+    return [
+        record for record in sorted(records, key=lambda r: r.event_id)
+        if record.event_id not in claimed and record.get("status") != STATUS_CANCELLED
+        and window.start.isoformat() <= str(record.get("eventDate", "")) <= window.end.isoformat()
+    ]
+
+
 def _orphans(records: Iterable[Record], claimed: set[str], calendar: CalendarSnapshot,
              window: Window) -> list[Discrepancy]:
     cancelled = {e.calendar_event_id for e in calendar.cancelled}
     cancelled_ids = {e.linked_event_id for e in calendar.cancelled if e.linked_event_id}
     found = []
-    for record in sorted(records, key=lambda r: r.event_id):
+    for record in _suspects(records, claimed, window):
         day = str(record.get("eventDate", ""))
-        if record.event_id in claimed or record.get("status") == STATUS_CANCELLED:
-            continue
-        if not (window.start.isoformat() <= day <= window.end.isoformat()):
-            continue
         why = ("its calendar event was cancelled"
                if record.get("calendarEventId") in cancelled or record.event_id in cancelled_ids
                else "no calendar event matches it")
@@ -331,40 +361,44 @@ def _orphans(records: Iterable[Record], claimed: set[str], calendar: CalendarSna
 # -- guest pages and CloudFront -----------------------------------------------
 
 def _page_discrepancies(want: DesiredCharter, pages: PagesSnapshot, *, config: Config,
-                        now: datetime) -> list[Discrepancy]:
+                        now: datetime) -> tuple[list[Discrepancy], list[Withheld]]:
     path = "/" + want.page_key
     deployed = want.deployed_page
     page_fix = [FixAction("put_page", want.page_key, {"md5": want.page_md5}),
                 FixAction("invalidate", path)]
     if deployed is None:
         if not pages.complete:
-            return []
+            return [], [Withheld(want.event_id, (Kind.PAGE_MISSING,),
+                                 f"its guest page {want.page_key} was not in the part of the "
+                                 "S3 listing that was read")]
         return [_make(Kind.PAGE_MISSING, want.event_id, System.PAGE, field=None,
                       expected=want.page_key, actual=None, severity=Severity.HIGH, fix=page_fix,
-                      summary=f"no guest page at {want.page_key}")]
+                      summary=f"no guest page at {want.page_key}")], []
     if deployed.content_md5 != want.page_md5:
         return [_make(Kind.PAGE_STALE, want.event_id, System.PAGE, field=None,
                       expected={"md5": want.page_md5}, actual={"md5": deployed.content_md5},
                       severity=Severity.HIGH, fix=page_fix,
-                      summary=f"the guest page {want.page_key} differs from the calendar")]
-    if _cache_stale(deployed, path, pages, ttl=config.pages.cache_ttl_seconds, now=now):
+                      summary=f"the guest page {want.page_key} differs from the calendar")], []
+    ttl = config.pages.cache_ttl_seconds
+    # Past the TTL every edge has fetched the object again on its own.
+    if now - _truncate(deployed.last_modified) >= timedelta(seconds=ttl):
+        return [], []
+    if not pages.invalidations_complete:
+        return [], [Withheld(want.event_id, (Kind.CACHE_STALE,),
+                             f"{want.page_key} changed within the cache TTL and CloudFront's "
+                             "recent invalidations could not all be read")]
+    if _cache_stale(deployed, path, pages):
         changed = _truncate(deployed.last_modified).isoformat()
         return [_make(Kind.CACHE_STALE, want.event_id, System.CDN, field=None,
                       expected=f"invalidated after {changed}", actual="not invalidated",
                       severity=Severity.HIGH, fix=[FixAction("invalidate", path)],
                       summary=f"CloudFront may serve an old copy of {want.page_key} "
-                              f"(changed {changed}, not invalidated since)")]
-    return []
+                              f"(changed {changed}, not invalidated since)")], []
+    return [], []
 
 
-def _cache_stale(page: DeployedPage, path: str, pages: PagesSnapshot, *, ttl: int,
-                 now: datetime) -> bool:
-    if not pages.invalidations_complete:
-        return False
+def _cache_stale(page: DeployedPage, path: str, pages: PagesSnapshot) -> bool:
     changed = _truncate(page.last_modified)
-    # Past the TTL every edge has fetched the object again on its own.
-    if now - changed >= timedelta(seconds=ttl):
-        return False
     return not any(_truncate(inv.created) >= changed and inv.covers(path)
                    for inv in pages.invalidations)
 

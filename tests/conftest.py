@@ -23,6 +23,7 @@ from services import calendar_retry
 from services.calendar_retry import Backoff
 from services.config import Config
 from services.models import Window
+from tests.aws_faults import AwsFaults
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,6 +69,12 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     session.events.register("before-call", lambda model, **_: calls.update([model.name]))
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
     return calls
+
+
+@pytest.fixture
+def aws_faults(aws_calls: Counter[str]) -> AwsFaults:
+    """Faults on the wire for every AWS client built from now on (calls are still counted)."""
+    return AwsFaults(boto3.DEFAULT_SESSION.events)
 
 
 @pytest.fixture(autouse=True)

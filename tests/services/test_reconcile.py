@@ -60,12 +60,14 @@ def in_sync(config: Config, c: Charter, event_id: str = "danika-may31",
 def run(config: Config, charters: list[Charter], records: list[Record],
         pages: list[DeployedPage], *, calendar_complete: bool = True,
         records_complete: bool = True, pages_complete: bool = True,
-        cancelled: tuple[CancelledEvent, ...] = (), invalidations: tuple[Invalidation, ...] = ()):
+        cancelled: tuple[CancelledEvent, ...] = (), invalidations: tuple[Invalidation, ...] = (),
+        invalidations_complete: bool = True):
     return find_discrepancies(
         calendar=CalendarSnapshot(tuple(charters), cancelled, complete=calendar_complete),
         records=RecordSnapshot(tuple(records), complete=records_complete),
         pages=PagesSnapshot({p.key: p for p in pages}, complete=pages_complete,
-                            invalidations=invalidations),
+                            invalidations=invalidations,
+                            invalidations_complete=invalidations_complete),
         config=config, window=WINDOW, now=NOW, renderer=RENDERER,
     )
 
@@ -164,6 +166,62 @@ def test_absence_is_not_trusted_from_a_partial_read(config: Config) -> None:
     found = {d.kind for d in result.discrepancies}
     assert not found & {Kind.RECORD_ORPHANED, Kind.PAGE_MISSING, Kind.RECORD_MISSING}
     assert any("not read completely" in note for note in result.notes)
+
+
+def withheld(result) -> dict[str, set[str]]:
+    return {w.event_id: {str(k) for k in w.kinds} for w in result.withheld}
+
+
+def test_a_charter_whose_record_was_not_read_gets_no_guessed_page_key(config: Config) -> None:
+    # Danika's legacy record points to danika-guest.html; it is on the Scan page not read.
+    c = charter()
+    result = run(config, [c], [], [], records_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"danika-may31": {
+        "RECORD_MISSING", "RECORD_MISMATCH", "PAGE_MISSING", "PAGE_STALE", "CACHE_STALE"}}
+    assert "record was not among the records read" in result.withheld[0].reason
+    assert result.to_dict()["withheld"][0]["kinds"][0] == "RECORD_MISSING"
+
+
+def test_a_charter_whose_record_was_read_is_still_checked_in_full(config: Config) -> None:
+    c = charter()
+    record, page = in_sync(config, c, mate="Angelia")
+    result = run(config, [c], [record], [replace(page, content_md5="0" * 32)],
+                 records_complete=False)
+    assert kinds(result) == {("RECORD_MISMATCH", "danika-may31", "mate"),
+                             ("PAGE_STALE", "danika-may31", None)}
+    assert result.withheld == ()
+
+
+def test_a_page_not_in_the_part_of_the_listing_read_is_withheld(config: Config) -> None:
+    c = charter()
+    record, _ = in_sync(config, c)
+    result = run(config, [c], [record], [], pages_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"danika-may31": {"PAGE_MISSING"}}
+    assert "charters/guests/danika-may31.html" in result.withheld[0].reason
+
+
+def test_cache_staleness_is_withheld_when_invalidations_were_not_all_read(
+        config: Config) -> None:
+    c = charter()
+    record, page = in_sync(config, c)
+    fresh = replace(page, last_modified=NOW - timedelta(hours=1))
+    result = run(config, [c], [record], [fresh], invalidations_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"danika-may31": {"CACHE_STALE"}}
+    assert not result.complete
+    # Past the TTL the cache has refreshed itself: nothing depends on the invalidations.
+    old = run(config, [c], [record], [page], invalidations_complete=False)
+    assert old.withheld == ()
+
+
+def test_orphans_are_withheld_when_the_calendar_was_not_read_completely(
+        config: Config) -> None:
+    record, _ = in_sync(config, charter(), event_id="old-may30", calendarEventId="gone")
+    result = run(config, [], [record], [], calendar_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"old-may30": {"RECORD_ORPHANED"}}
 
 
 def test_a_deployed_page_that_differs_is_stale(config: Config) -> None:
