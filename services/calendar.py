@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -23,9 +23,10 @@ from googleapiclient.errors import HttpError
 
 from services import calendar_retry
 from services.calendar_events import charter_from_api_event, charters_from_ical
+from services.calendar_lookup import look_up_by_api, look_up_in_feed
 from services.calendar_retry import Backoff
 from services.errors import CalendarAuthError, ConflictError, SourceUnavailableError
-from services.models import CalendarSnapshot, CancelledEvent, Charter
+from services.models import CalendarSnapshot, CancelledEvent, Charter, EventLookup
 
 # Google's largest page: the fewest requests for a window.
 PAGE_SIZE = 2500
@@ -36,6 +37,12 @@ class CalendarApi(Protocol):
         ...
 
     def get_event(self, event_id: str) -> dict[str, Any]:
+        ...
+
+    def find_event(self, event_id: str) -> dict[str, Any] | None:
+        ...
+
+    def find_linked(self, record_event_id: str) -> list[dict[str, Any]]:
         ...
 
     def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
@@ -64,6 +71,26 @@ class GoogleCalendarApi:
     def get_event(self, event_id: str) -> dict[str, Any]:
         return _read(self._events.get(calendarId=self._calendar_id, eventId=event_id),
                      backoff=self._backoff)
+
+    def find_event(self, event_id: str) -> dict[str, Any] | None:
+        """The event, cancelled ones included; None when the calendar has no such event."""
+        try:
+            return self.get_event(event_id)
+        except SourceUnavailableError as error:
+            cause = error.__cause__
+            if isinstance(cause, HttpError) and cause.resp.status in (404, 410):
+                return None
+            raise
+
+    def find_linked(self, record_event_id: str) -> list[dict[str, Any]]:
+        """Every event, anywhere in the calendar, whose private ``eventId`` is this record's."""
+        request = self._events.list(
+            calendarId=self._calendar_id,
+            privateExtendedProperty=f"eventId={record_event_id}",
+            showDeleted=True,
+            maxResults=PAGE_SIZE,
+        )
+        return list(_read(request, backoff=self._backoff).get("items", []))
 
     def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
         """Patch only if the event still has ``etag``; ConflictError otherwise."""
@@ -179,6 +206,18 @@ class CalendarReader:
             source="ical",
             notes=(f"Read the iCal feed because {reason}.",),
         )
+
+    def look_up(self, links: Mapping[str, str | None], *, source: str, start: datetime,
+                end: datetime) -> dict[str, EventLookup]:
+        """What the calendar holds, anywhere, for each record's link (record eventId ->
+        calendarEventId or None), from the source the snapshot came from."""
+        if not links:
+            return {}
+        if source == "api" and self._api is not None:
+            return look_up_by_api(self._api, links, tz=self._tz)
+        url = self._ical_url or ""
+        return look_up_in_feed(lambda: self._fetch(url), links, tz=self._tz, start=start,
+                               end=end)
 
     def _from_api(self, start: datetime, end: datetime) -> CalendarSnapshot:
         assert self._api is not None

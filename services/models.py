@@ -109,6 +109,26 @@ class CalendarSnapshot:
     notes: tuple[str, ...] = ()
 
 
+class Lookup(StrEnum):
+    """What looking a record's calendar event up by its link found."""
+
+    LIVE = "live"  # a live charter, outside what the window's listing held
+    NOT_A_CHARTER = "not a charter"  # live, but all-day, a series or ambiguous: left alone
+    CANCELLED = "cancelled"
+    DELETED = "deleted"  # no such event, or no event carries the record's link
+    UNKNOWN = "unknown"  # the look-up itself failed: nothing can be decided
+
+
+@dataclass(frozen=True)
+class EventLookup:
+    """A record's calendar event, looked up because the listing of the window did not hold
+    it: it may have moved out of the window (postponed), or be gone."""
+
+    found: Lookup
+    charter: Charter | None = None  # when LIVE
+    detail: str = ""  # what was asked and what came back, for people
+
+
 @dataclass(frozen=True)
 class Record:
     """A DynamoDB item, attribute values already plain Python (str, int, list)."""

@@ -6,7 +6,8 @@ google-api-python-client talks to it exactly as it talks to Google:
 - ``POST /token``: OAuth refresh-token and service-account (JWT bearer) grants.
 - ``/calendar/v3/calendars/{id}/events``: list (time window, ``singleEvents``
   expansion of RRULEs, ``showDeleted``, ``orderBy``, paging up to 2,500 a page,
-  ``syncToken`` with 410 when stale), get, insert, patch and update with
+  ``syncToken`` with 410 when stale, ``privateExtendedProperty``), get (of an
+  event or of one occurrence of a series), insert, patch and update with
   ``If-Match`` etags (412 when stale), delete (kept as ``cancelled``).
 - ``/calendar/ical/{id}/public/basic.ics``: the iCal feed of live events.
 
@@ -221,6 +222,25 @@ class CalendarEmulator(LoopbackServer):
             raise ApiError(404, "notFound", "Not Found")
         return event
 
+    def _find_instance(self, calendar_id: str, event_id: str) -> dict[str, Any]:
+        """An event, or one occurrence of a series by its instance id ``{id}_{UTC start}``."""
+        series_id, _, stamp = event_id.rpartition("_")
+        series = self._calendars.get(calendar_id, {}).get(series_id) if series_id else None
+        if series is None or not series.get("recurrence") or event_id in self._calendars.get(
+                calendar_id, {}):
+            return self._find(calendar_id, event_id)
+        try:
+            begins = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            raise ApiError(404, "notFound", "Not Found") from None
+        if series.get("status") == "cancelled":
+            return {"kind": "calendar#event", "id": event_id, "status": "cancelled",
+                    "recurringEventId": series_id}
+        for instance in self._instances(series, begins, begins + timedelta(seconds=1)):
+            if instance["id"] == event_id:
+                return instance
+        raise ApiError(404, "notFound", "Not Found")
+
     def _check_etag(self, event: dict[str, Any], if_match: str | None) -> None:
         if if_match is not None and if_match != "*" and if_match != event["etag"]:
             raise ApiError(412, "conditionNotMet", "Precondition Failed")
@@ -296,9 +316,13 @@ class CalendarEmulator(LoopbackServer):
         hi = _parse_time(query["timeMax"]) if "timeMax" in query else datetime.now(UTC) + \
             timedelta(days=730)
         updated_min = _parse_time(query["updatedMin"]) if "updatedMin" in query else None
+        linked = query.get("privateExtendedProperty", "").partition("=")
         items: list[dict[str, Any]] = []
         for event in self._calendars[calendar_id].values():
             if since is not None and self._changed_at[(calendar_id, event["id"])] <= since:
+                continue
+            if linked[0] and ((event.get("extendedProperties") or {}).get("private") or {}
+                              ).get(linked[0]) != linked[2]:
                 continue
             if event.get("status") == "cancelled" and not show_deleted:
                 continue
@@ -489,7 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
         if event_id is None:
             raise ApiError(405, "methodNotAllowed", "Method Not Allowed")
         if method == "GET":
-            return self._json(200, emulator._find(calendar_id, event_id))
+            return self._json(200, emulator._find_instance(calendar_id, event_id))
         if method in ("PATCH", "PUT"):
             return self._json(200, emulator._patch(calendar_id, event_id, data,
                                                    if_match=if_match, replace=method == "PUT"))
