@@ -26,7 +26,7 @@ from services.calendar_events import charter_from_api_event, charters_from_ical
 from services.calendar_lookup import look_up_by_api, look_up_in_feed
 from services.calendar_retry import Backoff
 from services.errors import CalendarAuthError, ConflictError, SourceUnavailableError
-from services.models import CalendarSnapshot, CancelledEvent, Charter, EventLookup
+from services.models import CalendarSnapshot, CancelledEvent, Charter, EventLookup, Lookup
 
 # Google's largest page: the fewest requests for a window.
 PAGE_SIZE = 2500
@@ -215,7 +215,10 @@ class CalendarReader:
             return {}
         if source == "api" and self._api is not None:
             return look_up_by_api(self._api, links, tz=self._tz)
-        url = self._ical_url or ""
+        url = self._ical_url
+        if not url:
+            return {r: EventLookup(Lookup.UNKNOWN, detail="the calendar has no source to look "
+                                                          "it up in") for r in links}
         return look_up_in_feed(lambda: self._fetch(url), links, tz=self._tz, start=start,
                                end=end)
 

@@ -62,7 +62,7 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
     try:
         invalidations, invalidations_complete = systems.cdn.recent_invalidations(since=since)
     except SourceUnavailableError as error:
-        # Only cache staleness depends on them: the rest of the check stands, that is withheld.
+        # Only cache staleness depends on them: that check is withheld, the rest stands.
         invalidations, invalidations_complete = (), False
         page_notes = (*page_notes, str(error))
     snapshot = PagesSnapshot(
