@@ -2,6 +2,10 @@
 
 Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error,
 3 the same change is still running in another process (swap, time, undo).
+Errors include a source read only in part (nothing found there is not "in
+sync"; apply could not do everything) and usage errors (a bad date, an unknown
+flag, a missing argument): argparse's own status 2 must never escape, since 2
+is reconcile's "drift found".
 Errors the product raises on purpose print one clear line on stderr.
 """
 
@@ -13,6 +17,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from typing import NoReturn
 
 from bot.config import load_config
 from bot.environment import read_environment
@@ -30,11 +35,27 @@ from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
 from services.errors import CharterOpsError, InputError
 from services.guest_page import PageRenderer
+from services.models import ReconcileResult
 from services.page_fields import read_page_fields
 from services.requests import carry_out
 from services.resolve import resolve_event
 
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT, EXIT_RUNNING_ELSEWHERE = 0, 1, 2, 3
+
+
+class UsageError(InputError):
+    """The command line itself is wrong; ``usage`` is the command's usage line."""
+
+    def __init__(self, message: str, *, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors raised rather than exited on with status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", usage=self.format_usage())
 
 
 def _day(text: str) -> date:
@@ -45,7 +66,7 @@ def _day(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m bot",
         description="Keeps the charter calendar, DynamoDB and the guest pages in agreement.",
     )
@@ -92,7 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
          now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:
+        print(f"{error.usage.rstrip()}\nerror: {error}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         if args.command is None:
             from bot.serve import serve
@@ -118,7 +143,13 @@ def _reconcile(args: argparse.Namespace, config: Config, systems: Systems,
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
         print(reconcile_report(result))
-    return EXIT_DRIFT if result.discrepancies else EXIT_OK
+    if result.discrepancies:
+        return EXIT_DRIFT
+    if not result.complete:
+        # Nothing found in part of the data is not "in sync": a cron job must not read 0.
+        print(f"error: {_partial(result)}; nothing can be said to be in sync.", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
@@ -131,8 +162,22 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
     ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
     report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
-    print(apply_report(report) if report.outcomes else "Nothing to apply: all in sync.")
+    if report.outcomes:
+        print(apply_report(report))
+    else:
+        print("Nothing to apply: all in sync." if result.complete else
+              "Nothing to apply from what could be read.")
+    if not result.complete:
+        print(f"error: {_partial(result)}; what depends on it was neither checked nor "
+              "applied (see: python -m bot reconcile).", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _partial(result: ReconcileResult) -> str:
+    count = len(result.withheld)
+    withheld = f" ({count} check{'s' if count != 1 else ''} withheld)" if count else ""
+    return f"a source was read only in part{withheld}"
 
 
 def _status(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:

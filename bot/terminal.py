@@ -7,7 +7,7 @@ from typing import Any
 
 from services.changes import ChangeOutcome
 from services.display import show_value
-from services.fixes import ApplyReport
+from services.fixes import ApplyReport, reached_line
 from services.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
 from services.reconcile import COMPARED_FIELDS
 from store.audit import ChangeEntry
@@ -19,9 +19,13 @@ def reconcile_report(result: ReconcileResult) -> str:
         f"Reconcile {result.window.start} → {result.window.end} · calendar read via "
         f"{'the API' if result.source == 'api' else 'the iCal feed'} · "
         f"{result.charters_checked} charters checked · "
-        + (f"{count} discrepanc{'y' if count == 1 else 'ies'}" if count else "all in sync"),
+        + (f"{count} discrepanc{'y' if count == 1 else 'ies'}" if count else
+           "all in sync" if result.complete else "nothing found in what could be read"),
     ]
     lines += [f"  note: {note}" for note in result.notes]
+    if result.withheld:
+        lines.append("  withheld until a complete read (not checked, nothing planned):")
+        lines += [f"    {w.event_id}: {', '.join(w.kinds)}: {w.reason}" for w in result.withheld]
     for event_id, found in _by_charter(result.discrepancies).items():
         lines.append("")
         lines.append(charter_heading(event_id, result.desired.get(event_id)))
@@ -58,13 +62,22 @@ def describe_action(action: FixAction) -> str:
 
 
 def apply_report(report: ApplyReport) -> str:
-    lines = [f"  {o.status:>13}  {o.discrepancy_id}  {o.message}" for o in report.outcomes]
+    lines = [f"  {o.status:>14}  {o.discrepancy_id}  {o.message}" for o in report.outcomes]
     if report.invalidation_id:
         lines.append(f"  CloudFront invalidation {report.invalidation_id}: "
                      + ", ".join(report.invalidated_paths))
+    if report.reached:
+        lines.append("  " + reached_line(report.reached))
     applied = sum(o.status == "applied" for o in report.outcomes)
-    lines.append(f"{applied} of {len(report.outcomes)} applied.")
+    partly = sum(o.status == "partly applied" for o in report.outcomes)
+    summary = f"{applied} of {len(report.outcomes)} applied"
+    if partly:
+        summary += f", {partly} partly (what was written stays written)"
+    if report.resumable:
+        summary += "; the rest is finished by the next apply (or the bot's retry job)"
+    lines.append(summary + ".")
     return "\n".join(lines)
+
 
 
 def status_table(want: DesiredCharter, *, page_url: str, page_fields: Mapping[str, str] | None,

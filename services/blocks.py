@@ -91,9 +91,22 @@ def by_charter(items: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
     return groups
 
 
+def _partial_read(result: ReconcileResult) -> str:
+    text = "Not every source could be read fully: " + "; ".join(result.notes)
+    if result.withheld:
+        text += " Withheld until a complete read: " + "; ".join(
+            f"{w.event_id} ({', '.join(w.kinds)})" for w in result.withheld)
+    return text[:2500]  # a context element's text limit is 3,000 characters
+
+
 def digest_messages(result: ReconcileResult, *, all_clear: bool = True) -> list[Message]:
     """The morning digest as one or more messages, each within Slack's limits."""
     found = result.discrepancies
+    if not found and not result.complete:
+        # Nothing found in part of the data is not "all clear": say what was not checked.
+        text = (f":warning: Morning check incomplete: nothing found among "
+                f"{result.charters_checked} charters, but not every source could be read.")
+        return [{"text": text, "blocks": [section(text), context(_partial_read(result))]}]
     if not found:
         if not all_clear:
             return []
@@ -108,8 +121,7 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True) -> list[
                 f"{'the API' if result.source == 'api' else 'the iCal feed'}")
     header: list[Block] = [section(f":anchor: *Morning check* — {headline}")]
     if not result.complete:
-        header.append(context("Not every source could be read fully: " + "; ".join(
-            result.notes)[:2500]))
+        header.append(context(_partial_read(result)))
     if fixable:
         header.append({"type": "actions", "block_id": "decide:all", "elements": [
             button("Approve all", APPROVE_ALL, "all", style="primary")]})

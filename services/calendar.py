@@ -2,7 +2,9 @@
 
 The API is the preferred source (it carries etags and the private ``eventId``
 link). When it cannot authorize (expired or revoked refresh token, 401/403) or
-cannot be reached, the iCal feed is read instead and the snapshot says so.
+cannot be reached, the iCal feed is read instead and the snapshot says so. A
+transient error on a read (a 5xx, a 429, a dropped connection) is first tried
+again, briefly (services/calendar_retry.py): one bad page is not an outage.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -19,9 +21,12 @@ import httplib2
 from google.auth.exceptions import GoogleAuthError
 from googleapiclient.errors import HttpError
 
+from services import calendar_retry
 from services.calendar_events import charter_from_api_event, charters_from_ical
+from services.calendar_lookup import look_up_by_api, look_up_in_feed
+from services.calendar_retry import Backoff
 from services.errors import CalendarAuthError, ConflictError, SourceUnavailableError
-from services.models import CalendarSnapshot, CancelledEvent, Charter
+from services.models import CalendarSnapshot, CancelledEvent, Charter, EventLookup, Lookup
 
 # Google's largest page: the fewest requests for a window.
 PAGE_SIZE = 2500
@@ -34,6 +39,12 @@ class CalendarApi(Protocol):
     def get_event(self, event_id: str) -> dict[str, Any]:
         ...
 
+    def find_event(self, event_id: str) -> dict[str, Any] | None:
+        ...
+
+    def find_linked(self, record_event_id: str) -> list[dict[str, Any]]:
+        ...
+
     def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
         ...
 
@@ -41,12 +52,14 @@ class CalendarApi(Protocol):
 class GoogleCalendarApi:
     """The events of one calendar through google-api-python-client."""
 
-    def __init__(self, *, service_factory: Callable[[], Any], calendar_id: str) -> None:
+    def __init__(self, *, service_factory: Callable[[], Any], calendar_id: str,
+                 backoff: Backoff | None = None) -> None:
         # httplib2, under google-api-python-client, is not thread-safe, and Slack's lazy
         # listeners run concurrently: each thread builds and keeps its own client.
         self._factory = service_factory
         self._local = threading.local()
         self._calendar_id = calendar_id
+        self._backoff = backoff or calendar_retry.DEFAULT_BACKOFF
 
     @property
     def _events(self) -> Any:
@@ -56,7 +69,28 @@ class GoogleCalendarApi:
         return events
 
     def get_event(self, event_id: str) -> dict[str, Any]:
-        return _call(self._events.get(calendarId=self._calendar_id, eventId=event_id))
+        return _read(self._events.get(calendarId=self._calendar_id, eventId=event_id),
+                     backoff=self._backoff)
+
+    def find_event(self, event_id: str) -> dict[str, Any] | None:
+        """The event, cancelled ones included; None when the calendar has no such event."""
+        try:
+            return self.get_event(event_id)
+        except SourceUnavailableError as error:
+            cause = error.__cause__
+            if isinstance(cause, HttpError) and cause.resp.status in (404, 410):
+                return None
+            raise
+
+    def find_linked(self, record_event_id: str) -> list[dict[str, Any]]:
+        """Every event, anywhere in the calendar, whose private ``eventId`` is this record's."""
+        request = self._events.list(
+            calendarId=self._calendar_id,
+            privateExtendedProperty=f"eventId={record_event_id}",
+            showDeleted=True,
+            maxResults=PAGE_SIZE,
+        )
+        return list(_read(request, backoff=self._backoff).get("items", []))
 
     def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
         """Patch only if the event still has ``etag``; ConflictError otherwise."""
@@ -74,14 +108,33 @@ class GoogleCalendarApi:
             maxResults=PAGE_SIZE,
         )
         while request is not None:
-            page = _call(request)
+            page = _read(request, backoff=self._backoff)
             yield from page.get("items", [])
             request = self._events.list_next(request, page)
 
 
-def _call(request: Any, *, conflict_on_412: bool = False) -> dict[str, Any]:
+def _read(request: Any, *, backoff: Backoff) -> dict[str, Any]:
+    """A read, tried again through transient errors (see services/calendar_retry.py)."""
+    waited, attempt = 0.0, 1
+    while True:
+        try:
+            return _call(request, num_retries=0)  # the waits are ours, short and bounded
+        except SourceUnavailableError as error:
+            wait = backoff.wait_before(attempt, error.__cause__, waited=waited)
+            if wait is None:
+                if attempt == 1:
+                    raise
+                # The same type (a rate-limited 403 stays a CalendarAuthError), with the tries.
+                raise type(error)(
+                    f"{error} ({attempt} tries in {waited:.1f} s)") from error.__cause__
+        backoff.sleep(wait)
+        waited, attempt = waited + wait, attempt + 1
+
+
+def _call(request: Any, *, conflict_on_412: bool = False, num_retries: int = 1
+          ) -> dict[str, Any]:
     try:
-        return dict(request.execute(num_retries=1))
+        return dict(request.execute(num_retries=num_retries))
     except GoogleAuthError as error:
         raise CalendarAuthError(f"the Calendar API refused our credentials ({error})") from error
     except HttpError as error:
@@ -153,6 +206,21 @@ class CalendarReader:
             source="ical",
             notes=(f"Read the iCal feed because {reason}.",),
         )
+
+    def look_up(self, links: Mapping[str, str | None], *, source: str, start: datetime,
+                end: datetime) -> dict[str, EventLookup]:
+        """What the calendar holds, anywhere, for each record's link (record eventId ->
+        calendarEventId or None), from the source the snapshot came from."""
+        if not links:
+            return {}
+        if source == "api" and self._api is not None:
+            return look_up_by_api(self._api, links, tz=self._tz)
+        url = self._ical_url
+        if not url:
+            return {r: EventLookup(Lookup.UNKNOWN, detail="the calendar has no source to look "
+                                                          "it up in") for r in links}
+        return look_up_in_feed(lambda: self._fetch(url), links, tz=self._tz, start=start,
+                               end=end)
 
     def _from_api(self, start: datetime, end: datetime) -> CalendarSnapshot:
         assert self._api is not None

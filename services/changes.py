@@ -27,7 +27,7 @@ from services.change_steps import RunMemo, StepWriter
 from services.checkup import Systems
 from services.config import Config
 from services.errors import ConflictError, InputError, SourceUnavailableError
-from services.fixes import APPLIED, ApplyReport, Outcome, fix_key, fix_steps, select
+from services.fixes import ApplyReport, fix_key, fix_steps, reached, select, step_outcomes
 from services.guest_page import PageRenderer
 from services.models import ReconcileResult
 from services.runner import new_runner_id, runner_is_dead
@@ -151,9 +151,11 @@ class ChangeService:
                 or cdn.after.get("invalidation")
             report.invalidated_paths = tuple((cdn.before or {}).get("paths", ()))
         report.repeated = outcome.repeated
-        status = APPLIED if outcome.status == DONE else outcome.status
-        for found in chosen:
-            report.outcomes.append(Outcome(found.id, status, outcome.error or found.summary))
+        # Each fix from its own steps: a refused invalidation does not undo written records.
+        report.outcomes.extend(step_outcomes(chosen, outcome.steps, change_status=outcome.status,
+                                             error=outcome.error))
+        report.reached = reached(outcome.steps)
+        report.resumable = outcome.status == FAILED
         return report
 
     def undo(self, change_id: str, *, requested_by: str, source: str) -> ChangeOutcome:

@@ -1,4 +1,9 @@
-"""Gather the three snapshots, then call the pure engine: the I/O half of reconcile."""
+"""Gather the three snapshots, then call the pure engine: the I/O half of reconcile.
+
+Between the two, the events of the records that no listed charter claims are
+looked up by their link, so that the engine can tell a postponed charter from
+a cancelled one without doing any I/O itself.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,11 @@ from datetime import date, datetime, time, timedelta
 from services.calendar import CalendarReader
 from services.cdn import Cdn
 from services.config import Config
-from services.errors import InputError
+from services.errors import InputError, SourceUnavailableError
 from services.guest_page import PageRenderer
 from services.models import PagesSnapshot, ReconcileResult, Window
 from services.pages_store import PageStore
-from services.reconcile import find_discrepancies
+from services.reconcile import find_discrepancies, orphan_links
 from services.records import RecordStore
 
 
@@ -51,10 +56,19 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
     end = datetime.combine(window.end + timedelta(days=1), time(0), tz)
     calendar = systems.calendar.snapshot(start=start, end=end)
     records = systems.records.snapshot(since=window.start, until=window.end)
+    # Only the records no listed charter claims are looked up: an in-sync run asks nothing.
+    lookups = systems.calendar.look_up(
+        orphan_links(calendar=calendar, records=records, window=window),
+        source=calendar.source, start=start, end=end)
     pages, pages_complete, page_notes = systems.pages.snapshot()
     since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
-    invalidations, invalidations_complete = (
-        systems.cdn.recent_invalidations(since=since) if read_cdn else ((), False))
+    try:
+        invalidations, invalidations_complete = (
+            systems.cdn.recent_invalidations(since=since) if read_cdn else ((), False))
+    except SourceUnavailableError as error:
+        # Only cache staleness depends on them: that check is withheld, the rest stands.
+        invalidations, invalidations_complete = (), False
+        page_notes = (*page_notes, str(error))
     snapshot = PagesSnapshot(
         pages=pages,
         complete=pages_complete,
@@ -63,4 +77,4 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
         notes=page_notes,
     )
     return find_discrepancies(calendar=calendar, records=records, pages=snapshot, config=config,
-                              window=window, now=now, renderer=renderer)
+                              window=window, now=now, renderer=renderer, lookups=lookups)

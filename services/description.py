@@ -12,9 +12,12 @@ type and what Google's editor really stores:
   ``Co-captain`` are not keys (we would have to guess the role).
 * ``:``, ``=``, ``–``, ``—`` or a spaced ``-`` between key and value; leading
   bullets (``•``, ``-``, ``*``, ``·``, ``–``, ...) and list numbers (``1.``, ``2)``).
-* HTML: tags stripped, block tags become line breaks, entities unescaped.
-* Names lose surrounding space, trailing punctuation and notes (``Gene
-  (confirmed)``, ``Gene - backup``); ``TBD``, ``?``, ``-``, ``none`` mean not set.
+* HTML: tags stripped, block tags become line breaks, entities unescaped;
+  ``<script>`` and ``<style>`` elements go with their content (code, not text).
+* Names lose surrounding space, a trailing full stop or exclamation and notes
+  (``Gene (confirmed)``, ``Gene - backup``); other punctuation stays as written
+  (``Anne-Marie``, ``O'Brien``, ``J.R.``, ``Sam Jr.``); ``TBD``, ``?``, ``-``,
+  ``none`` mean not set.
   Crew lists split on ``,``, ``&``, ``and``, ``/``, ``;``, ``+``.
 * Counts: ``12``, ``12 guests``, ``12 ppl``, ``~12``, ``about 12``; anything
   else (``twelve``, ``12-15``) is a problem, never a guess.
@@ -56,8 +59,10 @@ _LINE = re.compile(
 )
 _UNSET = frozenset({"", "tbd", "tba", "tbc", "?", "??", "???", "-", "--", "–", "—", "none",
                     "n/a", "pending", "unassigned"})
-_NOTES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "Gene (confirmed)", "Bo [new]"
-_UNCLOSED_NOTE = re.compile(r"[(\[].*$")  # "Gene (confirmed" cut short
+# "Gene (confirmed)", "Bo [new]"; empty brackets ("steal()") are not a note.
+_NOTES = re.compile(r"\([^()]*[^()\s][^()]*\)|\[[^\[\]]*[^\[\]\s][^\[\]]*\]")
+_ABBREVIATED = re.compile(r"(?:^|[\s.])[A-Za-z]$|\b(?:Jr|Sr|Co|Inc|Ltd|St|Dr|Mr|Mrs|Ms)$")
+_UNCLOSED_NOTE = re.compile(r"[(\[][^)\]]*$")  # "Gene (confirmed" cut short
 _DASH_NOTE = re.compile(r"\s+[-–—]\s.*$|\s*[–—].*$")  # "Gene - backup", "Gene—confirmed"
 _NAME_SEPARATORS = re.compile(r"\s*(?:[,&/;+]|\band\b)\s*", re.IGNORECASE)
 _COUNT = re.compile(
@@ -79,29 +84,45 @@ _DROPPED_TAGS = frozenset({
     "big", "sub", "sup", "code", "mark", "abbr", "cite", "q", "label", "center", "img", "wbr",
     "html-blob", "html", "body",
 })
+# Elements whose content is code for a browser, never text for a reader.
+_CODE_TAGS = frozenset({"script", "style"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 class _TextOnly(HTMLParser):
-    """Tags to text. Any tag that is not formatting (``<script>``, ``<Gene>``) is kept
+    """Tags to text. A tag that is neither formatting nor markup (``<Gene>``) is kept
     verbatim: nothing a person wrote silently disappears, and escaping is the page
-    renderer's job, not the parser's."""
+    renderer's job, not the parser's. A ``<script>`` or ``<style>`` element is markup
+    whose content is code, not text: it goes whole, tags and content, as a browser
+    would never show it (``Guest: Mallory<script>steal()</script>`` is Mallory). What
+    a person typed in Google's editor arrives as entities and stays text."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)  # the stdlib unescapes entities
         self.parts: list[str] = []
+        self._inside: str | None = None  # the script or style element being skipped
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _CODE_TAGS:
+            self._inside = tag
+            return
         self.parts.append(_tag_as_text(tag, self.get_starttag_text() or ""))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _CODE_TAGS:
+            return  # "<script/>" holds nothing
         self.handle_starttag(tag, attrs)  # "<br/>": one break, not two
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _CODE_TAGS:
+            self._inside = None
+            return
         self.parts.append(_tag_as_text(tag, f"</{tag}>"))
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        # The parser hands a script's or style's body over as data until its end tag.
+        if self._inside is None:
+            self.parts.append(data)
 
 
 def _tag_as_text(tag: str, verbatim: str) -> str:
@@ -147,8 +168,12 @@ def key_of_line(line: str) -> str | None:
 def _clean_name(text: str) -> str | None:
     text = _UNCLOSED_NOTE.sub("", _NOTES.sub(" ", text))
     text = _DASH_NOTE.sub("", text)
-    text = " ".join(text.split()).strip("*_\"“”").rstrip(".,;:!").strip()
-    return None if text.casefold() in _UNSET else text
+    text = " ".join(text.split()).strip("*_\"“”")
+    bare = text.rstrip(".,;:!").strip()
+    # A sentence's full stop goes ("Gene."); an abbreviation's stays ("J.R.", "Sam Jr.").
+    if text[len(bare):].startswith(".") and _ABBREVIATED.search(bare):
+        bare += "."
+    return None if bare.casefold() in _UNSET else bare
 
 
 def _names(value: str) -> tuple[str, ...]:

@@ -3,24 +3,28 @@
 The caller passes a *fresh* reconcile result, so every fix is re-checked
 against the systems as they are now: an id that no longer appears is reported
 as gone, not applied. The calendar is never written by a fix; it is the truth.
-The steps run through the durable change service, like a swap.
+The steps run through the durable change service, like a swap. Afterwards each
+fix is reported from the steps it needed, so a refused invalidation does not
+hide the records and pages that were written (``partly applied``), and
+:func:`reached` says what each system received.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from services.cdn import path_for_key
 from services.models import Discrepancy, ReconcileResult
-from store.audit import PlannedStep
+from store.audit import DONE, PlannedStep, StepEntry
 
 APPLIED = "applied"
 GONE = "gone"
 NEEDS_HUMAN = "needs a human"
 CONFLICT = "conflict"
 FAILED = "failed"
+PARTLY = "partly applied"  # some of its writes were made, the rest are pending
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,25 @@ class Outcome:
     message: str
 
 
+@dataclass(frozen=True)
+class Reached:
+    """What one system received from an apply: ``done`` of ``planned`` writes."""
+
+    system: str  # "dynamodb", "page" or "cdn", as the steps name them
+    done: int
+    planned: int
+    error: str | None = None  # why the rest were not done
+
+
 @dataclass
 class ApplyReport:
     outcomes: list[Outcome] = field(default_factory=list)
     invalidation_id: str | None = None
     invalidated_paths: tuple[str, ...] = ()
     repeated: bool = False  # the same approval arrived before: nothing was done twice
+    reached: tuple[Reached, ...] = ()
+    # Set when the change stopped part way and the next apply (or the retry job) resumes it.
+    resumable: bool = False
 
     @property
     def ok(self) -> bool:
@@ -106,3 +123,85 @@ def _by_event(chosen: Sequence[Discrepancy]) -> dict[str, list[Discrepancy]]:
     for found in chosen:
         groups.setdefault(found.event_id, []).append(found)
     return groups
+
+
+# -- what an apply did ----------------------------------------------------------
+
+_NAMES = {"dynamodb": "DynamoDB record", "page": "guest page", "cdn": "CloudFront invalidation"}
+
+
+def step_outcomes(chosen: Sequence[Discrepancy], steps: Sequence[StepEntry], *,
+                  change_status: str, error: str | None) -> list[Outcome]:
+    """Each fix, from the steps it needed: applied, partly applied, or not done."""
+    stopped = "the next apply finishes it" if change_status == FAILED else (
+        "nothing was overwritten; a person decides" if change_status == CONFLICT else "")
+    outcomes = []
+    for found in chosen:
+        mine = _steps_of(found, steps)
+        done = [s for s in mine if s.status == DONE]
+        if len(done) == len(mine):
+            outcomes.append(Outcome(found.id, APPLIED, found.summary))
+        elif done:
+            pending = [s for s in mine if s.status != DONE]
+            written = ", ".join(f"{_NAMES[s.system]} written" for s in done)
+            missing = ", ".join(f"{_NAMES[s.system]} not done" for s in pending)
+            why = "; ".join(x for x in (_error_of(pending, steps) or error, stopped) if x)
+            outcomes.append(Outcome(found.id, PARTLY, f"{found.summary}: {written}; "
+                                                      f"{missing} ({why})"))
+        else:
+            outcomes.append(Outcome(found.id, change_status, error or found.summary))
+    return outcomes
+
+
+def reached(steps: Sequence[StepEntry]) -> tuple[Reached, ...]:
+    """Per system, in the order the steps run: how many writes were made of those planned."""
+    found = []
+    for system in dict.fromkeys(s.system for s in steps):
+        mine = [s for s in steps if s.system == system]
+        pending = [s for s in mine if s.status != DONE]
+        found.append(Reached(system, len(mine) - len(pending), len(mine),
+                             _error_of(pending, steps)))
+    return tuple(found)
+
+
+_REACHED = {"dynamodb": ("DynamoDB", "record", "written"), "page": ("S3", "page", "uploaded"),
+            "cdn": ("CloudFront", "invalidation", "sent")}
+
+
+def reached_line(reached: Iterable[Reached]) -> str:
+    """'DynamoDB: 4 of 4 records written · S3: 3 of 3 pages uploaded · CloudFront: ...'."""
+    parts = []
+    for item in reached:
+        system, noun, verb = _REACHED.get(item.system, (item.system, "write", "made"))
+        nouns = noun if item.planned == 1 else noun + "s"
+        if item.system == "cdn" and item.planned == 1:
+            text = f"{system}: invalidation {verb if item.done else 'not done'}"
+        else:
+            text = f"{system}: {item.done} of {item.planned} {nouns} {verb}"
+        if item.error and item.done < item.planned:
+            text += f" ({item.error})"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def _steps_of(found: Discrepancy, steps: Sequence[StepEntry]) -> list[StepEntry]:
+    wanted: set[tuple[str, str | None]] = set()
+    for action in found.fix:
+        if action.action in ("create_record", "update_record"):
+            wanted.add(("dynamodb", action.target))
+        elif action.action == "put_page":
+            wanted.add(("page", action.target))
+        elif action.action == "invalidate":
+            wanted.add(("cdn", None))  # one invalidation per apply covers every path
+    return [s for s in steps if (s.system, s.target) in wanted
+            or (s.system == "cdn" and ("cdn", None) in wanted)]
+
+
+def _error_of(pending: Sequence[StepEntry], steps: Sequence[StepEntry]) -> str | None:
+    """The error that stopped these steps: their own, or that of the step that stopped all."""
+    own = next((s.error for s in pending if s.error), None)
+    if own or not pending:
+        return own
+    blocker = next((s for s in steps if s.error), None)
+    return f"not run: {_NAMES[blocker.system]} {blocker.target} failed first" if blocker \
+        else None

@@ -109,6 +109,26 @@ class CalendarSnapshot:
     notes: tuple[str, ...] = ()
 
 
+class Lookup(StrEnum):
+    """What looking a record's calendar event up by its link found."""
+
+    LIVE = "live"  # a live charter, outside what the window's listing held
+    NOT_A_CHARTER = "not a charter"  # live, but all-day, a series or ambiguous: left alone
+    CANCELLED = "cancelled"
+    DELETED = "deleted"  # no such event, or no event carries the record's link
+    UNKNOWN = "unknown"  # the look-up itself failed: nothing can be decided
+
+
+@dataclass(frozen=True)
+class EventLookup:
+    """A record's calendar event, looked up because the listing of the window did not hold
+    it: it may have moved out of the window (postponed), or be gone."""
+
+    found: Lookup
+    charter: Charter | None = None  # when LIVE
+    detail: str = ""  # what was asked and what came back, for people
+
+
 @dataclass(frozen=True)
 class Record:
     """A DynamoDB item, attribute values already plain Python (str, int, list)."""
@@ -228,6 +248,20 @@ class DesiredCharter:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """Checks not made on one charter or record, so no fix planned for them, because
+    what they depend on was not read (a source read only in part)."""
+
+    event_id: str
+    kinds: tuple[Kind, ...]  # the discrepancies that could not be looked for
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "kinds": [str(k) for k in self.kinds],
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class ReconcileResult:
     window: Window
     source: str
@@ -236,6 +270,7 @@ class ReconcileResult:
     discrepancies: tuple[Discrepancy, ...]
     desired: Mapping[str, DesiredCharter]  # by eventId
     notes: tuple[str, ...] = ()
+    withheld: tuple[Withheld, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -244,5 +279,6 @@ class ReconcileResult:
             "complete": self.complete,
             "charters_checked": self.charters_checked,
             "notes": list(self.notes),
+            "withheld": [w.to_dict() for w in self.withheld],
             "discrepancies": [d.to_dict() for d in self.discrepancies],
         }

@@ -21,6 +21,7 @@ from services.checkup import Systems, run_reconcile
 from services.config import Config
 from services.display import show_value
 from services.errors import InputError
+from services.fixes import reached_line
 from services.guest_page import PageRenderer
 from services.models import ReconcileResult, Window
 from services.reconcile import COMPARED_FIELDS
@@ -179,6 +180,8 @@ class Operations:
         other = [o for o in report.outcomes if o.status not in ("applied", "gone")]
         if other:
             text += "; " + "; ".join(f"{o.status}: {o.message}" for o in other[:3])
+        if other and report.reached:
+            text += "\n" + reached_line(report.reached)  # what each system holds now
         return text
 
     def dismiss(self, value: str, *, user_id: str) -> str:

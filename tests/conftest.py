@@ -19,8 +19,11 @@ from bot.sandbox.sandbox import (
     write_config,
 )
 from bot.sandbox.scenario import seed_weekend
+from services import calendar_retry
+from services.calendar_retry import Backoff
 from services.config import Config
 from services.models import Window
+from tests.aws_faults import AwsFaults
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +69,17 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     session.events.register("before-call", lambda model, **_: calls.update([model.name]))
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
     return calls
+
+
+@pytest.fixture
+def aws_faults(aws_calls: Counter[str]) -> AwsFaults:
+    """Faults on the wire for every AWS client built from now on (calls are still counted)."""
+    return AwsFaults(boto3.DEFAULT_SESSION.events)
+
+
+@pytest.fixture(autouse=True)
+def calendar_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The Calendar API's retry waits, recorded instead of slept: no test sleeps for real."""
+    waits: list[float] = []
+    monkeypatch.setattr(calendar_retry, "DEFAULT_BACKOFF", Backoff(sleep=waits.append))
+    return waits

@@ -6,13 +6,16 @@ google-api-python-client talks to it exactly as it talks to Google:
 - ``POST /token``: OAuth refresh-token and service-account (JWT bearer) grants.
 - ``/calendar/v3/calendars/{id}/events``: list (time window, ``singleEvents``
   expansion of RRULEs, ``showDeleted``, ``orderBy``, paging up to 2,500 a page,
-  ``syncToken`` with 410 when stale), get, insert, patch and update with
+  ``syncToken`` with 410 when stale, ``privateExtendedProperty``), get (of an
+  event or of one occurrence of a series), insert, patch and update with
   ``If-Match`` etags (412 when stale), delete (kept as ``cancelled``).
 - ``/calendar/ical/{id}/public/basic.ics``: the iCal feed of live events.
 
 Faults can be injected (revoked refresh tokens, expired access tokens, stale
-sync tokens, an API that answers errors) and every request is logged so that
-benchmarks can count them. Standard library only, on 127.0.0.1.
+sync tokens, an API that answers errors, and ``fail_next``: the next N requests
+matching a pattern answered with a status or a dropped connection), pages can
+be made short as Google's sometimes are (``page_limit``), and every request is
+logged so that benchmarks can count them. Standard library only, on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -41,9 +45,11 @@ _ID_CHARS = "abcdefghijklmnopqrstuv0123456789"  # base32hex, as Google's event i
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, reason: str, message: str) -> None:
+    def __init__(self, status: int, reason: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.reason, self.message = status, reason, message
+        self.headers = headers or {}
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -75,6 +81,24 @@ def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
             target[key] = copy.deepcopy(value)
 
 
+@dataclass
+class Fault:
+    """The next ``remaining`` requests matching ``method`` and ``match`` fail."""
+
+    remaining: int
+    method: str
+    match: str  # a substring of the request's path and query, unquoted
+    status: int | None  # None: the connection is dropped without an answer
+    reason: str = "backendError"
+    retry_after: int | None = None
+
+    def takes(self, method: str, target: str) -> bool:
+        if self.remaining <= 0 or method != self.method or self.match not in target:
+            return False
+        self.remaining -= 1
+        return True
+
+
 class CalendarEmulator(LoopbackServer):
     def __init__(self, *, require_auth: bool = True, time_zone: str = "America/Los_Angeles"
                  ) -> None:
@@ -90,6 +114,9 @@ class CalendarEmulator(LoopbackServer):
         self._tokens: set[str] = set()
         self._refresh_revoked = False
         self._api_failure: int | None = None
+        self._faults: list[Fault] = []
+        # Google may return fewer items than maxResults; this makes every page that short.
+        self.page_limit: int = MAX_PAGE
 
     @property
     def api_endpoint(self) -> str:
@@ -141,6 +168,23 @@ class CalendarEmulator(LoopbackServer):
     def fail_api(self, status: int | None) -> None:
         self._api_failure = status
 
+    def fail_next(self, count: int = 1, *, status: int | None = 500, method: str = "GET",
+                  match: str = "/events", reason: str = "backendError",
+                  retry_after: int | None = None) -> Fault:
+        """Fail the next ``count`` API requests whose method is ``method`` and whose path
+        and query (unquoted) contain ``match``: answered with ``status`` and Google's error
+        body (``reason``, an optional ``Retry-After``), or, with ``status=None``, the
+        connection dropped without an answer. ``match="pageToken="`` fails only the
+        continuation pages of a listing."""
+        fault = Fault(count, method, match, status, reason, retry_after)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def _fault_for(self, method: str, target: str) -> Fault | None:
+        with self._lock:
+            return next((f for f in self._faults if f.takes(method, target)), None)
+
     def reset_requests(self) -> None:
         self.requests.clear()
 
@@ -177,6 +221,25 @@ class CalendarEmulator(LoopbackServer):
         if event is None:
             raise ApiError(404, "notFound", "Not Found")
         return event
+
+    def _find_instance(self, calendar_id: str, event_id: str) -> dict[str, Any]:
+        """An event, or one occurrence of a series by its instance id ``{id}_{UTC start}``."""
+        series_id, _, stamp = event_id.rpartition("_")
+        series = self._calendars.get(calendar_id, {}).get(series_id) if series_id else None
+        if series is None or not series.get("recurrence") or event_id in self._calendars.get(
+                calendar_id, {}):
+            return self._find(calendar_id, event_id)
+        try:
+            begins = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            raise ApiError(404, "notFound", "Not Found") from None
+        if series.get("status") == "cancelled":
+            return {"kind": "calendar#event", "id": event_id, "status": "cancelled",
+                    "recurringEventId": series_id}
+        for instance in self._instances(series, begins, begins + timedelta(seconds=1)):
+            if instance["id"] == event_id:
+                return instance
+        raise ApiError(404, "notFound", "Not Found")
 
     def _check_etag(self, event: dict[str, Any], if_match: str | None) -> None:
         if if_match is not None and if_match != "*" and if_match != event["etag"]:
@@ -237,7 +300,7 @@ class CalendarEmulator(LoopbackServer):
             raise ApiError(400, "invalid", "The requested ordering is not available for the "
                                            "particular query.")
         try:
-            size = min(int(query.get("maxResults", "250")), MAX_PAGE)
+            size = min(int(query.get("maxResults", "250")), self.page_limit)
         except ValueError:
             raise ApiError(400, "invalid", "Invalid maxResults") from None
         sync_token = query.get("syncToken")
@@ -253,9 +316,13 @@ class CalendarEmulator(LoopbackServer):
         hi = _parse_time(query["timeMax"]) if "timeMax" in query else datetime.now(UTC) + \
             timedelta(days=730)
         updated_min = _parse_time(query["updatedMin"]) if "updatedMin" in query else None
+        linked = query.get("privateExtendedProperty", "").partition("=")
         items: list[dict[str, Any]] = []
         for event in self._calendars[calendar_id].values():
             if since is not None and self._changed_at[(calendar_id, event["id"])] <= since:
+                continue
+            if linked[0] and ((event.get("extendedProperties") or {}).get("private") or {}
+                              ).get(linked[0]) != linked[2]:
                 continue
             if event.get("status") == "cancelled" and not show_deleted:
                 continue
@@ -391,6 +458,13 @@ class _Handler(BaseHTTPRequestHandler):
             if not match:
                 raise ApiError(404, "notFound", "Not Found")
             self._authorize()
+            fault = emulator._fault_for(method, unquote(self.path))
+            if fault is not None and fault.status is None:
+                self.close_connection = True  # a reset, as a proxy or a load balancer does
+                return None
+            if fault is not None:
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+                raise ApiError(fault.status, fault.reason, "Injected fault", headers)
             if emulator._api_failure:
                 raise ApiError(emulator._api_failure, "backendError", "Backend Error")
             with emulator._lock:
@@ -399,7 +473,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as error:
             payload = {"error": {"code": error.status, "message": error.message, "errors": [
                 {"domain": "global", "reason": error.reason, "message": error.message}]}}
-            self._json(error.status, payload)
+            self._json(error.status, payload, headers=error.headers)
 
     def _authorize(self) -> None:
         if not self.emulator.require_auth:
@@ -439,7 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
         if event_id is None:
             raise ApiError(405, "methodNotAllowed", "Method Not Allowed")
         if method == "GET":
-            return self._json(200, emulator._find(calendar_id, event_id))
+            return self._json(200, emulator._find_instance(calendar_id, event_id))
         if method in ("PATCH", "PUT"):
             return self._json(200, emulator._patch(calendar_id, event_id, data,
                                                    if_match=if_match, replace=method == "PUT"))
@@ -448,13 +522,18 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(204, b"", None)
         raise ApiError(405, "methodNotAllowed", "Method Not Allowed")
 
-    def _json(self, status: int, payload: Any) -> None:
-        self._send(status, json.dumps(payload).encode(), "application/json; charset=UTF-8")
+    def _json(self, status: int, payload: Any, *, headers: dict[str, str] | None = None
+              ) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json; charset=UTF-8",
+                   headers=headers)
 
-    def _send(self, status: int, body: bytes, content_type: str | None) -> None:
+    def _send(self, status: int, body: bytes, content_type: str | None, *,
+              headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if body:

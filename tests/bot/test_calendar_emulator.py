@@ -203,3 +203,44 @@ def test_an_injected_failure_answers_every_api_call(emulator: CalendarEmulator) 
     with pytest.raises(HttpError) as error:
         service(emulator).events().list(calendarId=CAL).execute(num_retries=0)
     assert error.value.resp.status == 503
+
+
+def test_fail_next_fails_only_the_matching_requests_then_answers(
+        emulator: CalendarEmulator) -> None:
+    for n in range(3):
+        emulator.add_event(CAL, event(n))
+    emulator.page_limit = 2
+    emulator.fail_next(1, status=502, match="pageToken=")
+    events = service(emulator).events()
+    first = events.list(calendarId=CAL).execute()  # the first page does not match
+    assert len(first["items"]) == 2
+    with pytest.raises(HttpError) as failed:
+        events.list_next(events.list(calendarId=CAL), first).execute()
+    assert failed.value.resp.status == 502
+    assert events.list_next(events.list(calendarId=CAL), first).execute()["items"]
+    assert events.get(calendarId=CAL, eventId="evt00000").execute()["id"] == "evt00000"
+
+
+def test_events_are_found_by_their_private_link_anywhere_in_the_calendar(
+        emulator: CalendarEmulator) -> None:
+    emulator.add_event(CAL, event(1, extendedProperties={"private": {"eventId": "gus-jun1"}}))
+    emulator.add_event(CAL, event(2, day=20, extendedProperties={"private": {"eventId": "x"}}))
+    emulator.delete_event(CAL, "evt00002")
+    events = service(emulator).events()
+    found = events.list(calendarId=CAL, privateExtendedProperty="eventId=gus-jun1").execute()
+    assert [e["id"] for e in found["items"]] == ["evt00001"]
+    gone = events.list(calendarId=CAL, privateExtendedProperty="eventId=x",
+                       showDeleted=True).execute()
+    assert [(e["id"], e["status"]) for e in gone["items"]] == [("evt00002", "cancelled")]
+
+
+def test_one_occurrence_of_a_series_is_got_by_its_instance_id(
+        emulator: CalendarEmulator) -> None:
+    emulator.add_event(CAL, event(7, recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"]))
+    events = service(emulator).events()
+    second = events.get(calendarId=CAL, eventId="evt00007_20260608T170000Z").execute()
+    assert second["start"]["dateTime"].startswith("2026-06-08T10:00:00")
+    assert second["recurringEventId"] == "evt00007"
+    with pytest.raises(HttpError) as missing:
+        events.get(calendarId=CAL, eventId="evt00007_20260609T170000Z").execute()
+    assert missing.value.resp.status == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -22,6 +23,7 @@ from services.models import (
     Severity,
     System,
     Window,
+    Withheld,
 )
 
 
@@ -61,6 +63,20 @@ def test_no_drift_posts_a_short_all_clear() -> None:
     [message] = digest_messages(drift(0))
     assert "All clear" in message["text"]
     assert digest_messages(drift(0), all_clear=False) == []
+
+
+def test_nothing_found_in_a_partial_read_is_not_all_clear() -> None:
+    partial = replace(drift(0), complete=False, notes=("DynamoDB read stopped: AccessDenied",),
+                      withheld=(Withheld("danika-may31", (Kind.RECORD_MISSING, Kind.PAGE_MISSING),
+                                         "its DynamoDB record was not read"),))
+    for all_clear in (True, False):
+        [message] = digest_messages(partial, all_clear=all_clear)
+        check_limits([message])
+        shown = json.dumps(message)
+        assert "All clear" not in shown
+        assert "not every source could be read" in message["text"]
+        assert "danika-may31 (RECORD_MISSING, PAGE_MISSING)" in shown
+        assert "AccessDenied" in shown
 
 
 def test_one_discrepancy_has_approve_dismiss_and_approve_all() -> None:

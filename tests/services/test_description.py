@@ -220,10 +220,43 @@ def test_a_script_typed_in_googles_editor_is_kept_as_text() -> None:
     assert fields.guest_name == "Eve <script>document.cookie</script>"
 
 
-def test_a_script_tag_in_a_plain_description_is_kept_as_text() -> None:
-    assert plain_text("Note: <script>alert(1)</script>") == "Note: <script>alert(1)</script>"
-    fields = parse_description("Guest: Eve<script>document.cookie</script>")
-    assert fields.guest_name == "Eve<script>document.cookie</script>"
+def test_a_script_typed_as_text_keeps_its_punctuation() -> None:
+    fields = parse_description("Guest: Eve &lt;script&gt;steal()&lt;/script&gt;")
+    assert fields.guest_name == "Eve <script>steal()</script>"
+
+
+@pytest.mark.parametrize("text", [
+    "Guest: Mallory<script>steal()</script>",
+    "Guest: Mallory<SCRIPT type='text/javascript'>var a = '<b>x</b>';</SCRIPT>",
+    "Guest: Mallory<style>h1 { color: red }</style>",
+    "Guest: Mallory<script src='https://evil.test/x.js'></script>",
+    "Guest: Mallory<script/>",
+    "Guest: Mallory<script>steal()",  # unclosed: a browser runs the rest as code too
+])
+def test_script_and_style_content_is_markup_not_text(text: str) -> None:
+    assert parse_description(text).guest_name == "Mallory"
+
+
+def test_a_script_element_does_not_swallow_the_next_lines() -> None:
+    fields = parse_description("<p>Guest: Mallory<script>steal()</script></p>"
+                               "<style>p{}</style><p>Captain: Gene</p><p>Guests: 4</p>")
+    assert (fields.guest_name, fields.captain, fields.guest_count) == ("Mallory", "Gene", 4)
+    assert plain_text("Note: <script>alert(1)</script>ok") == "Note: ok"
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("Anne-Marie (party of 2)", "Anne-Marie"),  # the note goes, the hyphen stays
+    ("Anne-Marie (party of 2", "Anne-Marie"),
+    ("O'Brien-Smith", "O'Brien-Smith"),
+    ("J.R.", "J.R."),
+    ("Sammy Davis Jr.", "Sammy Davis Jr."),
+    ("Smith & Co.", "Smith & Co."),
+    ("Renée, party of 4", "Renée, party of 4"),
+    ("Danika.", "Danika"),  # a sentence's full stop is not part of the name
+    ("St. Clair", "St. Clair"),
+])
+def test_punctuation_in_a_guest_name_is_kept_as_written(typed: str, name: str) -> None:
+    assert parse_description(f"Guest: {typed}").guest_name == name
 
 
 def test_html_becomes_lines() -> None:

@@ -17,14 +17,16 @@ from services.models import (
     CancelledEvent,
     Charter,
     DeployedPage,
+    EventLookup,
     Invalidation,
     Kind,
+    Lookup,
     PagesSnapshot,
     Record,
     RecordSnapshot,
     Window,
 )
-from services.reconcile import find_discrepancies
+from services.reconcile import find_discrepancies, orphan_links
 from services.roster import Roster
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -60,13 +62,15 @@ def in_sync(config: Config, c: Charter, event_id: str = "danika-may31",
 def run(config: Config, charters: list[Charter], records: list[Record],
         pages: list[DeployedPage], *, calendar_complete: bool = True,
         records_complete: bool = True, pages_complete: bool = True,
-        cancelled: tuple[CancelledEvent, ...] = (), invalidations: tuple[Invalidation, ...] = ()):
+        cancelled: tuple[CancelledEvent, ...] = (), invalidations: tuple[Invalidation, ...] = (),
+        invalidations_complete: bool = True, lookups: dict[str, EventLookup] | None = None):
     return find_discrepancies(
         calendar=CalendarSnapshot(tuple(charters), cancelled, complete=calendar_complete),
         records=RecordSnapshot(tuple(records), complete=records_complete),
         pages=PagesSnapshot({p.key: p for p in pages}, complete=pages_complete,
-                            invalidations=invalidations),
-        config=config, window=WINDOW, now=NOW, renderer=RENDERER,
+                            invalidations=invalidations,
+                            invalidations_complete=invalidations_complete),
+        config=config, window=WINDOW, now=NOW, renderer=RENDERER, lookups=lookups,
     )
 
 
@@ -164,6 +168,62 @@ def test_absence_is_not_trusted_from_a_partial_read(config: Config) -> None:
     found = {d.kind for d in result.discrepancies}
     assert not found & {Kind.RECORD_ORPHANED, Kind.PAGE_MISSING, Kind.RECORD_MISSING}
     assert any("not read completely" in note for note in result.notes)
+
+
+def withheld(result) -> dict[str, set[str]]:
+    return {w.event_id: {str(k) for k in w.kinds} for w in result.withheld}
+
+
+def test_a_charter_whose_record_was_not_read_gets_no_guessed_page_key(config: Config) -> None:
+    # Danika's legacy record points to danika-guest.html; it is on the Scan page not read.
+    c = charter()
+    result = run(config, [c], [], [], records_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"danika-may31": {
+        "RECORD_MISSING", "RECORD_MISMATCH", "PAGE_MISSING", "PAGE_STALE", "CACHE_STALE"}}
+    assert "record was not among the records read" in result.withheld[0].reason
+    assert result.to_dict()["withheld"][0]["kinds"][0] == "RECORD_MISSING"
+
+
+def test_a_charter_whose_record_was_read_is_still_checked_in_full(config: Config) -> None:
+    c = charter()
+    record, page = in_sync(config, c, mate="Angelia")
+    result = run(config, [c], [record], [replace(page, content_md5="0" * 32)],
+                 records_complete=False)
+    assert kinds(result) == {("RECORD_MISMATCH", "danika-may31", "mate"),
+                             ("PAGE_STALE", "danika-may31", None)}
+    assert result.withheld == ()
+
+
+def test_a_page_not_in_the_part_of_the_listing_read_is_withheld(config: Config) -> None:
+    c = charter()
+    record, _ = in_sync(config, c)
+    result = run(config, [c], [record], [], pages_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"danika-may31": {"PAGE_MISSING"}}
+    assert "charters/guests/danika-may31.html" in result.withheld[0].reason
+
+
+def test_cache_staleness_is_withheld_when_invalidations_were_not_all_read(
+        config: Config) -> None:
+    c = charter()
+    record, page = in_sync(config, c)
+    fresh = replace(page, last_modified=NOW - timedelta(hours=1))
+    result = run(config, [c], [record], [fresh], invalidations_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"danika-may31": {"CACHE_STALE"}}
+    assert not result.complete
+    # Past the TTL the cache has refreshed itself: nothing depends on the invalidations.
+    old = run(config, [c], [record], [page], invalidations_complete=False)
+    assert old.withheld == ()
+
+
+def test_orphans_are_withheld_when_the_calendar_was_not_read_completely(
+        config: Config) -> None:
+    record, _ = in_sync(config, charter(), event_id="old-may30", calendarEventId="gone")
+    result = run(config, [], [record], [], calendar_complete=False)
+    assert result.discrepancies == ()
+    assert withheld(result) == {"old-may30": {"RECORD_ORPHANED"}}
 
 
 def test_a_deployed_page_that_differs_is_stale(config: Config) -> None:
@@ -267,3 +327,82 @@ def test_json_shape_matches_the_design(config: Config) -> None:
     item = data["discrepancies"][0]
     assert set(item) >= {"id", "kind", "event_id", "system", "field", "expected", "actual",
                          "severity", "fix"}
+
+
+# -- records no charter of the window claims ----------------------------------
+
+def test_a_record_whose_event_was_not_looked_up_is_never_called_orphaned(
+        config: Config) -> None:
+    record, _ = in_sync(config, charter())
+    result = run(config, [], [record], [])
+    assert result.discrepancies == ()
+    assert withheld(result) == {"danika-may31": {"RECORD_ORPHANED"}}
+
+
+def test_only_records_no_listed_charter_claims_are_looked_up(config: Config) -> None:
+    c = charter()
+    claimed, _ = in_sync(config, c)
+    moved, _ = in_sync(config, charter(calendar_event_id="evtquinn", guest_name="Quinn"),
+                       event_id="quinn-may31")
+    unlinked, _ = in_sync(config, charter(calendar_event_id="x", guest_name="Old"),
+                          event_id="old-may31", calendarEventId=None)
+    gone, _ = in_sync(config, charter(calendar_event_id="evtgone", guest_name="Gone"),
+                      event_id="gone-may31")
+    calendar = CalendarSnapshot((c,), (CancelledEvent("evtgone"),))
+    links = orphan_links(calendar=calendar, records=RecordSnapshot(
+        (claimed, moved, unlinked, gone)), window=WINDOW)
+    # Claimed: nothing to ask. Cancelled in the listing itself: proven without asking.
+    assert links == {"quinn-may31": "evtquinn", "old-may31": None}
+    in_sync_only = orphan_links(calendar=calendar, records=RecordSnapshot((claimed,)),
+                                window=WINDOW)
+    assert in_sync_only == {}
+
+
+def test_a_record_whose_event_moved_out_of_the_window_follows_it(config: Config) -> None:
+    c = charter()
+    record, page = in_sync(config, c)
+    later = replace(c, start=datetime(2026, 7, 13, 11, tzinfo=LA),
+                    end=datetime(2026, 7, 13, 14, tzinfo=LA))
+    result = run(config, [], [record], [page], lookups={
+        "danika-may31": EventLookup(Lookup.LIVE, charter=later, detail="event evtdanika is "
+                                                                       "live on 2026-07-13")})
+    assert kinds(result) == {("RECORD_MISMATCH", "danika-may31", "eventDate"),
+                             ("RECORD_MISMATCH", "danika-may31", "startTime"),
+                             ("RECORD_MISMATCH", "danika-may31", "endTime"),
+                             ("PAGE_STALE", "danika-may31", None)}
+    assert result.desired["danika-may31"].charter.start.date() == date(2026, 7, 13)
+    assert result.charters_checked == 1
+    assert any("follows the event" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("found", [Lookup.CANCELLED, Lookup.DELETED])
+def test_a_record_whose_event_is_gone_is_orphaned(config: Config, found: Lookup) -> None:
+    record, _ = in_sync(config, charter())
+    result = run(config, [], [record], [], lookups={
+        "danika-may31": EventLookup(found, detail="event evtdanika was cancelled")})
+    [orphan] = result.discrepancies
+    assert (orphan.kind, orphan.fix[0].params["set"]) == (Kind.RECORD_ORPHANED,
+                                                          {"status": "CANCELLED"})
+    assert result.complete
+
+
+def test_a_record_whose_event_is_live_but_not_a_charter_is_left_alone(config: Config) -> None:
+    record, _ = in_sync(config, charter())
+    result = run(config, [], [record], [], lookups={
+        "danika-may31": EventLookup(Lookup.NOT_A_CHARTER,
+                                    detail="event evtdanika is now an all-day event")})
+    assert (result.discrepancies, result.withheld) == ((), ())
+    assert any("left alone" in note and "all-day" in note for note in result.notes)
+
+
+def test_two_records_never_follow_one_event(config: Config) -> None:
+    c = charter()
+    record, page = in_sync(config, c)
+    duplicate, _ = in_sync(config, c, event_id="danika-may31-x")
+    live = EventLookup(Lookup.LIVE, charter=c, detail="event evtdanika is live on 2026-05-31")
+    result = run(config, [c], [record, duplicate], [page],
+                 lookups={"danika-may31": live, "danika-may31-x": live})
+    [follower] = result.desired
+    [other] = {"danika-may31", "danika-may31-x"} - {follower}
+    assert not any(d.kind == Kind.RECORD_ORPHANED for d in result.discrepancies)
+    assert any(note.startswith(f"{other}:") and "left alone" in note for note in result.notes)
