@@ -4,7 +4,7 @@ It speaks the subset the bot uses, with Google's own shapes, so that
 google-api-python-client talks to it exactly as it talks to Google:
 
 - ``POST /token``: OAuth refresh-token and service-account (JWT bearer) grants.
-- ``/calendar/v3/calendars/{id}/events``: list (time window, ``singleEvents``
+- ``/calendar/v3/calendars/{id}/events``: list (time window, free-text ``q``, ``singleEvents``
   expansion of RRULEs, ``showDeleted``, ``orderBy``, paging up to 2,500 a page,
   ``syncToken`` with 410 when stale), get, insert, patch and update with
   ``If-Match`` etags (412 when stale), delete (kept as ``cancelled``).
@@ -253,8 +253,11 @@ class CalendarEmulator(LoopbackServer):
         hi = _parse_time(query["timeMax"]) if "timeMax" in query else datetime.now(UTC) + \
             timedelta(days=730)
         updated_min = _parse_time(query["updatedMin"]) if "updatedMin" in query else None
+        terms = query.get("q", "").lower().split()
         items: list[dict[str, Any]] = []
         for event in self._calendars[calendar_id].values():
+            if terms and not all(t in _searchable(event) for t in terms):
+                continue
             if since is not None and self._changed_at[(calendar_id, event["id"])] <= since:
                 continue
             if event.get("status") == "cancelled" and not show_deleted:
@@ -337,6 +340,14 @@ class CalendarEmulator(LoopbackServer):
             if rule.startswith("RRULE:"):
                 vevent.add("rrule", _rrule_dict(rule[6:]))
         return vevent
+
+
+def _searchable(event: dict[str, Any]) -> str:
+    """The text Google's free-text search ``q`` looks in."""
+    people = [f"{a.get('email', '')} {a.get('displayName', '')}"
+              for a in event.get("attendees", [])]
+    return " ".join([event.get("summary", ""), event.get("description", ""),
+                     event.get("location", ""), *people]).lower()
 
 
 def _rrule_dict(text: str) -> dict[str, Any]:

@@ -203,3 +203,14 @@ def test_an_injected_failure_answers_every_api_call(emulator: CalendarEmulator) 
     with pytest.raises(HttpError) as error:
         service(emulator).events().list(calendarId=CAL).execute(num_retries=0)
     assert error.value.resp.status == 503
+
+
+def test_free_text_search_finds_events_by_title_description_or_attendee(
+        emulator: CalendarEmulator) -> None:
+    emulator.add_event(CAL, event(1, summary="Danika — Afternoon Sail"))
+    emulator.add_event(CAL, event(2, description="Guest: Danika\nCaptain: Gene"))
+    emulator.add_event(CAL, event(3, attendees=[{"email": "gene@sailjada.com"}]))
+    api = service(emulator)
+    assert [e["id"] for e in list_all(api, q="danika")] == ["evt00001", "evt00002"]
+    assert [e["id"] for e in list_all(api, q="gene")] == ["evt00002", "evt00003"]
+    assert [e["id"] for e in list_all(api, q="danika gene")] == ["evt00002"]
