@@ -82,6 +82,7 @@ class CalendarEmulator(LoopbackServer):
         self.require_auth = require_auth
         self.time_zone = time_zone
         self.requests: list[tuple[str, str]] = []
+        self.bytes_sent = 0  # bytes of the answers to the Calendar API and the feed
         self._lock = threading.RLock()
         self._calendars: dict[str, dict[str, dict[str, Any]]] = {}
         self._changed_at: dict[tuple[str, str], int] = {}
@@ -143,6 +144,7 @@ class CalendarEmulator(LoopbackServer):
 
     def reset_requests(self) -> None:
         self.requests.clear()
+        self.bytes_sent = 0
 
     # -- the store -------------------------------------------------------------
 
@@ -463,6 +465,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(payload).encode(), "application/json; charset=UTF-8")
 
     def _send(self, status: int, body: bytes, content_type: str | None) -> None:
+        if self.path.startswith("/calendar/"):
+            self.emulator.bytes_sent += len(body)
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

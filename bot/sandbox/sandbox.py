@@ -48,6 +48,7 @@ class AwsRequest:
 
     service: str  # dynamodb | s3 | cloudfront | ...
     operation: str  # DynamoDB's target ('GetItem'), else the HTTP method and path
+    size: int = 0  # bytes of the answer
 
 
 @dataclass
@@ -73,6 +74,15 @@ class Sandbox:
                 counts[request.service] += 1
         return counts
 
+    def read_bytes(self) -> dict[str, int]:
+        """Bytes the same systems answered with: what a read cost beyond its count."""
+        sizes = {"calendar": self.emulator.bytes_sent, "dynamodb": 0, "s3": 0,
+                 "cloudfront": 0}
+        for request in self.aws_requests:
+            if request.service in sizes:
+                sizes[request.service] += request.size
+        return sizes
+
     def reset_requests(self) -> None:
         self.emulator.reset_requests()
         self.aws_requests.clear()
@@ -89,8 +99,10 @@ class _CountingMotoServer(ThreadedMotoServer):
         app = DomainDispatcherApplication(create_backend_app)
 
         def counted(environ: dict[str, Any], start_response: Any) -> Any:
-            self._requests.append(_aws_request(environ))
-            return app(environ, start_response)
+            request = _aws_request(environ)
+            answer = b"".join(app(environ, start_response))
+            self._requests.append(AwsRequest(request.service, request.operation, len(answer)))
+            return [answer]
 
         self._server = make_server(self._ip_address, self._port, counted, True,
                                    request_handler=MotoRequestHandler)
