@@ -161,16 +161,24 @@ class Operations:
     def confirm(self, value: str, *, user_id: str) -> Message:
         request = json.loads(value)
         source = request.get("source", "slash")
+        decision = "approved" if source == "chat" else "confirmed"
         earlier = self.audit.find_by_key(request["key"])
         if earlier is not None:  # a second click: report the first, plan nothing new
             outcome = self.changes.outcome_of(earlier, repeated=True)
         else:
-            plan, _ = self.plan(request["kind"], request["words"])
+            try:
+                plan, _ = self.plan(request["kind"], request["words"])
+            except InputError as error:  # the charter changed since: audited, then said
+                self.audit.log_decision(subject=_command(request), decision=decision,
+                                        decided_by=user_id, source=source,
+                                        event_id=request.get("event"),
+                                        note=f"not applied: {error}")
+                raise
             outcome = self.changes.apply(plan, requested_by=user_id, source=source,
                                          idempotency_key=request["key"])
         change = self.audit.get(outcome.change_id)
         self.audit.log_decision(
-            subject=_command(request), decision="approved" if source == "chat" else "confirmed",
+            subject=_command(request), decision=decision,
             decided_by=user_id, source=source, change_id=outcome.change_id,
             event_id=change.event_id if change else request.get("event"),
             summary=outcome.summary,

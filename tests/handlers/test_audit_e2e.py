@@ -125,3 +125,27 @@ def test_an_audit_query_that_names_two_charters_is_refused_clearly(
     app.dispatch(signed(command(slack, "audit danika quinn")))
     [reply] = responses(slack, 1)
     assert "Name one charter, not `danika quinn`" in reply["text"]
+
+
+def test_a_proposal_is_rejected_by_an_approver_only_and_the_rejection_is_audited(
+        bot: tuple[App, Operations], slack: SlackFake) -> None:
+    app, ops = bot
+    app.dispatch(message_event("Ana is covering for Angelia on saturday", "U0GENE"))
+    [(_, proposal)] = slack.wait_for(1, method="chat.postMessage")
+    [reject] = buttons(proposal, "change_cancel")
+    assert reject["text"]["text"] == "Reject"
+    message = {"ts": "1.2", "text": proposal["text"], "blocks": proposal["blocks"]}
+    app.dispatch(signed(click(slack, "change_cancel", reject["value"], block_id="plan",
+                              message=message, user="U0GENE")))
+    [refusal] = responses(slack, 1)
+    assert "only the approvers" in refusal["text"] and refusal["replace_original"] is False
+    app.dispatch(signed(click(slack, "change_cancel", reject["value"], block_id="plan",
+                              message=message)))
+    rejected = responses(slack, 2)[1]
+    assert rejected["replace_original"] is True
+    assert rejected["text"].startswith("Rejected by <@U0123ABCD>: "
+                                       "`/charter swap quinn-may30 Angelia Ana`")
+    assert [(d.decision, d.decided_by, d.event_id) for d in ops.audit.decision_history()] == [
+        ("rejected", APPROVER, "quinn-may30"), ("refused", "U0GENE", "quinn-may30"),
+        ("proposed", "U0GENE", "quinn-may30")]
+    assert ops.audit.change_history() == []
