@@ -134,7 +134,7 @@ def test_two_replicas_receiving_the_same_event_post_one_proposal(
                              "application/json"))
         assert statuses == [200, 200, 200]
         slack.wait_for(1, method="chat.postMessage")
-        time.sleep(2)  # time for a second proposal, were there going to be one
+        time.sleep(1)  # time for a second proposal, were there going to be one
         posts = [p for m, p in slack.calls if m == "chat.postMessage"]
     assert len(posts) == 1
     assert "proposes `/charter swap quinn-" in posts[0]["text"]
