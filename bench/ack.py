@@ -1,10 +1,16 @@
-"""Ack latency of the Slack app: 1,000 signed slash commands and button clicks dispatched
-through Bolt in process, while the work behind each takes a full second (a slow AWS).
+"""Ack latency of the Slack app, and what crew chat costs.
 
-    python bench/ack.py [--requests N] [--work-seconds S]
+    python bench/ack.py [--requests N] [--work-seconds S] [--chat N] [--chat-charters M]
 
-Prints the median and 99th percentile of the time from dispatch to the ack; the
-work runs afterwards in Bolt's lazy listeners. Target: p99 under 50 ms.
+1. Chat: N signed Events API messages (small talk and proposals mixed, default 50)
+   through Bolt against the seeded sandbox (moto's server, the calendar emulator),
+   with M more charters in the window (default 200).
+   Prints, per message, the reads each system received (counted where they arrive)
+   and the time from the delivery to the proposal in thread; then the totals, next
+   to what one full reconcile of the window reads (what every message used to cost).
+2. Acks: 1,000 signed slash commands and button clicks while the work behind each
+   takes a full second (a slow AWS). Prints the median and 99th percentile of the
+   time from dispatch to the ack. Target: p99 under 50 ms.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bench.chat_costs import run_chat
 from bot.config import load_config
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
@@ -59,8 +66,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--work-seconds", type=float, default=1.0)
+    parser.add_argument("--chat", type=int, default=50, help="chat messages (0: skip)")
+    parser.add_argument("--chat-charters", type=int, default=200,
+                        help="charters added to the seed's, for the chat part")
     args = parser.parse_args()
     config = load_config(ROOT / "app.yaml")
+    if args.chat:
+        run_chat(config, messages=args.chat, padding=args.chat_charters)
     SlowOperations.work_seconds = args.work_seconds
     ops = SlowOperations(systems=None, config=config, audit=None, changes=None,  # type: ignore
                          window=lambda: Window(date(2026, 5, 25), date(2026, 6, 24)),

@@ -24,12 +24,12 @@ from bot.environment import read_environment
 from bot.terminal import (
     apply_report,
     audit_lines,
-    change_dict,
     change_line,
     reconcile_report,
     status_table,
 )
 from bot.wiring import build_audit, build_change_service, build_systems
+from services import audit_view
 from services.changes import ChangeOutcome, ChangeService
 from services.checkup import Systems, make_window, run_reconcile
 from services.config import Config
@@ -39,6 +39,7 @@ from services.models import ReconcileResult
 from services.page_fields import read_page_fields
 from services.requests import carry_out
 from services.resolve import resolve_event
+from services.roster import Roster
 
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT, EXIT_RUNNING_ELSEWHERE = 0, 1, 2, 3
 
@@ -96,8 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     undo = commands.add_parser("undo", help="revert a finished swap or time change")
     undo.add_argument("change_id", help="the change id shown by swap, time and audit")
 
-    audit = commands.add_parser("audit", help="recent changes, all or for one charter")
+    audit = commands.add_parser("audit", help="changes, decisions and refusals, newest first")
     audit.add_argument("event", nargs="?", help="record id or guest name")
+    audit.add_argument("--actor", help="only this person's: Slack id, roster name or CLI user")
     audit.add_argument("--json", action="store_true")
     audit.add_argument("--limit", type=int, default=20)
 
@@ -247,16 +249,16 @@ def _report(outcome: ChangeOutcome) -> int:
 
 
 def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    log = build_audit(read_environment())
-    query = (args.event or "").strip().lower() or None
-    changes = log.recent(event_id=query, limit=args.limit)
-    if query and not changes:
-        changes = [c for c in log.recent(limit=10 * args.limit)
-                   if (c.event_id or "").startswith(query + "-")][: args.limit]
+    query = audit_view.AuditQuery(event=(args.event or "").strip().lower() or None,
+                                  actor=args.actor)
+    items = audit_view.history(build_audit(read_environment()), query=query,
+                               roster=Roster(config.roster), limit=args.limit)
     if args.json:
-        print(json.dumps([change_dict(c) for c in changes], indent=2, default=str))
+        print(json.dumps([audit_view.item_dict(i) for i in items], indent=2, default=str))
     else:
-        print("\n".join(audit_lines(changes)) or "No changes recorded.")
+        scope = audit_view.describe(query)
+        print("\n".join(audit_lines(items, tz=config.tz))
+              or f"Nothing recorded{' ' + scope if scope else ''}.")
     return EXIT_OK
 
 

@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers import actions, commands, messages
+from handlers import actions, commands, events, messages
 from services.operations import Operations
 
 logger = logging.getLogger(__name__)
 
 
 def build_app(ops: Operations, *, token: str, signing_secret: str,
-              api_url: str | None = None, client: WebClient | None = None) -> App:
+              api_url: str | None = None, client: WebClient | None = None,
+              executor: Executor | None = None) -> App:
+    """``executor`` runs the deferred work; tests and benchmarks pass one they can drain."""
     client = client or WebClient(token=token, base_url=api_url or WebClient.BASE_URL)
     # Acks run inline in the request's own thread (process_before_response), so a busy
     # pool of deferred work can never delay one; the work itself goes to the pool.
     app = App(signing_secret=signing_secret, client=client, token_verification_enabled=False,
               logger=logger, process_before_response=True,
-              listener_executor=ThreadPoolExecutor(max_workers=16,
-                                                   thread_name_prefix="charter-work"))
+              listener_executor=executor or ThreadPoolExecutor(
+                  max_workers=16, thread_name_prefix="charter-work"))
     ops.group_members = lambda group: set(
         client.usergroups_users_list(usergroup=group).get("users", []))
+    events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)
     messages.register(app, ops)

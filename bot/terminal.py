@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import tzinfo
 
+from services.audit_view import AuditItem
 from services.changes import ChangeOutcome
 from services.display import show_value
 from services.fixes import ApplyReport, reached_line
@@ -118,28 +119,24 @@ def change_line(change: ChangeEntry | ChangeOutcome) -> str:
             f"via {change.source}")
 
 
-def audit_lines(changes: Iterable[ChangeEntry]) -> list[str]:
+def audit_lines(items: Iterable[AuditItem], *, tz: tzinfo) -> list[str]:
+    """Changes with their steps, and decisions and refusals, newest first."""
     lines = []
-    for change in changes:
-        lines.append(change_line(change))
+    for item in items:
+        when = f"{item.at.astimezone(tz):%Y-%m-%d %H:%M}"
+        if item.change is None:
+            lines.append(f"{when}  {item.outcome}  {item.event_id or '-'}  by {item.actor} "
+                         f"via {item.source}: {item.what}")
+            continue
+        change = item.change
+        lines.append(f"{when}  change {change.id}  {change.kind:<5} {change.event_id or '-'}  "
+                     f"{change.status}  by {change.requested_by} via {change.source}")
         if change.params.get("summary"):
             lines.append(f"    {change.params['summary']}")
         for step in change.steps:
             lines.append(f"    {step.seq}. {step.system:<8} {step.action:<14} {step.target}  "
                          f"{step.status}" + (f"  ({step.error})" if step.error else ""))
     return lines
-
-
-def change_dict(change: ChangeEntry) -> dict[str, Any]:
-    return {
-        "id": change.id, "kind": change.kind, "event_id": change.event_id,
-        "requested_by": change.requested_by, "source": change.source, "status": change.status,
-        "error": change.error, "created_at": change.created_at.isoformat(),
-        "params": change.params, "undo_of": change.undo_of,
-        "steps": [{"seq": s.seq, "system": s.system, "action": s.action, "target": s.target,
-                   "before": s.before, "after": s.after, "status": s.status, "error": s.error}
-                  for s in change.steps],
-    }
 
 
 def _by_charter(found: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:

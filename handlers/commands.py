@@ -35,8 +35,8 @@ def register(app: App, ops: Operations) -> None:
                 respond(**ops.audit_log(" ".join(words[1:])), response_type="ephemeral")
             elif verb in ("swap", "time"):
                 if not ops.is_approver(user):
-                    respond(**ops.refuse(user_id=user, what=text, source="slash"),
-                            response_type="ephemeral")
+                    respond(**ops.refuse(user_id=user, what=f"/charter {text}",
+                                         source="slash"), response_type="ephemeral")
                     return
                 _, message = ops.plan(verb, words[1:])
                 respond(**message, response_type="ephemeral")

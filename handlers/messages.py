@@ -1,12 +1,14 @@
 """Plain chat messages: a captain reporting a swap or a time change gets a proposal in
-thread; everything else gets no reply."""
+thread; a clear change for a charter that does not exist gets an answer saying so, with
+the charters it may have meant as buttons; everything else gets no reply."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
+from services.chat_blocks import PICK
 from services.errors import CharterOpsError
 from services.operations import Operations
 
@@ -33,4 +35,18 @@ def register(app: App, ops: Operations) -> None:
         if reply is not None:
             client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply)
 
+    def picked(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        user = body["user"]["id"]
+        if not ops.may_propose(user):
+            respond(**ops.refuse(user_id=user, what="pick a charter for a chat proposal",
+                                 source="chat"), replace_original=False,
+                    response_type="ephemeral")
+            return
+        try:
+            respond(**ops.propose_on(action["value"], user_id=user), replace_original=True)
+        except CharterOpsError as error:
+            respond(text=f":warning: {error}", replace_original=False,
+                    response_type="ephemeral")
+
     app.event("message")(ack=acknowledge, lazy=[read])
+    app.action(PICK)(ack=acknowledge, lazy=[picked])

@@ -9,9 +9,13 @@ fits is split over several messages, and past a few messages summarised.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
+from services.approvals import EntryUpdate, seen_of
+from services.audit_view import AuditItem
 from services.display import show_value
 from services.models import DesiredCharter, Discrepancy, ReconcileResult
 
@@ -21,6 +25,8 @@ MAX_VALUE = 2000
 MAX_MESSAGES = 6  # a digest longer than this is summarised, not posted in full
 
 APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
+
+_SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 Block = dict[str, Any]
 Message = dict[str, Any]  # {"text": str, "blocks": [Block]}
@@ -35,8 +41,12 @@ def section(text: str, *, block_id: str | None = None) -> Block:
     return block
 
 
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
+def context(text: str, *, block_id: str | None = None) -> Block:
+    block: Block = {"type": "context",
+                    "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
+    if block_id:
+        block["block_id"] = block_id[:255]
+    return block
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
@@ -47,12 +57,19 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
     return element
 
 
-def ids_value(event_id: str, ids: Sequence[str]) -> str:
-    """The discrepancy ids a button decides; just the charter when they do not fit."""
-    value = json.dumps({"event": event_id, "ids": list(ids)}, separators=(",", ":"))
-    if len(value) <= MAX_VALUE:
-        return value
-    return json.dumps({"event": event_id, "ids": None}, separators=(",", ":"))
+def ids_value(event_id: str, ids: Sequence[str], *,
+              seen: Mapping[str, Any] | None = None) -> str:
+    """The discrepancy ids a button decides and what the entry showed of the charter (so an
+    approval can tell what changed since); less when that does not fit in a button."""
+    for data in ({"event": event_id, "ids": list(ids), "seen": seen},
+                 {"event": event_id, "ids": list(ids)},
+                 {"event": event_id, "ids": None, "seen": seen},
+                 {"event": event_id, "ids": None}):
+        value = json.dumps({k: v for k, v in data.items() if k != "seen" or v is not None},
+                           separators=(",", ":"), default=str)
+        if len(value) <= MAX_VALUE:
+            return value
+    return json.dumps({"event": event_id[:200], "ids": None})
 
 
 def discrepancy_line(item: Discrepancy) -> str:
@@ -72,16 +89,22 @@ def charter_title(event_id: str, want: DesiredCharter | None) -> str:
 def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
                     want: DesiredCharter | None) -> list[Block]:
     lines = [charter_title(event_id, want), *(discrepancy_line(i) for i in items)]
-    blocks = [section("\n".join(lines), block_id=f"charter:{event_id}")]
+    return [section("\n".join(lines), block_id=f"charter:{event_id}"),
+            *_decide_blocks(event_id, items, want)]
+
+
+def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
+                   want: DesiredCharter | None) -> list[Block]:
     fixable = [i.id for i in items if i.fix]
     if fixable:
-        value = ids_value(event_id, fixable)
-        blocks.append({"type": "actions", "block_id": f"decide:{event_id}", "elements": [
+        value = ids_value(event_id, fixable, seen=seen_of(want))
+        return [{"type": "actions", "block_id": f"decide:{event_id}", "elements": [
             button("Approve", APPROVE, value, style="primary"),
-            button("Dismiss", DISMISS, value)]})
-    else:
-        blocks.append(context("A person must fix this in the calendar or the roster."))
-    return blocks
+            button("Dismiss", DISMISS, value)]}]
+    if items:
+        return [context("A person must fix this in the calendar or the roster.",
+                        block_id=f"human:{event_id}")]
+    return []
 
 
 def by_charter(items: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
@@ -147,11 +170,68 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True) -> list[
 
 def decided(blocks: Sequence[Block], event_id: str, note: str) -> list[Block]:
     """The digest's blocks with one charter's buttons replaced by who decided what."""
-    target = f"decide:{event_id}"
-    updated = [context(note) if b.get("block_id") == target else b for b in blocks]
-    if updated == list(blocks):  # the buttons are gone already: say it at the end
-        updated.append(context(note))
+    target, note_id = f"decide:{event_id}", f"note:{event_id}"
+    updated = [context(note, block_id=note_id) if b.get("block_id") == target else b
+               for b in blocks if b.get("block_id") != note_id]
+    if not any(b.get("block_id") == target for b in blocks):
+        updated.append(context(note, block_id=note_id))  # the buttons are gone: at the end
     return updated[:MAX_BLOCKS]
+
+
+def applied_line(item: Discrepancy) -> str:
+    if item.kind == "RECORD_MISMATCH" and item.field:
+        return f"DynamoDB {item.field} → {show_value(item.expected)}"
+    return {"RECORD_MISSING": "DynamoDB record created",
+            "RECORD_ORPHANED": "DynamoDB record marked CANCELLED",
+            "PAGE_MISSING": "guest page rendered, uploaded and invalidated",
+            "PAGE_STALE": "guest page re-rendered, uploaded and invalidated",
+            "CACHE_STALE": "CloudFront invalidated"}.get(str(item.kind), item.summary)
+
+
+def charter_entry(update: EntryUpdate) -> list[Block]:
+    """A digest entry rewritten from the fresh reconcile: the charter as it is now, what
+    changed since the digest, what was applied, and fresh buttons for what is left."""
+    event_id = update.event_id
+    lines = [charter_title(event_id, update.want)]
+    if update.moved:
+        changes = ", ".join(f"{word} ~{show_value(then)}~ → {show_value(now)}"
+                            for word, then, now in update.moved)
+        lines.append(f":calendar: *Changed in the calendar since the digest:* {changes}")
+    if update.applied:
+        lines.append(":white_check_mark: Applied: "
+                     + "; ".join(applied_line(d) for d in update.applied))
+    if update.left:
+        if update.moved or update.applied or update.gone:
+            lines.append("*Still to fix* (planned from the calendar as it is now):")
+        lines += [discrepancy_line(d) for d in update.left]
+    elif update.want is not None:
+        lines.append(":heavy_check_mark: The calendar, DynamoDB and the guest page agree now.")
+    blocks = [section("\n".join(lines), block_id=f"charter:{event_id}")]
+    if update.note:
+        blocks.append(context(update.note, block_id=f"note:{event_id}"))
+    return blocks + _decide_blocks(event_id, update.left, update.want)
+
+
+def replace_entry(blocks: Sequence[Block], event_id: str, entry: Sequence[Block]) -> list[Block]:
+    """The message with one charter's entry (its section, note and buttons) replaced."""
+    owned = {f"{part}:{event_id}" for part in ("charter", "note", "decide", "human")}
+    note = f"note:{event_id}"
+    if not any(b.get("block_id") == note for b in entry):
+        # An entry refreshed in passing keeps the earlier decision's note.
+        kept = [b for b in blocks if b.get("block_id") == note]
+        entry = [*entry[:1], *kept, *entry[1:]]
+    out: list[Block] = []
+    placed = False
+    for block in blocks:
+        if block.get("block_id") in owned:
+            if not placed:
+                out.extend(entry)
+                placed = True
+            continue
+        out.append(block)
+    if not placed:
+        out.extend(entry)
+    return out[:MAX_BLOCKS]
 
 
 def status_blocks(want: DesiredCharter, *, fields: Mapping[str, tuple[str, str, bool]],
@@ -163,6 +243,26 @@ def status_blocks(want: DesiredCharter, *, fields: Mapping[str, tuple[str, str, 
     if changes:
         blocks.append(context("Last changes: " + " · ".join(changes)))
     return blocks
+
+
+def audit_message(items: Sequence[AuditItem], *, tz: tzinfo, scope: str) -> Message:
+    """``/charter audit``: changes, decisions and refusals, newest first."""
+    if not items:
+        return plain(f"Nothing recorded{' ' + scope if scope else ''}.")
+    lines = [f"*Audit{' ' + scope if scope else ''}* — newest first"]
+    for item in items:
+        who = f"<@{item.actor}>" if _SLACK_ID.fullmatch(item.actor) else item.actor
+        when = f"{item.at.astimezone(tz):%b %-d %H:%M}"
+        charter = f" {item.event_id}" if item.event_id else ""
+        if item.change is not None:
+            lines.append(f"{when} `{item.change.id}` *{item.change.kind}*{charter} — "
+                         f"{item.outcome}, by {who} via {item.source}")
+            if item.change.params.get("summary"):
+                lines.append(f"    {item.change.params['summary']}")
+        else:
+            lines.append(f"{when} *{item.outcome}*{charter} — {item.what}, by {who} "
+                         f"via {item.source}")
+    return plain("\n".join(lines))
 
 
 def plain(text: str) -> Message:

@@ -113,6 +113,20 @@ class GoogleCalendarApi:
             request = self._events.list_next(request, page)
 
 
+    def search_events(self, *, time_min: datetime, time_max: datetime,
+                      text: str) -> Iterator[dict[str, Any]]:
+        """Events matching Google's free-text search (summary, description, location,
+        attendees): the few charters a guest's name can mean, without the whole window."""
+        request = self._events.list(
+            calendarId=self._calendar_id, timeMin=time_min.isoformat(),
+            timeMax=time_max.isoformat(), singleEvents=True, showDeleted=False,
+            maxResults=PAGE_SIZE, q=text)
+        while request is not None:
+            page = _read(request, backoff=self._backoff)
+            yield from page.get("items", [])
+            request = self._events.list_next(request, page)
+
+
 def _read(request: Any, *, backoff: Backoff) -> dict[str, Any]:
     """A read, tried again through transient errors (see services/calendar_retry.py)."""
     waited, attempt = 0.0, 1
@@ -233,3 +247,25 @@ class CalendarReader:
             elif isinstance(item, CancelledEvent):
                 cancelled.append(item)
         return CalendarSnapshot(charters=tuple(charters), cancelled=tuple(cancelled), source="api")
+
+    def search(self, *, start: datetime, end: datetime, text: str) -> CalendarSnapshot:
+        """The charters in [start, end) that a free-text search for ``text`` finds.
+
+        Through the API's ``q`` when it answers; otherwise the feed (one read, whatever
+        the window), narrowed here to the events that mention ``text``.
+        """
+        search = getattr(self._api, "search_events", None)
+        if search is not None:
+            try:
+                found = [charter_from_api_event(e, self._tz)
+                         for e in search(time_min=start, time_max=end, text=text)]
+                return CalendarSnapshot(
+                    charters=tuple(c for c in found if isinstance(c, Charter)))
+            except SourceUnavailableError:
+                pass  # the feed below, as snapshot() would
+        whole = self.snapshot(start=start, end=end)
+        word = text.lower()
+        return CalendarSnapshot(
+            charters=tuple(c for c in whole.charters
+                           if word in f"{c.title} {c.description} {c.location}".lower()),
+            source=whole.source, notes=whole.notes)

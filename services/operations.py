@@ -10,24 +10,27 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from services import blocks
+from services import audit_view, blocks, chat, digest_decisions
 from services.blocks import Message
 from services.change_plan import ChangePlan, plan_swap, plan_time
 from services.changes import ChangeService
-from services.chat_parse import parse_chat
+from services.chat_parse import Proposal
 from services.checkup import Systems, run_reconcile
 from services.config import Config
 from services.display import show_value
 from services.errors import InputError
-from services.fixes import reached_line
 from services.guest_page import PageRenderer
 from services.models import ReconcileResult, Window
 from services.reconcile import COMPARED_FIELDS
 from services.resolve import resolve_event
 from services.roster import Roster
 from store.audit import AuditLog
+
+# How long a Slack event id is remembered: Slack retries within minutes; a day is plenty.
+EVENT_MEMORY = timedelta(days=1)
 
 GROUP_CACHE_SECONDS = 600  # a user group's members, read at most every ten minutes
 
@@ -36,7 +39,7 @@ HELP = """*/charter* — keep the calendar, DynamoDB and the guest pages in agre
 • `/charter swap june14 captain Gene` · `/charter swap danika Angelia Marco` — crew swap
 • `/charter time danika 3pm-7pm` — new start and end, same day
 • `/charter sync` — check everything now and post the digest
-• `/charter audit [danika]` — recent changes
+• `/charter audit [danika] [by Gene]` — changes, decisions and refusals
 • `/charter help` — this"""
 
 
@@ -100,7 +103,11 @@ class Operations:
         return {"text": f"Status of {event_id}", "blocks": message_blocks}
 
     def plan(self, kind: str, words: Sequence[str]) -> tuple[ChangePlan, Message]:
-        result = self.reconcile()
+        return self.plan_with(self.reconcile(), kind, words)
+
+    def plan_with(self, result: ReconcileResult, kind: str,
+                  words: Sequence[str]) -> tuple[ChangePlan, Message]:
+        """A swap or time change planned on ``result``, and its Confirm / Cancel message."""
         today = self.window().start
         if kind == "swap":
             if len(words) != 3:
@@ -114,7 +121,8 @@ class Operations:
                                  "e.g. `/charter time danika 3pm-7pm`.")
             plan = plan_time(charters=result.desired, event=words[0], time_range=words[1],
                              config=self.config, today=today)
-        value = json.dumps({"kind": kind, "words": list(words), "key": plan.idempotency_key()})
+        value = json.dumps({"kind": kind, "words": list(words), "key": plan.idempotency_key(),
+                            "event": plan.event_id})
         text = (f"Planned: {plan.summary}\nThe calendar first, then DynamoDB, the guest page "
                 "and CloudFront.")
         message = {"text": text, "blocks": [blocks.section(text), {
@@ -125,98 +133,115 @@ class Operations:
 
     def propose(self, text: str, *, user_id: str) -> Message | None:
         """A reply for a chat message that proposes a change; None for everything else."""
-        roster = Roster(self.config.roster)
-        author = next((m for m in roster.members if m.slack_id == user_id), None)
-        result = self.reconcile()
-        proposal = parse_chat(text, author=author, roster=roster, charters=result.desired,
-                              today=self.window().start)
-        if proposal is None:
-            return None
-        if author is None and not self.is_approver(user_id):
-            return self.refuse(user_id=user_id, what=proposal.command, source="chat")
-        _, message = self.plan(proposal.kind, list(proposal.words))
+        return chat.propose(self, text, user_id=user_id)
+
+    def may_propose(self, user_id: str) -> bool:
+        return chat.may_propose(self, user_id)
+
+    def propose_on(self, value: str, *, user_id: str) -> Message:
+        """The proposal for a charter picked from a 'which charter' answer in thread."""
+        return chat.propose_on(self, value, user_id=user_id)
+
+    def proposal_message(self, result: ReconcileResult, proposal: Proposal, *,
+                         user_id: str) -> Message:
+        plan, message = self.plan_with(result, proposal.kind, list(proposal.words))
         text = f"<@{user_id}> proposes `{proposal.command}`. " + message["text"]
         buttons = message["blocks"][-1]
         for element in buttons["elements"]:
             element["text"]["text"] = "Approve" if element["action_id"] == "change_confirm" \
                 else "Reject"
             element["value"] = json.dumps({**json.loads(element["value"]), "source": "chat"})
-        self.audit.record_decision(discrepancy_id=proposal.command, decision="proposed",
-                                   decided_by=user_id, source="chat")
+        self.audit.log_decision(subject=proposal.command, decision="proposed",
+                                decided_by=user_id, source="chat", event_id=plan.event_id,
+                                summary=plan.summary)
         return {"text": text, "blocks": [blocks.section(text), buttons,
                                          blocks.context("An approver decides; nothing changes "
                                                         "until then.")]}
 
     def confirm(self, value: str, *, user_id: str) -> Message:
         request = json.loads(value)
+        source = request.get("source", "slash")
+        decision = "approved" if source == "chat" else "confirmed"
         earlier = self.audit.find_by_key(request["key"])
         if earlier is not None:  # a second click: report the first, plan nothing new
             outcome = self.changes.outcome_of(earlier, repeated=True)
         else:
-            plan, _ = self.plan(request["kind"], request["words"])
-            outcome = self.changes.apply(plan, requested_by=user_id,
-                                         source=request.get("source", "slash"),
+            try:
+                plan, _ = self.plan(request["kind"], request["words"])
+            except InputError as error:  # the charter changed since: audited, then said
+                self.audit.log_decision(subject=_command(request), decision=decision,
+                                        decided_by=user_id, source=source,
+                                        event_id=request.get("event"),
+                                        note=f"not applied: {error}")
+                raise
+            outcome = self.changes.apply(plan, requested_by=user_id, source=source,
                                          idempotency_key=request["key"])
+        change = self.audit.get(outcome.change_id)
+        self.audit.log_decision(
+            subject=_command(request), decision=decision,
+            decided_by=user_id, source=source, change_id=outcome.change_id,
+            event_id=change.event_id if change else request.get("event"),
+            summary=outcome.summary,
+            note=outcome.status + (", a second click: nothing done twice"
+                                   if outcome.repeated else ""))
         steps = ", ".join(f"{s.system} {s.status}" for s in outcome.steps)
         again = " (already done: this was a second click)" if outcome.repeated else ""
         error = f"\n{outcome.error}" if outcome.error else ""
         return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}")
 
-    def approve(self, value: str, *, user_id: str) -> str:
-        result = self.reconcile()
-        ids = _ids(value, result)
-        report = self.changes.apply_fixes(result, ids, requested_by=user_id, source="digest")
-        for outcome in report.outcomes:
-            self.audit.record_decision(discrepancy_id=outcome.discrepancy_id,
-                                       decision="approved", decided_by=user_id, source="digest",
-                                       note=outcome.status)
-        if report.repeated:
-            return "already approved by an earlier click: nothing done twice"
-        applied = sum(o.status == "applied" for o in report.outcomes)
-        gone = [o for o in report.outcomes if o.status == "gone"]
-        text = f"{applied} of {len(report.outcomes)} applied"
-        if gone:
-            text += f"; {len(gone)} no longer held (changed or already fixed)"
-        other = [o for o in report.outcomes if o.status not in ("applied", "gone")]
-        if other:
-            text += "; " + "; ".join(f"{o.status}: {o.message}" for o in other[:3])
-        if other and report.reached:
-            text += "\n" + reached_line(report.reached)  # what each system holds now
-        return text
+    def may_cancel(self, value: str, *, user_id: str) -> bool:
+        """Anyone may cancel their own plan (only they see it); a proposal in a channel
+        is rejected by an approver only."""
+        return json.loads(value).get("source") != "chat" or self.is_approver(user_id)
 
-    def dismiss(self, value: str, *, user_id: str) -> str:
+    def cancel(self, value: str, *, user_id: str) -> Message:
         request = json.loads(value)
-        ids = request.get("ids") or [request.get("event", "")]
-        for discrepancy_id in ids:
-            self.audit.record_decision(discrepancy_id=discrepancy_id, decision="dismissed",
-                                       decided_by=user_id, source="digest")
-        return f"dismissed {len(ids)}"
+        chat_proposal = request.get("source") == "chat"
+        self.audit.log_decision(subject=_command(request),
+                                decision="rejected" if chat_proposal else "cancelled",
+                                decided_by=user_id, source=request.get("source", "slash"),
+                                event_id=request.get("event"), note="nothing was changed")
+        if chat_proposal:
+            return blocks.plain(f"Rejected by <@{user_id}>: `{_command(request)}` — nothing "
+                                "was changed.")
+        return blocks.plain("Cancelled: nothing was changed.")
 
-    def refuse(self, *, user_id: str, what: str, source: str) -> Message:
-        self.audit.record_decision(discrepancy_id=what, decision="refused", decided_by=user_id,
-                                   source=source, note="not an approver")
+    def decide(self, *, action_id: str, value: str, user_id: str,
+               message: dict[str, Any]) -> Message:
+        """A digest button: the digest message as it should read afterwards."""
+        return digest_decisions.decide(self, action_id=action_id, value=value, user_id=user_id,
+                                       message=message)
+
+    def refuse(self, *, user_id: str, what: str, source: str, event_id: str | None = None,
+               summary: str | None = None) -> Message:
+        self.audit.log_decision(subject=what, decision="refused", decided_by=user_id,
+                                source=source, event_id=event_id, summary=summary or what,
+                                note="not an approver")
         return blocks.plain("Sorry, only the approvers in app.yaml (slack.approvers) can do "
                             "that. Ask one of them.")
 
+    def refuse_button(self, *, user_id: str, action_id: str, value: str,
+                      source: str) -> Message:
+        """A refusal of a button press, recorded with the charter and what it would have done."""
+        if action_id in ("change_confirm", "change_cancel"):
+            request = json.loads(value)
+            verb = "approve" if action_id == "change_confirm" else "reject"
+            return self.refuse(user_id=user_id, what=_command(request), source=source,
+                               event_id=request.get("event"),
+                               summary=f"{verb} `{_command(request)}`")
+        return self.refuse(user_id=user_id, source=source,
+                           **digest_decisions.describe(action_id, value))
+
     def audit_log(self, query: str) -> Message:
-        event = query.strip().lower() or None
-        changes = self.audit.recent(event_id=event, limit=10)
-        if event and not changes:
-            changes = [c for c in self.audit.recent(limit=100)
-                       if (c.event_id or "").startswith(event + "-")][:10]
-        if not changes:
-            return blocks.plain("No changes recorded" + (f" for {event}." if event else "."))
-        tz = self.config.tz
-        lines = [f"`{c.id}` {c.created_at.astimezone(tz):%b %-d %H:%M} *{c.kind}* "
-                 f"{c.event_id or ''} — {c.status}, by <@{c.requested_by}> via {c.source}\n    "
-                 f"{c.params.get('summary', '')}" for c in changes]
-        return blocks.plain("\n".join(lines))
+        wanted = audit_view.parse_query(query)
+        items = audit_view.history(self.audit, query=wanted, roster=Roster(self.config.roster),
+                                   limit=15)
+        return blocks.audit_message(items, tz=self.config.tz, scope=audit_view.describe(wanted))
+
+    def first_delivery(self, event_id: str, *, retry_num: int | None) -> bool:
+        """Whether this Slack event is new to every replica on this audit store."""
+        return self.audit.claim_event(event_id, retry_num=retry_num, keep=EVENT_MEMORY)
 
 
-def _ids(value: str, result: ReconcileResult) -> list[str]:
-    if value == "all":
-        return [d.id for d in result.discrepancies if d.fix]
-    request = json.loads(value)
-    if request.get("ids") is not None:
-        return list(request["ids"])
-    return [d.id for d in result.discrepancies if d.event_id == request["event"] and d.fix]
+def _command(request: dict[str, Any]) -> str:
+    return f"/charter {request.get('kind', '?')} {' '.join(request.get('words', []))}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,6 +86,27 @@ class PageStore:
         etag = str(head.get("ETag", "")).strip('"')
         stored = head.get("Metadata", {}).get(MD5_METADATA)
         return stored or (etag if _PLAIN_MD5.fullmatch(etag) else None)
+
+    def head_many(self, keys: Iterable[str]) -> dict[str, DeployedPage]:
+        """The deployed pages among ``keys``, one HEAD each: a few charters' pages without
+        listing the bucket."""
+        pages = {}
+        for key in dict.fromkeys(keys):
+            try:
+                head = self._s3.head_object(Bucket=self._bucket, Key=key)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404",
+                                                                   "NotFound"):
+                    continue
+                raise SourceUnavailableError(self._describe(error)) from error
+            except BotoCoreError as error:
+                raise SourceUnavailableError(self._describe(error)) from error
+            etag = str(head.get("ETag", "")).strip('"')
+            stored = head.get("Metadata", {}).get(MD5_METADATA)
+            pages[key] = DeployedPage(key=key, etag=etag, last_modified=head["LastModified"],
+                                      content_md5=stored or (etag if _PLAIN_MD5.fullmatch(etag)
+                                                             else None))
+        return pages
 
     def fetch(self, key: str) -> str | None:
         try:

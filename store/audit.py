@@ -9,16 +9,16 @@ it stopped, and ``unfinished()`` finds it on the next start.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, sessionmaker
 
-from store.schema import ChangeRow, DecisionRow, DigestRunRow, StepRow
+from store.schema import ChangeRow, DecisionRow, DigestRunRow, SlackEventRow, StepRow
 
 PENDING, APPLYING, DONE, FAILED, CONFLICT, SKIPPED = (
     "pending", "applying", "done", "failed", "conflict", "skipped")
@@ -74,6 +74,22 @@ class ChangeEntry:
     @property
     def finished(self) -> bool:
         return self.status in (DONE, CONFLICT)
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """Who decided what about which charter, from where, and what came of it."""
+
+    id: int
+    subject: str  # a discrepancy id, a command, or "all"
+    decision: str  # approved | dismissed | refused | proposed | confirmed | rejected | cancelled
+    decided_by: str
+    source: str
+    event_id: str | None
+    summary: str | None
+    change_id: str | None
+    note: str | None
+    decided_at: datetime
 
 
 def _aware(moment: datetime) -> datetime:
@@ -285,3 +301,71 @@ class AuditLog:
     def _load(session: Session, change_id: str) -> ChangeRow | None:
         return session.scalars(select(ChangeRow).options(selectinload(ChangeRow.steps))
                                .where(ChangeRow.id == change_id)).first()
+
+    # -- decisions and Slack events: added beside the change methods -------------
+
+    def log_decision(self, *, subject: str, decision: str, decided_by: str, source: str,
+                     event_id: str | None = None, summary: str | None = None,
+                     change_id: str | None = None, note: str | None = None) -> DecisionEntry:
+        """Record a decision (or a refusal) with the charter and the words the audit shows."""
+        row = DecisionRow(discrepancy_id=subject[:200], decision=decision, decided_by=decided_by,
+                          source=source, event_id=event_id, summary=summary,
+                          change_id=change_id, note=note, decided_at=self._clock())
+        with self._sessions.begin() as session:
+            session.add(row)
+        return _decision(row)
+
+    def decision_history(self, *, event: str | None = None, actors: Collection[str] = (),
+                         limit: int = 50) -> list[DecisionEntry]:
+        """Newest first; ``event`` is a record id or its guest prefix ('danika')."""
+        query = select(DecisionRow)
+        if event:
+            query = query.where(_names_event(DecisionRow.event_id, event))
+        if actors:
+            query = query.where(DecisionRow.decided_by.in_(list(actors)))
+        with self._sessions() as session:
+            rows = session.scalars(query.order_by(DecisionRow.decided_at.desc(),
+                                                  DecisionRow.id.desc()).limit(limit)).all()
+            return [_decision(r) for r in rows]
+
+    def change_history(self, *, event: str | None = None, actors: Collection[str] = (),
+                       limit: int = 50) -> list[ChangeEntry]:
+        """Like ``recent``, with the guest-prefix match and a filter on who asked."""
+        query = select(ChangeRow).options(selectinload(ChangeRow.steps))
+        if event:
+            query = query.where(_names_event(ChangeRow.event_id, event))
+        if actors:
+            query = query.where(ChangeRow.requested_by.in_(list(actors)))
+        with self._sessions() as session:
+            rows = session.scalars(query.order_by(ChangeRow.created_at.desc()).limit(limit)).all()
+            return [_entry(r) for r in rows]
+
+    def claim_event(self, event_id: str, *, retry_num: int | None = None,
+                    keep: timedelta = timedelta(days=1)) -> bool:
+        """True for the first delivery of a Slack event to any process on this database.
+
+        The primary key decides between replicas; rows older than ``keep`` (far longer
+        than Slack's retries, which stop within minutes) are pruned on the way.
+        """
+        now = self._clock()
+        with self._sessions() as session:
+            session.execute(delete(SlackEventRow).where(SlackEventRow.received_at < now - keep))
+            session.add(SlackEventRow(event_id=event_id[:64], received_at=now,
+                                      retry_num=retry_num))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return False
+            return True
+
+
+def _names_event(column: InstrumentedAttribute[str | None], event: str) -> Any:
+    return or_(column == event, column.startswith(event + "-", autoescape=True))
+
+
+def _decision(row: DecisionRow) -> DecisionEntry:
+    return DecisionEntry(
+        id=row.id, subject=row.discrepancy_id, decision=row.decision, decided_by=row.decided_by,
+        source=row.source, event_id=row.event_id, summary=row.summary, change_id=row.change_id,
+        note=row.note, decided_at=_aware(row.decided_at))

@@ -84,9 +84,23 @@ class DecisionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     discrepancy_id: Mapped[str] = mapped_column(String(200), index=True)
-    decision: Mapped[str] = mapped_column(String(20))  # approved | dismissed | refused
-    decided_by: Mapped[str] = mapped_column(String(120))
+    # approved | dismissed | refused | proposed | confirmed | rejected | cancelled
+    decision: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str] = mapped_column(String(120), index=True)
     source: Mapped[str] = mapped_column(String(20))
     change_id: Mapped[str | None] = mapped_column(ForeignKey("changes.id"))
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The charter it was about, and what was decided in words (migration 0003).
+    event_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class SlackEventRow(Base):
+    """An Events API event already handled: Slack's retries and other replicas skip it."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    retry_num: Mapped[int | None] = mapped_column(Integer)

@@ -37,16 +37,20 @@ SEED_SATURDAY = date(2026, 5, 30)
 SEED_WINDOW = Window(date(2026, 5, 25), date(2026, 6, 24))
 
 
+def install_seed(box: Sandbox, *, saturday: date) -> None:
+    """The seed's weekend, on the weekend of ``saturday``."""
+    pages, roster = box.config.pages, box.config.roster
+    install(box, seed_weekend(
+        saturday, waiver_base=pages.waiver_url, prefix=pages.prefix,
+        phones={m.name: m.phone for m in roster}, emails={m.name: m.email for m in roster},
+        photo_url=pages.photo_upload_url or f"{pages.base_url}/charters/photos"))
+
+
 @pytest.fixture
 def seeded(config: Config) -> Iterator[Sandbox]:
     """moto's server and the calendar emulator on loopback, holding the seed's weekend."""
     with running_sandbox(config) as box:
-        pages = box.config.pages
-        install(box, seed_weekend(
-            SEED_SATURDAY, waiver_base=pages.waiver_url, prefix=pages.prefix,
-            phones={m.name: m.phone for m in config.roster},
-            emails={m.name: m.email for m in config.roster},
-            photo_url=pages.photo_upload_url or f"{pages.base_url}/charters/photos"))
+        install_seed(box, saturday=SEED_SATURDAY)
         yield box
 
 

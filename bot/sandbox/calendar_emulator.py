@@ -4,7 +4,7 @@ It speaks the subset the bot uses, with Google's own shapes, so that
 google-api-python-client talks to it exactly as it talks to Google:
 
 - ``POST /token``: OAuth refresh-token and service-account (JWT bearer) grants.
-- ``/calendar/v3/calendars/{id}/events``: list (time window, ``singleEvents``
+- ``/calendar/v3/calendars/{id}/events``: list (time window, free-text ``q``, ``singleEvents``
   expansion of RRULEs, ``showDeleted``, ``orderBy``, paging up to 2,500 a page,
   ``syncToken`` with 410 when stale, ``privateExtendedProperty``), get (of an
   event or of one occurrence of a series), insert, patch and update with
@@ -106,6 +106,7 @@ class CalendarEmulator(LoopbackServer):
         self.require_auth = require_auth
         self.time_zone = time_zone
         self.requests: list[tuple[str, str]] = []
+        self.bytes_sent = 0  # bytes of the answers to the Calendar API and the feed
         self._lock = threading.RLock()
         self._calendars: dict[str, dict[str, dict[str, Any]]] = {}
         self._changed_at: dict[tuple[str, str], int] = {}
@@ -187,6 +188,7 @@ class CalendarEmulator(LoopbackServer):
 
     def reset_requests(self) -> None:
         self.requests.clear()
+        self.bytes_sent = 0
 
     # -- the store -------------------------------------------------------------
 
@@ -317,8 +319,11 @@ class CalendarEmulator(LoopbackServer):
             timedelta(days=730)
         updated_min = _parse_time(query["updatedMin"]) if "updatedMin" in query else None
         linked = query.get("privateExtendedProperty", "").partition("=")
+        terms = query.get("q", "").lower().split()
         items: list[dict[str, Any]] = []
         for event in self._calendars[calendar_id].values():
+            if terms and not all(t in _searchable(event) for t in terms):
+                continue
             if since is not None and self._changed_at[(calendar_id, event["id"])] <= since:
                 continue
             if linked[0] and ((event.get("extendedProperties") or {}).get("private") or {}
@@ -404,6 +409,14 @@ class CalendarEmulator(LoopbackServer):
             if rule.startswith("RRULE:"):
                 vevent.add("rrule", _rrule_dict(rule[6:]))
         return vevent
+
+
+def _searchable(event: dict[str, Any]) -> str:
+    """The text Google's free-text search ``q`` looks in."""
+    people = [f"{a.get('email', '')} {a.get('displayName', '')}"
+              for a in event.get("attendees", [])]
+    return " ".join([event.get("summary", ""), event.get("description", ""),
+                     event.get("location", ""), *people]).lower()
 
 
 def _rrule_dict(text: str) -> dict[str, Any]:
@@ -529,6 +542,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str | None, *,
               headers: dict[str, str] | None = None) -> None:
+        if self.path.startswith("/calendar/"):
+            self.emulator.bytes_sent += len(body)
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

@@ -10,15 +10,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import yaml
-from moto.server import ThreadedMotoServer
+from moto.server import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    ThreadedMotoServer,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 from bot.environment import Environment
 from bot.sandbox.calendar_emulator import CalendarEmulator
@@ -35,16 +42,83 @@ SANDBOX_AWS_ENV = {
 }
 
 
+@dataclass(frozen=True)
+class AwsRequest:
+    """One request moto's server received: the service and what was asked."""
+
+    service: str  # dynamodb | s3 | cloudfront | ...
+    operation: str  # DynamoDB's target ('GetItem'), else the HTTP method and path
+    size: int = 0  # bytes of the answer
+
+
 @dataclass
 class Sandbox:
     config: Config
     env: Environment
     emulator: CalendarEmulator
     aws_endpoint: str
+    # Every request moto's server received, in order: what the bot really cost.
+    aws_requests: list[AwsRequest] = field(default_factory=list)
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=self.config.dynamodb.region,
                             endpoint_url=self.aws_endpoint)
+
+    def reads(self) -> dict[str, int]:
+        """Requests received so far by the calendar emulator, DynamoDB, S3 and CloudFront."""
+        counts = {"calendar": sum(1 for _, path in self.emulator.requests
+                                  if path.startswith("/calendar/")),
+                  "dynamodb": 0, "s3": 0, "cloudfront": 0}
+        for request in self.aws_requests:
+            if request.service in counts:
+                counts[request.service] += 1
+        return counts
+
+    def read_bytes(self) -> dict[str, int]:
+        """Bytes the same systems answered with: what a read cost beyond its count."""
+        sizes = {"calendar": self.emulator.bytes_sent, "dynamodb": 0, "s3": 0,
+                 "cloudfront": 0}
+        for request in self.aws_requests:
+            if request.service in sizes:
+                sizes[request.service] += request.size
+        return sizes
+
+    def reset_requests(self) -> None:
+        self.emulator.reset_requests()
+        self.aws_requests.clear()
+
+
+class _CountingMotoServer(ThreadedMotoServer):
+    """moto's threaded server, recording each request it receives before answering it."""
+
+    def __init__(self, requests: list[AwsRequest]) -> None:
+        super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
+        self._requests = requests
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+
+        def counted(environ: dict[str, Any], start_response: Any) -> Any:
+            request = _aws_request(environ)
+            answer = b"".join(app(environ, start_response))
+            self._requests.append(AwsRequest(request.service, request.operation, len(answer)))
+            return [answer]
+
+        self._server = make_server(self._ip_address, self._port, counted, True,
+                                   request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+def _aws_request(environ: dict[str, Any]) -> AwsRequest:
+    # SigV4: Credential=KEY/DATE/REGION/SERVICE/aws4_request names the service.
+    scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/",
+                      environ.get("HTTP_AUTHORIZATION", ""))
+    service = scope[1] if scope else "moto-api"
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    operation = target.split(".")[-1] if target else \
+        f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+    return AwsRequest(service, operation)
 
 
 @contextmanager
@@ -66,7 +140,8 @@ def running_sandbox(config: Config) -> Iterator[Sandbox]:
     """Start both servers, create the table, bucket and distribution, yield, stop."""
     # moto's server logs every request through werkzeug: noise in the demo's output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    requests: list[AwsRequest] = []
+    moto = _CountingMotoServer(requests)
     with sandbox_aws_credentials():
         moto.start()
         try:
@@ -76,7 +151,9 @@ def running_sandbox(config: Config) -> Iterator[Sandbox]:
             urllib.request.urlopen(urllib.request.Request(
                 f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
             with CalendarEmulator() as emulator:
-                yield _prepare(config, emulator, endpoint)
+                box = _prepare(config, emulator, endpoint)
+                box.aws_requests = requests
+                yield box
         finally:
             moto.stop()
 

@@ -244,3 +244,14 @@ def test_one_occurrence_of_a_series_is_got_by_its_instance_id(
     with pytest.raises(HttpError) as missing:
         events.get(calendarId=CAL, eventId="evt00007_20260609T170000Z").execute()
     assert missing.value.resp.status == 404
+
+
+def test_free_text_search_finds_events_by_title_description_or_attendee(
+        emulator: CalendarEmulator) -> None:
+    emulator.add_event(CAL, event(1, summary="Danika — Afternoon Sail"))
+    emulator.add_event(CAL, event(2, description="Guest: Danika\nCaptain: Gene"))
+    emulator.add_event(CAL, event(3, attendees=[{"email": "gene@sailjada.com"}]))
+    api = service(emulator)
+    assert [e["id"] for e in list_all(api, q="danika")] == ["evt00001", "evt00002"]
+    assert [e["id"] for e in list_all(api, q="gene")] == ["evt00002", "evt00003"]
+    assert [e["id"] for e in list_all(api, q="danika gene")] == ["evt00002"]

@@ -1,8 +1,9 @@
-"""``python -m bot`` in HTTP mode, as a real process: a signed POST to /slack/events is
-answered, and an unsigned one refused."""
+"""``python -m bot`` in HTTP mode, as real processes: a signed POST to /slack/events is
+answered, an unsigned one refused, and two replicas on one database handle an event once."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,14 +12,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
+from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
+from bot.sandbox.scenario import coming_saturday
 from bot.sandbox.slack_fake import SlackFake
+from services.config import Config
+from tests.conftest import install_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-secret"
@@ -30,46 +36,60 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@contextmanager
+def bot_process(seeded: Sandbox, slack: SlackFake, workdir: Path,
+                database: Path) -> Iterator[str]:
+    """One ``python -m bot`` in HTTP mode; yields its /slack/events URL once it listens."""
+    port = free_port()
+    write_config(seeded.config, workdir / "app.yaml")
+    env = {**os.environ, **sandbox_environ(seeded), "PORT": str(port),
+           "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite:///{database}",
+           "PYTHONPATH": str(ROOT)}
+    env.pop("SLACK_APP_TOKEN", None)
+    process = subprocess.Popen([sys.executable, "-m", "bot", "--config",
+                                str(workdir / "app.yaml")], env=env, cwd=workdir,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            process.kill()
+            pytest.fail("the bot did not start: " + process.communicate()[0].decode())
+        yield f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture
 def running_bot(seeded: Sandbox, tmp_path: Path) -> Iterator[tuple[str, SlackFake]]:
-    with SlackFake() as slack:
-        port = free_port()
-        write_config(seeded.config, tmp_path / "app.yaml")
-        env = {**os.environ, **sandbox_environ(seeded), "PORT": str(port),
-               "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": slack.api_url,
-               "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}",
-               "PYTHONPATH": str(ROOT)}
-        env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen([sys.executable, "-m", "bot", "--config",
-                                    str(tmp_path / "app.yaml")], env=env, cwd=tmp_path,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/slack/events"
-        try:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                process.kill()
-                pytest.fail("the bot did not start: " + process.communicate()[0].decode())
-            yield url, slack
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with SlackFake() as slack, bot_process(seeded, slack, tmp_path,
+                                           tmp_path / "audit.sqlite3") as url:
+        yield url, slack
 
 
-def post(url: str, body: str, headers: dict[str, str]) -> int:
+def post(url: str, body: str, headers: dict[str, str],
+         content_type: str = "application/x-www-form-urlencoded") -> int:
     request = urllib.request.Request(url, data=body.encode(), method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", **headers})
+        "Content-Type": content_type, **headers})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
+
+
+def signature(body: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    return {"X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts,
+                                                                              body=body)}
 
 
 def test_a_signed_slash_command_is_acked_and_answered(
@@ -78,11 +98,44 @@ def test_a_signed_slash_command_is_acked_and_answered(
     body = urlencode({"command": "/charter", "text": "help", "user_id": "U0123ABCD",
                       "team_id": "T1", "channel_id": "C1",
                       "response_url": slack.response_url(), "trigger_id": "1"})
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
-    assert post(url, body, {"X-Slack-Request-Timestamp": ts,
-                            "X-Slack-Signature": signature}) == 200
+    assert post(url, body, signature(body)) == 200
     [(_, reply)] = slack.wait_for(1, method="/response/r1")
     assert "/charter status danika" in reply["text"]
     assert post(url, body, {}) == 401
 
+
+@pytest.fixture
+def this_weekend(config: Config) -> Iterator[Sandbox]:
+    """The seed's weekend on the coming one: a real process reads today's window."""
+    with running_sandbox(config) as box:
+        # The operator's today, as the bot reckons it.
+        install_seed(box, saturday=coming_saturday(datetime.now(config.tz).date()))
+        yield box
+
+
+def test_two_replicas_receiving_the_same_event_post_one_proposal(
+        this_weekend: Sandbox, tmp_path: Path) -> None:
+    seeded, database = this_weekend, tmp_path / "shared.sqlite3"
+    with SlackFake() as slack, ExitStack() as stack:
+        urls = []
+        for name in ("a", "b"):  # one after the other: the first applies the migrations
+            (tmp_path / name).mkdir()
+            urls.append(stack.enter_context(bot_process(seeded, slack, tmp_path / name,
+                                                        database)))
+        body = json.dumps({
+            "type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+            "event_id": "Ev0REPLICAS", "event_time": int(time.time()),
+            "event": {"type": "message", "user": "U0GENE", "channel": "C0CREW",
+                      "text": "Ana is covering for Angelia on saturday",
+                      "channel_type": "channel", "ts": "1716000000.000100"}})
+        statuses = [post(url, body, signature(body), "application/json") for url in urls]
+        # ...and Slack's retry of it to the first replica.
+        statuses.append(post(urls[0], body, {**signature(body), "X-Slack-Retry-Num": "1"},
+                             "application/json"))
+        assert statuses == [200, 200, 200]
+        slack.wait_for(1, method="chat.postMessage")
+        time.sleep(1)  # time for a second proposal, were there going to be one
+        posts = [p for m, p in slack.calls if m == "chat.postMessage"]
+    assert len(posts) == 1
+    assert "proposes `/charter swap quinn-" in posts[0]["text"]
+    assert "mate Angelia → Ana" in posts[0]["text"]

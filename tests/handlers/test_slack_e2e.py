@@ -6,16 +6,13 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import pytest
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
-from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
@@ -25,58 +22,17 @@ from services.operations import Operations
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.conftest import SEED_WINDOW
-
-SECRET = "test-signing-secret"
-APPROVER, CAPTAIN, STRANGER = "U0123ABCD", "U0GENE", "U0NOBODY"
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackFake]:
-    with SlackFake() as fake:
-        yield fake
-
-
-@pytest.fixture
-def bot(seeded: Sandbox, slack: SlackFake, tmp_path: Path,
-        aws_calls: Counter[str]) -> tuple[App, Operations]:
-    systems = build_systems(seeded.config, seeded.env)
-    audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")))
-    ops = Operations(systems=systems, config=seeded.config, audit=audit,
-                     changes=build_change_service(systems, seeded.config, audit),
-                     window=lambda: SEED_WINDOW, clock=lambda: datetime.now(UTC))
-    app = build_app(ops, token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url)
-    return app, ops
-
-
-def signed(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> BoltRequest:
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return BoltRequest(body=body, headers={
-        "content-type": ["application/x-www-form-urlencoded"],
-        "x-slack-request-timestamp": [ts], "x-slack-signature": [signature]})
-
-
-def command(slack: SlackFake, text: str, user: str = APPROVER) -> str:
-    return urlencode({"command": "/charter", "text": text, "user_id": user, "team_id": "T1",
-                      "channel_id": "C1", "response_url": slack.response_url(),
-                      "trigger_id": "1.2.3", "token": "legacy"})
-
-
-def click(slack: SlackFake, action_id: str, value: str, *, block_id: str,
-          message: dict[str, Any], user: str = APPROVER) -> str:
-    payload = {
-        "type": "block_actions", "user": {"id": user}, "team": {"id": "T1"},
-        "channel": {"id": "C1"}, "response_url": slack.response_url(), "trigger_id": "1.2.3",
-        "container": {"type": "message", "message_ts": message["ts"], "channel_id": "C1"},
-        "message": message,
-        "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
-                     "value": value, "action_ts": str(time.time())}],
-    }
-    return "payload=" + quote(json.dumps(payload))
-
-
-def responses(slack: SlackFake, count: int) -> list[dict[str, Any]]:
-    return [p for _, p in slack.wait_for(count, method="/response/r1")]
+from tests.handlers.slack_requests import (
+    APPROVER,
+    CAPTAIN,
+    SECRET,
+    STRANGER,
+    click,
+    command,
+    message_event,
+    responses,
+    signed,
+)
 
 
 def test_status_answers_field_by_field(bot: tuple[App, Operations], slack: SlackFake) -> None:
@@ -228,19 +184,6 @@ def test_unsigned_stale_or_forged_requests_are_rejected(
     assert slack.calls == []
 
 
-def message_event(text: str, user: str, **extra: Any) -> BoltRequest:
-    body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
-                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
-                       "event": {"type": "message", "user": user, "text": text,
-                                 "channel": "C0CREW", "channel_type": "channel",
-                                 "ts": "1716000000.000100", **extra}})
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
-    return BoltRequest(body=body, headers={"content-type": ["application/json"],
-                                           "x-slack-request-timestamp": [ts],
-                                           "x-slack-signature": [signature]})
-
-
 def test_a_captains_message_becomes_a_proposal_an_approver_approves(
         bot: tuple[App, Operations], slack: SlackFake, seeded: Sandbox) -> None:
     app, ops = bot
@@ -334,7 +277,7 @@ def test_members_of_the_approver_group_may_approve(seeded: Sandbox, slack: Slack
 def test_audit_lists_the_recent_changes(bot: tuple[App, Operations], slack: SlackFake) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "audit")))
-    assert "No changes recorded." in responses(slack, 1)[0]["text"]
+    assert "Nothing recorded." in responses(slack, 1)[0]["text"]
     app.dispatch(signed(command(slack, "time danika 3:30-7:30pm")))
     plan = responses(slack, 2)[1]
     plan_value = next(e["value"] for b in plan["blocks"] if b["type"] == "actions"

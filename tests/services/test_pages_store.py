@@ -150,3 +150,14 @@ def test_a_reused_reference_for_other_paths_is_a_conflict(aws: dict[str, Any]) -
         assert "already used" in str(error)
     else:
         pytest.skip("moto 5.2.5 does not model InvalidationBatchAlreadyExists for other paths")
+
+
+def test_a_few_pages_are_read_with_a_head_each_and_no_listing(aws: dict[str, Any]) -> None:
+    pages = store(aws)
+    pages.upload(f"{PREFIX}danika-may31.html", "<p>Danika</p>")
+    calls = calls_of(aws["s3"])
+    found = pages.head_many([f"{PREFIX}danika-may31.html", f"{PREFIX}quinn-may30.html"])
+    assert list(found) == [f"{PREFIX}danika-may31.html"]
+    page = found[f"{PREFIX}danika-may31.html"]
+    assert page.content_md5 == hashlib.md5(b"<p>Danika</p>", usedforsecurity=False).hexdigest()
+    assert calls == ["HeadObject", "HeadObject"]

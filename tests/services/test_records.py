@@ -123,3 +123,14 @@ def test_a_missing_table_is_a_clear_error(client: Any) -> None:
     store = RecordStore(dynamodb_client=client, table="no-such-table")
     with pytest.raises(SourceUnavailableError, match="no-such-table was not found"):
         store.snapshot(since=date(2026, 5, 1), until=date(2026, 5, 2))
+
+
+def test_a_few_records_are_read_by_id_in_one_batch(client: Any) -> None:
+    put(client, "danika-may31", "2026-05-31")
+    put(client, "quinn-may30", "2026-05-30")
+    calls = count_calls(client)
+    found = RecordStore(dynamodb_client=client, table=TABLE).get_many(
+        ["danika-may31", "danika-may31-2", "danika-may31", "nobody-jun1"])
+    assert [r.event_id for r in found.records] == ["danika-may31"]
+    assert not found.complete  # it says nothing about the records it did not ask for
+    assert calls == ["BatchGetItem"]

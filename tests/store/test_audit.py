@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from store.audit import DONE, FAILED, PENDING, AuditLog, Lease, PlannedStep
 from store.database import migrate, open_engine, session_factory
@@ -147,3 +147,62 @@ def test_the_same_words_find_their_latest_change(audit: AuditLog) -> None:
                                   request_key="request-abc")
     assert audit.latest_for_request("request-abc").id == first.id  # type: ignore[union-attr]
     assert audit.latest_for_request("request-other") is None
+
+
+def test_decisions_are_found_by_charter_and_by_person_newest_first(audit: AuditLog) -> None:
+    change, _ = begin(audit)
+    audit.log_decision(subject="all", decision="refused", decided_by="U0NOBODY",
+                       source="digest", summary="approve all", note="not an approver")
+    audit.log_decision(subject="danika-may31:mate:abc", decision="approved",
+                       decided_by="U0123ABCD", source="digest", event_id="danika-may31",
+                       summary="mate", change_id=change.id, note="applied")
+    audit.log_decision(subject="/charter swap quinn-may30 Angelia Ana", decision="proposed",
+                       decided_by="U0GENE", source="chat", event_id="quinn-may30")
+    danika = audit.decision_history(event="danika")
+    assert [(d.decision, d.change_id) for d in danika] == [("approved", change.id)]
+    assert [d.decision for d in audit.decision_history(actors=["U0NOBODY", "U0GENE"])] == [
+        "proposed", "refused"]
+    assert audit.decision_history(event="dan") == []  # a guest prefix, not any prefix
+    assert [c.id for c in audit.change_history(event="danika", actors=["U0GENE"])] == [
+        change.id]
+    assert audit.change_history(actors=["U0ANA"]) == []
+
+
+def test_a_slack_event_is_claimed_once_across_processes(audit: AuditLog) -> None:
+    assert audit.claim_event("Ev123", retry_num=None)
+    assert not audit.claim_event("Ev123", retry_num=1)
+    assert audit.claim_event("Ev456")
+
+
+def test_old_event_ids_are_forgotten_after_the_retention(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime(2026, 5, 30, 8, 0, tzinfo=UTC)]
+    engine = open_engine(f"sqlite:///{tmp_path / 'events.sqlite3'}")
+    audit = AuditLog(session_factory(engine), clock=lambda: now[0])
+    assert audit.claim_event("Ev1", keep=timedelta(hours=1))
+    now[0] += timedelta(minutes=30)  # within Slack's retries: still remembered
+    assert not audit.claim_event("Ev1", keep=timedelta(hours=1))
+    now[0] += timedelta(hours=2)
+    assert audit.claim_event("Ev1", keep=timedelta(hours=1))
+
+
+def test_a_store_from_before_0003_keeps_its_decisions_when_upgraded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from store.database import _MIGRATIONS
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    settings = AlembicConfig()
+    settings.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as connection:
+        settings.attributes["connection"] = connection
+        command.upgrade(settings, "0001")
+        connection.execute(text(
+            "insert into decisions (discrepancy_id, decision, decided_by, source, decided_at) "
+            "values ('all', 'refused', 'U0NOBODY', 'digest', '2026-05-30 08:00:00')"))
+    migrate(engine)
+    [old] = AuditLog(session_factory(engine)).decision_history()
+    assert (old.subject, old.decision, old.event_id, old.summary) == (
+        "all", "refused", None, None)
