@@ -35,8 +35,7 @@ OFFLINE_SETUPTOOLS = Version("70.1")
 
 @dataclass(frozen=True)
 class Installed:
-    venv: Path
-    bin: Path
+    bin: Path  # the venv's bin/, where charter-ops is
     site_packages: Path
     elsewhere: Path  # a working directory outside the checkout
     env: dict[str, str]
@@ -105,7 +104,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSAFEPATH")}
     env["PATH"] = f"{home / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    return Installed(venv=home, bin=home / "bin", site_packages=site_packages,
+    return Installed(bin=home / "bin", site_packages=site_packages,
                      elsewhere=elsewhere, env=env)
 
 
