@@ -36,8 +36,8 @@ from bench.chat_costs import run_chat
 from bot.config import load_config
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
-from services.errors import SourceUnavailableError
-from services.models import ReconcileResult, Window
+from common.errors import SourceUnavailableError
+from services.domain.models import ReconcileResult, Window
 from services.operations import Operations
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,11 +23,11 @@ from bot.sandbox.scenario import seed_weekend
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
 from bot.wiring import build_change_service, build_systems
-from services.checkup import run_reconcile
-from services.config import Config
-from services.guest_page import PageRenderer
-from services.models import Window
+from services.domain.config import Config
+from services.domain.models import Window
+from services.domain.page_rendering import PageRenderer
 from services.operations import Operations
+from services.reconciling import run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 

@@ -30,9 +30,9 @@ from bot.config import load_config
 from bot.sandbox.sandbox import install, running_sandbox
 from bot.sandbox.scenario import seed_weekend
 from bot.wiring import build_change_service, build_systems
-from services.checkup import run_reconcile
-from services.guest_page import PageRenderer
-from services.models import Window
+from services.domain.models import Window
+from services.domain.page_rendering import PageRenderer
+from services.reconciling import run_reconcile
 from services.requests import carry_out
 from store.audit import AuditLog
 from store.database import open_engine, session_factory

@@ -31,10 +31,10 @@ from boto3.dynamodb.types import TypeSerializer
 from bot.config import load_config
 from bot.sandbox.sandbox import running_sandbox
 from bot.wiring import build_systems
-from services.checkup import run_reconcile
-from services.config import Config
-from services.guest_page import PageRenderer
-from services.models import Window
+from services.domain.config import Config
+from services.domain.models import Window
+from services.domain.page_rendering import PageRenderer
+from services.reconciling import run_reconcile
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIFT = {  # share of charters given each kind of drift

@@ -29,17 +29,17 @@ from bot.terminal import (
     status_table,
 )
 from bot.wiring import build_audit, build_change_service, build_systems
+from common.errors import CharterOpsError, InputError
 from services import audit_view
 from services.changes import ChangeOutcome, ChangeService
-from services.checkup import Systems, make_window, run_reconcile
-from services.config import Config
-from services.errors import CharterOpsError, InputError
-from services.guest_page import PageRenderer
-from services.models import ReconcileResult
-from services.page_fields import read_page_fields
+from services.domain.config import Config
+from services.domain.models import ReconcileResult
+from services.domain.page_reading import read_page_fields
+from services.domain.page_rendering import PageRenderer
+from services.domain.resolve import resolve_event
+from services.domain.roster import Roster
+from services.reconciling import Systems, make_window, run_reconcile
 from services.requests import carry_out
-from services.resolve import resolve_event
-from services.roster import Roster
 
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT, EXIT_RUNNING_ELSEWHERE = 0, 1, 2, 3
 

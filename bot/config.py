@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from services.config import Config
-from services.errors import ConfigError
+from common.errors import ConfigError
+from services.domain.config import Config
 
 
 def load_config(path: str | Path) -> Config:

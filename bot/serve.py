@@ -14,10 +14,10 @@ from bot.environment import Environment, read_environment
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_app
 from bot.wiring import build_audit, build_change_service, build_systems
-from services.checkup import default_window
-from services.config import Config
-from services.errors import ConfigError
+from common.errors import ConfigError
+from services.domain.config import Config
 from services.operations import Operations
+from services.reconciling import default_window
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from datetime import tzinfo
 
 from services.audit_view import AuditItem
 from services.changes import ChangeOutcome
-from services.display import show_value
-from services.fixes import ApplyReport, reached_line
-from services.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
-from services.reconcile import COMPARED_FIELDS
+from services.domain.display import show_value
+from services.domain.fixes import ApplyReport, reached_line
+from services.domain.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
+from services.domain.reconcile import COMPARED_FIELDS
 from store.audit import ChangeEntry
 
 

@@ -18,14 +18,14 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 
 from bot.environment import Environment
-from services.calendar import CalendarReader, GoogleCalendarApi
-from services.cdn import Cdn
+from common.errors import ConfigError
+from services.adapters.calendar import CalendarReader, GoogleCalendarApi
+from services.adapters.cdn import Cdn
+from services.adapters.pages import PageStore
+from services.adapters.records import RecordStore
 from services.changes import ChangeService
-from services.checkup import Systems
-from services.config import Config
-from services.errors import ConfigError
-from services.pages_store import PageStore
-from services.records import RecordStore
+from services.domain.config import Config
+from services.reconciling import Systems
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 

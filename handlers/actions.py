@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from services import blocks
-from services.errors import CharterOpsError
+from common.errors import CharterOpsError
+from services.domain import blocks
 from services.operations import Operations
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from services import blocks
-from services.errors import CharterOpsError, UnknownCharterError
+from common.errors import CharterOpsError, UnknownCharterError
+from services.domain import blocks
 from services.operations import Operations
 
 PICK = "pick_charter"

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from services.chat_blocks import PICK
-from services.errors import CharterOpsError
+from common.errors import CharterOpsError
+from services.domain.chat_blocks import PICK
 from services.operations import Operations
 
 # Edits, deletions, joins and bots' posts are not new reports from a person.

@@ -22,14 +22,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.calendar_events import charter_from_api_event
-from services.checkup import Systems
-from services.config import Config
-from services.desired import desired_page
-from services.errors import ConflictError, SourceUnavailableError
-from services.guest_page import PageRenderer, content_md5
-from services.models import Charter, Record
-from services.roster import Roster
+from common.errors import ConflictError, SourceUnavailableError
+from services.domain.calendar_events import charter_from_api_event
+from services.domain.config import Config
+from services.domain.desired import desired_page
+from services.domain.models import Charter, Record
+from services.domain.page_rendering import PageRenderer, content_md5
+from services.domain.roster import Roster
+from services.reconciling import Systems
 from store.audit import ChangeEntry, StepEntry
 
 ATTEMPTS = 3

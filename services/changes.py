@@ -21,15 +21,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from services.cdn import path_for_key
-from services.change_plan import ChangePlan
+from common.errors import ConflictError, InputError, SourceUnavailableError
 from services.change_steps import RunMemo, StepWriter
-from services.checkup import Systems
-from services.config import Config
-from services.errors import ConflictError, InputError, SourceUnavailableError
-from services.fixes import ApplyReport, fix_key, fix_steps, reached, select, step_outcomes
-from services.guest_page import PageRenderer
-from services.models import ReconcileResult
+from services.domain.change_plan import ChangePlan
+from services.domain.config import Config
+from services.domain.fixes import ApplyReport, fix_key, fix_steps, reached, select, step_outcomes
+from services.domain.models import ReconcileResult, path_for_key
+from services.domain.page_rendering import PageRenderer
+from services.reconciling import Systems
 from services.runner import new_runner_id, runner_is_dead
 from store.audit import (
     CONFLICT,

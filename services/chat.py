@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from services import chat_blocks
-from services.blocks import Message
-from services.chat_parse import Intent, candidates, parse_chat, read_intent
-from services.errors import InputError
-from services.guest_page import PageRenderer
-from services.models import Charter, CrewMember, ReconcileResult
+from common.errors import InputError
+from services.domain import chat_blocks
+from services.domain.blocks import Message
+from services.domain.chat_parse import Intent, candidates, parse_chat, read_intent
+from services.domain.models import Charter, CrewMember, ReconcileResult
+from services.domain.page_rendering import PageRenderer
+from services.domain.roster import Roster
 from services.narrow import calendar_only, days_of_guests, reconcile_days
-from services.roster import Roster
 
 if TYPE_CHECKING:
     from services.operations import Operations

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from services import approvals, blocks
-from services.blocks import Message
-from services.errors import CharterOpsError
-from services.fixes import ApplyReport, fix_key, select
-from services.models import ReconcileResult
+from common.errors import CharterOpsError
+from services.domain import approvals, blocks
+from services.domain.blocks import Message
+from services.domain.fixes import ApplyReport, fix_key, select
+from services.domain.models import ReconcileResult
 
 if TYPE_CHECKING:
     from services.operations import Operations

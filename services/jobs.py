@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from services.blocks import Message, digest_messages, plain
-from services.errors import CharterOpsError
-from services.models import ReconcileResult
+from common.errors import CharterOpsError
+from services.domain.blocks import Message, digest_messages, plain
+from services.domain.models import ReconcileResult
 from services.operations import Operations
 
 logger = logging.getLogger(__name__)

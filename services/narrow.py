@@ -20,12 +20,10 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-from services.checkup import Systems
-from services.config import Config
-from services.desired import default_page_key
-from services.event_ids import candidate_event_ids, slug
-from services.guest_page import PageRenderer
-from services.models import (
+from services.domain.config import Config
+from services.domain.desired import default_page_key
+from services.domain.event_ids import candidate_event_ids, slug
+from services.domain.models import (
     CalendarSnapshot,
     Charter,
     PagesSnapshot,
@@ -33,7 +31,9 @@ from services.models import (
     RecordSnapshot,
     Window,
 )
-from services.reconcile import find_discrepancies, match_records
+from services.domain.page_rendering import PageRenderer
+from services.domain.reconcile import find_discrepancies, match_records
+from services.reconciling import Systems
 
 ID_CANDIDATES = 3  # danika-may31, danika-may31-2, danika-may31-3
 

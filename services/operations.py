@@ -1,6 +1,6 @@
 """What the Slack surfaces ask for, as one façade over the services: handlers stay thin.
 
-Every method returns Block Kit messages (services.blocks) or raises a
+Every method returns Block Kit messages (services.domain.blocks) or raises a
 CharterOpsError whose text is fit to show the person who asked.
 """
 
@@ -13,20 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services import audit_view, blocks, chat, digest_decisions
-from services.blocks import Message
-from services.change_plan import ChangePlan, plan_swap, plan_time
+from common.errors import InputError
+from services import audit_view, chat, digest_decisions
 from services.changes import ChangeService
-from services.chat_parse import Proposal
-from services.checkup import Systems, run_reconcile
-from services.config import Config
-from services.display import show_value
-from services.errors import InputError
-from services.guest_page import PageRenderer
-from services.models import ReconcileResult, Window
-from services.reconcile import COMPARED_FIELDS
-from services.resolve import resolve_event
-from services.roster import Roster
+from services.domain import blocks
+from services.domain.blocks import Message
+from services.domain.change_plan import ChangePlan, plan_swap, plan_time
+from services.domain.chat_parse import Proposal
+from services.domain.config import Config
+from services.domain.display import show_value
+from services.domain.models import ReconcileResult, Window
+from services.domain.page_rendering import PageRenderer
+from services.domain.reconcile import COMPARED_FIELDS
+from services.domain.resolve import resolve_event
+from services.domain.roster import Roster
+from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 
 # How long a Slack event id is remembered: Slack retries within minutes; a day is plenty.

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from services.change_plan import outcome_holds, plan_swap, plan_time, request_key
+from common.errors import InputError
 from services.changes import ChangeOutcome, ChangeService
-from services.config import Config
-from services.errors import InputError
-from services.models import DesiredCharter
-from services.resolve import resolve_event
-from services.roster import Roster
+from services.domain.change_plan import outcome_holds, plan_swap, plan_time, request_key
+from services.domain.config import Config
+from services.domain.models import DesiredCharter
+from services.domain.resolve import resolve_event
+from services.domain.roster import Roster
 
 
 def carry_out(*, service: ChangeService, charters: Mapping[str, DesiredCharter], kind: str,

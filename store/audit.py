@@ -18,11 +18,21 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, sessionmaker
 
+from common.changes import (
+    APPLYING,
+    CONFLICT,
+    DONE,
+    FAILED,
+    PENDING,
+    SKIPPED,
+    SOURCES,
+    PlannedStep,
+)
 from store.schema import ChangeRow, DecisionRow, DigestRunRow, SlackEventRow, StepRow
 
-PENDING, APPLYING, DONE, FAILED, CONFLICT, SKIPPED = (
-    "pending", "applying", "done", "failed", "conflict", "skipped")
-SOURCES = frozenset({"slash", "digest", "chat", "scheduler", "cli"})
+# Re-exported: the store is where most code meets these names.
+__all__ = ["APPLYING", "CONFLICT", "DONE", "FAILED", "PENDING", "SKIPPED", "SOURCES",
+           "AuditLog", "ChangeEntry", "DecisionEntry", "Lease", "PlannedStep", "StepEntry"]
 
 
 @dataclass(frozen=True)
@@ -31,15 +41,6 @@ class Lease:
 
     owner: str
     ttl: timedelta
-
-
-@dataclass(frozen=True)
-class PlannedStep:
-    system: str
-    action: str
-    target: str
-    before: Any = None
-    after: Any = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.errors import ConfigError
+from common.errors import ConfigError
 
 DEFAULT_URL = "sqlite:///charter-ops.sqlite3"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"

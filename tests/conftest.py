@@ -19,10 +19,10 @@ from bot.sandbox.sandbox import (
     write_config,
 )
 from bot.sandbox.scenario import seed_weekend
-from services import calendar_retry
-from services.calendar_retry import Backoff
-from services.config import Config
-from services.models import Window
+from services.adapters import calendar_retry
+from services.adapters.calendar_retry import Backoff
+from services.domain.config import Config
+from services.domain.models import Window
 from tests.aws_faults import AwsFaults
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.environment import read_environment
-from services.config import Config
-from services.models import (
+from services.domain.config import Config
+from services.domain.models import (
     Discrepancy,
     FixAction,
     Kind,

@@ -14,7 +14,7 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.slack_fake import SlackFake
-from services.models import CrewMember
+from services.domain.models import CrewMember
 
 HINT = """Type as in Slack:  /charter status danika  ·  /charter sync  ·  /charter help
 Speak as crew:     Gene: Ana is covering for Angelia on saturday

@@ -20,10 +20,10 @@ from bot.slack_app import build_app
 from bot.terminal import apply_report, reconcile_report
 from bot.wiring import build_change_service, build_systems
 from services.changes import ChangeService
-from services.checkup import Systems, default_window, run_reconcile
-from services.config import Config
-from services.guest_page import PageRenderer
+from services.domain.config import Config
+from services.domain.page_rendering import PageRenderer
 from services.operations import Operations
+from services.reconciling import Systems, default_window, run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 

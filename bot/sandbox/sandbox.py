@@ -30,8 +30,8 @@ from werkzeug.serving import make_server
 from bot.environment import Environment
 from bot.sandbox.calendar_emulator import CalendarEmulator
 from bot.sandbox.scenario import Scenario
-from services.config import Config
-from services.guest_page import PageRenderer
+from services.domain.config import Config
+from services.domain.page_rendering import PageRenderer
 
 # moto accepts any credentials; these make sure no real ones are ever sent.
 SANDBOX_AWS_ENV = {

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import parse_config
-from services.errors import ConfigError
+from common.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -23,7 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
 from bot.sandbox.scenario import coming_saturday
 from bot.sandbox.slack_fake import SlackFake
-from services.config import Config
+from services.domain.config import Config
 from tests.conftest import install_seed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from tests.handlers.slack_requests import (
     responses,
     signed,
 )
-from tests.services.test_chat_parse import SMALL_TALK
+from tests.services.domain.test_chat_parse import SMALL_TALK
 
 CREW = ["U0GENE", "U0DARRELL", "U0ANA", "U0BO", "U0TESS", STRANGER]
 NO_READS = {"calendar": 0, "dynamodb": 0, "s3": 0, "cloudfront": 0}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from common.errors import InputError
 from services.audit_view import AuditQuery, actor_ids, parse_query
-from services.errors import InputError
-from services.models import CrewMember
-from services.roster import Roster
+from services.domain.models import CrewMember
+from services.domain.roster import Roster
 
 ROSTER = Roster([CrewMember("Gene", ("captain",), "", "gene@x.com", "U0GENE")])
 

@@ -22,11 +22,11 @@ from bot.environment import Environment
 from bot.sandbox.fault_proxy import FaultProxy
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.wiring import build_systems
-from services.change_plan import ChangePlan, plan_swap
 from services.changes import ChangeService
-from services.checkup import Systems, run_reconcile
-from services.guest_page import PageRenderer
-from services.page_fields import read_page_fields
+from services.domain.change_plan import ChangePlan, plan_swap
+from services.domain.page_reading import read_page_fields
+from services.domain.page_rendering import PageRenderer
+from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.conftest import ROOT, SEED_WINDOW

@@ -12,12 +12,12 @@ import pytest
 
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_systems
-from services.change_plan import ChangePlan, plan_swap, plan_time
+from common.errors import InputError, UnknownCharterError
 from services.changes import LEASE_TTL, ChangeService
-from services.checkup import Systems, run_reconcile
-from services.errors import InputError, UnknownCharterError
-from services.guest_page import PageRenderer
-from services.page_fields import read_page_fields
+from services.domain.change_plan import ChangePlan, plan_swap, plan_time
+from services.domain.page_reading import read_page_fields
+from services.domain.page_rendering import PageRenderer
+from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.conftest import SEED_WINDOW

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_change_service, build_systems
+from common.errors import SourceUnavailableError
 from services import jobs
-from services.errors import SourceUnavailableError
 from services.operations import Operations
 from store.audit import AuditLog
 from store.database import open_engine, session_factory

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_systems
-from services.checkup import run_reconcile
-from services.guest_page import PageRenderer
+from services.domain.page_rendering import PageRenderer
 from services.narrow import calendar_only, days_of_guests, reconcile_days
+from services.reconciling import run_reconcile
 from tests.conftest import SEED_SATURDAY, SEED_WINDOW
 
 SUNDAY = date(2026, 5, 31)

@@ -1,0 +1,1 @@
+"""What every layer shares: the typed errors and the vocabulary of a change."""

@@ -1,0 +1,269 @@
+"""Block Kit for the digest, status replies and decisions. Pure: data in, dicts out.
+
+Slack's limits are respected for any amount of drift: 50 blocks a message,
+3,000 characters a section, 25 elements an actions block, 2,000 characters a
+button value, and always a top-level ``text`` for notifications. More than
+fits is split over several messages, and past a few messages summarised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import tzinfo
+from typing import Any
+
+from services.domain.approvals import EntryUpdate, seen_of
+from services.domain.audit_items import AuditItem
+from services.domain.display import show_value
+from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_VALUE = 2000
+MAX_MESSAGES = 6  # a digest longer than this is summarised, not posted in full
+
+APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
+
+_SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+Block = dict[str, Any]
+Message = dict[str, Any]  # {"text": str, "blocks": [Block]}
+
+
+def section(text: str, *, block_id: str | None = None) -> Block:
+    if len(text) > MAX_SECTION:
+        text = text[: MAX_SECTION - 40].rstrip() + "\n…(shortened)"
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    if block_id:
+        block["block_id"] = block_id[:255]
+    return block
+
+
+def context(text: str, *, block_id: str | None = None) -> Block:
+    block: Block = {"type": "context",
+                    "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
+    if block_id:
+        block["block_id"] = block_id[:255]
+    return block
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": {"type": "plain_text", "text": text[:75]},
+                      "action_id": action_id, "value": value[:MAX_VALUE]}
+    if style:
+        element["style"] = style
+    return element
+
+
+def ids_value(event_id: str, ids: Sequence[str], *,
+              seen: Mapping[str, Any] | None = None) -> str:
+    """The discrepancy ids a button decides and what the entry showed of the charter (so an
+    approval can tell what changed since); less when that does not fit in a button."""
+    for data in ({"event": event_id, "ids": list(ids), "seen": seen},
+                 {"event": event_id, "ids": list(ids)},
+                 {"event": event_id, "ids": None, "seen": seen},
+                 {"event": event_id, "ids": None}):
+        value = json.dumps({k: v for k, v in data.items() if k != "seen" or v is not None},
+                           separators=(",", ":"), default=str)
+        if len(value) <= MAX_VALUE:
+            return value
+    return json.dumps({"event": event_id[:200], "ids": None})
+
+
+def discrepancy_line(item: Discrepancy) -> str:
+    if item.kind == "RECORD_MISMATCH" and item.field:
+        expected, actual = show_value(item.expected), show_value(item.actual)
+        return f"• DynamoDB *{item.field}*: {expected} → now {actual}"
+    return f"• {item.summary}"
+
+
+def charter_title(event_id: str, want: DesiredCharter | None) -> str:
+    if want is None:
+        return f"*{event_id}* (no live calendar event)"
+    c = want.charter
+    return f"*{c.start:%a %b %-d} · {c.guest_name} · {c.start:%H:%M}–{c.end:%H:%M}* ({event_id})"
+
+
+def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
+                    want: DesiredCharter | None) -> list[Block]:
+    lines = [charter_title(event_id, want), *(discrepancy_line(i) for i in items)]
+    return [section("\n".join(lines), block_id=f"charter:{event_id}"),
+            *_decide_blocks(event_id, items, want)]
+
+
+def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
+                   want: DesiredCharter | None) -> list[Block]:
+    fixable = [i.id for i in items if i.fix]
+    if fixable:
+        value = ids_value(event_id, fixable, seen=seen_of(want))
+        return [{"type": "actions", "block_id": f"decide:{event_id}", "elements": [
+            button("Approve", APPROVE, value, style="primary"),
+            button("Dismiss", DISMISS, value)]}]
+    if items:
+        return [context("A person must fix this in the calendar or the roster.",
+                        block_id=f"human:{event_id}")]
+    return []
+
+
+def by_charter(items: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
+    groups: dict[str, list[Discrepancy]] = {}
+    for item in items:
+        groups.setdefault(item.event_id, []).append(item)
+    return groups
+
+
+def _partial_read(result: ReconcileResult) -> str:
+    text = "Not every source could be read fully: " + "; ".join(result.notes)
+    if result.withheld:
+        text += " Withheld until a complete read: " + "; ".join(
+            f"{w.event_id} ({', '.join(w.kinds)})" for w in result.withheld)
+    return text[:2500]  # a context element's text limit is 3,000 characters
+
+
+def digest_messages(result: ReconcileResult, *, all_clear: bool = True) -> list[Message]:
+    """The morning digest as one or more messages, each within Slack's limits."""
+    found = result.discrepancies
+    if not found and not result.complete:
+        # Nothing found in part of the data is not "all clear": say what was not checked.
+        text = (f":warning: Morning check incomplete: nothing found among "
+                f"{result.charters_checked} charters, but not every source could be read.")
+        return [{"text": text, "blocks": [section(text), context(_partial_read(result))]}]
+    if not found:
+        if not all_clear:
+            return []
+        text = (f":white_check_mark: All clear: {result.charters_checked} charters from "
+                f"{result.window.start:%b %-d} to {result.window.end:%b %-d} agree everywhere.")
+        return [{"text": text, "blocks": [section(text)]}]
+    groups = by_charter(found)
+    fixable = sum(1 for d in found if d.fix)
+    headline = (f"{len(found)} discrepanc{'y' if len(found) == 1 else 'ies'} on {len(groups)} "
+                f"charter{'s' if len(groups) != 1 else ''} ({fixable} fixable) · "
+                f"{result.charters_checked} checked · calendar via "
+                f"{'the API' if result.source == 'api' else 'the iCal feed'}")
+    header: list[Block] = [section(f":anchor: *Morning check* — {headline}")]
+    if not result.complete:
+        header.append(context(_partial_read(result)))
+    if fixable:
+        header.append({"type": "actions", "block_id": "decide:all", "elements": [
+            button("Approve all", APPROVE_ALL, "all", style="primary")]})
+    messages: list[Message] = []
+    blocks = list(header)
+    charters = list(groups.items())
+    for index, (event_id, items) in enumerate(charters):
+        chunk = _charter_blocks(event_id, items, result.desired.get(event_id))
+        if len(blocks) + len(chunk) > MAX_BLOCKS:
+            messages.append({"text": headline, "blocks": blocks})
+            blocks = []
+            if len(messages) == MAX_MESSAGES - 1:
+                rest = charters[index:]
+                more = sum(len(i) for _, i in rest)
+                blocks = [section(f"…and {more} more discrepancies on {len(rest)} charters. "
+                                  "Run `/charter sync` after approving these, or "
+                                  "`python -m bot reconcile` for the whole list.")]
+                break
+        blocks.extend(chunk)
+    messages.append({"text": headline, "blocks": blocks})
+    return messages
+
+
+def decided(blocks: Sequence[Block], event_id: str, note: str) -> list[Block]:
+    """The digest's blocks with one charter's buttons replaced by who decided what."""
+    target, note_id = f"decide:{event_id}", f"note:{event_id}"
+    updated = [context(note, block_id=note_id) if b.get("block_id") == target else b
+               for b in blocks if b.get("block_id") != note_id]
+    if not any(b.get("block_id") == target for b in blocks):
+        updated.append(context(note, block_id=note_id))  # the buttons are gone: at the end
+    return updated[:MAX_BLOCKS]
+
+
+def applied_line(item: Discrepancy) -> str:
+    if item.kind == "RECORD_MISMATCH" and item.field:
+        return f"DynamoDB {item.field} → {show_value(item.expected)}"
+    return {"RECORD_MISSING": "DynamoDB record created",
+            "RECORD_ORPHANED": "DynamoDB record marked CANCELLED",
+            "PAGE_MISSING": "guest page rendered, uploaded and invalidated",
+            "PAGE_STALE": "guest page re-rendered, uploaded and invalidated",
+            "CACHE_STALE": "CloudFront invalidated"}.get(str(item.kind), item.summary)
+
+
+def charter_entry(update: EntryUpdate) -> list[Block]:
+    """A digest entry rewritten from the fresh reconcile: the charter as it is now, what
+    changed since the digest, what was applied, and fresh buttons for what is left."""
+    event_id = update.event_id
+    lines = [charter_title(event_id, update.want)]
+    if update.moved:
+        changes = ", ".join(f"{word} ~{show_value(then)}~ → {show_value(now)}"
+                            for word, then, now in update.moved)
+        lines.append(f":calendar: *Changed in the calendar since the digest:* {changes}")
+    if update.applied:
+        lines.append(":white_check_mark: Applied: "
+                     + "; ".join(applied_line(d) for d in update.applied))
+    if update.left:
+        if update.moved or update.applied or update.gone:
+            lines.append("*Still to fix* (planned from the calendar as it is now):")
+        lines += [discrepancy_line(d) for d in update.left]
+    elif update.want is not None:
+        lines.append(":heavy_check_mark: The calendar, DynamoDB and the guest page agree now.")
+    blocks = [section("\n".join(lines), block_id=f"charter:{event_id}")]
+    if update.note:
+        blocks.append(context(update.note, block_id=f"note:{event_id}"))
+    return blocks + _decide_blocks(event_id, update.left, update.want)
+
+
+def replace_entry(blocks: Sequence[Block], event_id: str, entry: Sequence[Block]) -> list[Block]:
+    """The message with one charter's entry (its section, note and buttons) replaced."""
+    owned = {f"{part}:{event_id}" for part in ("charter", "note", "decide", "human")}
+    note = f"note:{event_id}"
+    if not any(b.get("block_id") == note for b in entry):
+        # An entry refreshed in passing keeps the earlier decision's note.
+        kept = [b for b in blocks if b.get("block_id") == note]
+        entry = [*entry[:1], *kept, *entry[1:]]
+    out: list[Block] = []
+    placed = False
+    for block in blocks:
+        if block.get("block_id") in owned:
+            if not placed:
+                out.extend(entry)
+                placed = True
+            continue
+        out.append(block)
+    if not placed:
+        out.extend(entry)
+    return out[:MAX_BLOCKS]
+
+
+def status_blocks(want: DesiredCharter, *, fields: Mapping[str, tuple[str, str, bool]],
+                  page_line: str, changes: Sequence[str]) -> list[Block]:
+    rows = [f"{'⚠️' if differs else '✓'} *{name}*: calendar {cal} · DynamoDB {db}"
+            for name, (cal, db, differs) in fields.items()]
+    blocks = [section(charter_title(want.event_id, want)), section("\n".join(rows)),
+              section(page_line)]
+    if changes:
+        blocks.append(context("Last changes: " + " · ".join(changes)))
+    return blocks
+
+
+def audit_message(items: Sequence[AuditItem], *, tz: tzinfo, scope: str) -> Message:
+    """``/charter audit``: changes, decisions and refusals, newest first."""
+    if not items:
+        return plain(f"Nothing recorded{' ' + scope if scope else ''}.")
+    lines = [f"*Audit{' ' + scope if scope else ''}* — newest first"]
+    for item in items:
+        who = f"<@{item.actor}>" if _SLACK_ID.fullmatch(item.actor) else item.actor
+        when = f"{item.at.astimezone(tz):%b %-d %H:%M}"
+        charter = f" {item.event_id}" if item.event_id else ""
+        if item.change is not None:
+            lines.append(f"{when} `{item.change.id}` *{item.change.kind}*{charter} — "
+                         f"{item.outcome}, by {who} via {item.source}")
+            if item.change.params.get("summary"):
+                lines.append(f"    {item.change.params['summary']}")
+        else:
+            lines.append(f"{when} *{item.outcome}*{charter} — {item.what}, by {who} "
+                         f"via {item.source}")
+    return plain("\n".join(lines))
+
+
+def plain(text: str) -> Message:
+    return {"text": text, "blocks": [section(text)]}

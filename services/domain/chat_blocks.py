@@ -1,0 +1,61 @@
+"""Block Kit for answers in a crew thread: a change that names no charter, or several. Pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from services.domain.blocks import Message, button, context, section
+from services.domain.chat_parse import Intent
+from services.domain.models import Charter
+
+PICK = "chat_pick_charter"
+
+
+def label(charter: Charter) -> str:
+    return f"{charter.start:%a %b %-d} · {charter.guest_name}"
+
+
+def _days(intent: Intent) -> str:
+    return " or ".join(f"{d:%a %b %-d}" for d in sorted(intent.days))
+
+
+def _buttons(charters: Sequence[Charter], value: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [button(label(c), PICK, json.dumps({**value, "cal": c.calendar_event_id,
+                                                "day": c.local_date.isoformat()}))
+            for c in charters]
+
+
+def no_such_charter(intent: Intent, suggestions: Sequence[Charter], *,
+                    value: Mapping[str, Any]) -> Message:
+    """'No charter on Sat Nov 28 — did you mean Sat Dec 5, Quinn?', with a button each."""
+    if intent.days:
+        where = f"on {_days(intent)}"
+        missing = f"No charter on {_days(intent)}"
+    else:
+        where = f"for {intent.named[0].title()}"
+        missing = f"No upcoming charter for '{intent.named[0]}'"
+    understood = f"I read this as {intent.describe()} {where}."
+    if suggestions:
+        options = " or ".join(f"{c.start:%a %b %-d}, {c.guest_name}" for c in suggestions)
+        text = f"{missing} — did you mean {options}? {understood}"
+    else:
+        text = f"{missing}, so there is nothing to change. {understood}"
+    blocks = [section(text)]
+    if suggestions:
+        blocks.append({"type": "actions", "block_id": "chat_pick",
+                       "elements": _buttons(suggestions, value)})
+        blocks.append(context("Pick the charter you meant and I'll propose the change; "
+                              "nothing changes until an approver says so."))
+    return {"text": text, "blocks": blocks}
+
+
+def which_charter(intent: Intent, choices: Sequence[Charter], *,
+                  value: Mapping[str, Any]) -> Message:
+    names = ", ".join(label(c) for c in choices)
+    text = (f"I read this as {intent.describe()}, but it could be any of {names}. "
+            "Which charter?")
+    return {"text": text, "blocks": [
+        section(text),
+        {"type": "actions", "block_id": "chat_pick", "elements": _buttons(choices[:5], value)}]}

@@ -1,0 +1,174 @@
+"""The operator's settings (``app.yaml``), validated once into immutable objects.
+
+Secrets and endpoints never live here: they come from the environment
+(``bot.environment``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.domain.models import CrewMember
+
+KNOWN_ROLES = frozenset({"captain", "mate", "crew"})
+FIXABLE_KINDS = frozenset(
+    {"RECORD_MISSING", "RECORD_MISMATCH", "RECORD_ORPHANED", "PAGE_MISSING", "PAGE_STALE",
+     "CACHE_STALE"}
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _clock(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 07:00 as sexagesimal 420: turn it back.
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(value)):
+        raise ValueError(f"'{value}' is not a 24-hour time like 07:00")
+    return str(value)
+
+
+class CalendarSettings(_Section):
+    id: str = Field(min_length=1)
+    ical_url: str | None = None
+    window_days: int = Field(default=30, ge=1, le=366)
+
+
+class DynamoSettings(_Section):
+    table: str = Field(default="jada-charter-events", min_length=3)
+    region: str = "us-west-2"
+    # Optional GSI with partition key eventDate; used when named and present.
+    date_index: str | None = None
+
+
+class PagesSettings(_Section):
+    bucket: str = Field(min_length=3)
+    prefix: str = "charters/guests/"
+    distribution_id: str = Field(min_length=1)
+    base_url: str
+    waiver_url: str
+    photo_upload_url: str | None = None
+    cache_ttl_seconds: int = Field(default=86400, ge=0)
+
+    @field_validator("base_url", "waiver_url", "photo_upload_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"https?://[^\s/]+", value):
+            raise ValueError(f"'{value}' is not an http(s) URL")
+        return value
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if value.startswith("/") or (value and not value.endswith("/")):
+            raise ValueError(
+                "must be a key prefix like 'charters/guests/' (no leading /, ends in /)")
+        return value
+
+
+class SlackSettings(_Section):
+    channel: str = "#charter-ops"
+    approvers: tuple[str, ...] = ()
+    # A Slack user group (S0...) whose members are approvers too; None for none.
+    approver_group: str | None = None
+    digest_at: str = "07:00"
+    all_clear: bool = True
+
+    @field_validator("digest_at", mode="before")
+    @classmethod
+    def _digest_at(cls, value: object) -> str:
+        return _clock(value)
+
+
+class SyncSettings(_Section):
+    nightly_at: str = "02:00"
+    auto_fix: tuple[str, ...] = ()
+    freeze_hours: float = Field(default=2, ge=0)
+
+    @field_validator("nightly_at", mode="before")
+    @classmethod
+    def _nightly_at(cls, value: object) -> str:
+        return _clock(value)
+
+    @field_validator("auto_fix")
+    @classmethod
+    def _kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - FIXABLE_KINDS)
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)} cannot be fixed automatically; "
+                f"choose from {', '.join(sorted(FIXABLE_KINDS))}"
+            )
+        return value
+
+
+class CrewSettings(_Section):
+    name: str = Field(min_length=1)
+    roles: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+    slack_id: str | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - KNOWN_ROLES)
+        if unknown:
+            raise ValueError(f"unknown role {', '.join(unknown)}; use captain, mate or crew")
+        return value
+
+
+class Config(_Section):
+    timezone: str = "America/Los_Angeles"
+    calendar: CalendarSettings
+    dynamodb: DynamoSettings = DynamoSettings()
+    pages: PagesSettings
+    slack: SlackSettings = SlackSettings()
+    sync: SyncSettings = SyncSettings()
+    crew: tuple[CrewSettings, ...] = ()
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"'{value}' is not an IANA time zone such as America/Los_Angeles") from None
+        return value
+
+    @model_validator(mode="after")
+    def _unique_crew(self) -> Config:
+        seen: set[str] = set()
+        for member in self.crew:
+            folded = member.name.casefold()
+            if folded in seen:
+                raise ValueError(f"crew: '{member.name}' is listed twice")
+            seen.add(folded)
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def roster(self) -> tuple[CrewMember, ...]:
+        return tuple(
+            CrewMember(name=m.name, roles=m.roles, phone=m.phone, email=m.email,
+                       slack_id=m.slack_id)
+            for m in self.crew
+        )
+
+
+def digest_time(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))

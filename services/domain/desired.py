@@ -1,0 +1,72 @@
+"""What a charter's DynamoDB record and guest page should hold, per the calendar. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.domain.config import Config
+from services.domain.models import STATUS_CREW_ASSIGNED, STATUS_SCHEDULED, Charter
+from services.domain.page_rendering import CrewContact, GuestPage, waiver_url
+from services.domain.roster import Roster
+
+
+def default_page_key(prefix: str, event_id: str) -> str:
+    return f"{prefix}{event_id}.html"
+
+
+def expected_status(captain: str | None, mate: str | None) -> str:
+    return STATUS_CREW_ASSIGNED if captain and mate else STATUS_SCHEDULED
+
+
+def desired_record(
+    charter: Charter, *, event_id: str, page_key: str, roster: Roster, config: Config
+) -> dict[str, Any]:
+    """Every record attribute this product owns (``updatedAt`` is set when writing)."""
+    captain = roster.canonical(charter.captain)
+    mate = roster.canonical(charter.mate)
+    return {
+        "eventId": event_id,
+        "eventDate": charter.start.date().isoformat(),
+        "startTime": charter.start.strftime("%H:%M"),
+        "endTime": charter.end.strftime("%H:%M"),
+        "guestName": charter.guest_name,
+        "guestCount": charter.guest_count,
+        "captain": captain,
+        "mate": mate,
+        "crew": [roster.canonical(name) or name for name in charter.crew],
+        "location": charter.location,
+        "status": expected_status(captain, mate),
+        "calendarEventId": charter.calendar_event_id,
+        "pageKey": page_key,
+        "waiverUrl": waiver_url(
+            config.pages.waiver_url, event_id=event_id, guest_name=charter.guest_name
+        ),
+    }
+
+
+def desired_page(charter: Charter, *, event_id: str, roster: Roster, config: Config) -> GuestPage:
+    contacts = []
+    for role, name in (("Captain", charter.captain), ("Mate", charter.mate)):
+        if not name:
+            continue
+        member = roster.find(name)
+        contacts.append(
+            CrewContact(
+                role=role,
+                name=member.name if member else name,
+                phone=member.phone if member and member.phone else None,
+            )
+        )
+    photo_url = config.pages.photo_upload_url or f"{config.pages.base_url}/charters/photos"
+    return GuestPage(
+        event_id=event_id,
+        guest_name=charter.guest_name,
+        start=charter.start,
+        end=charter.end,
+        location=charter.location,
+        crew=tuple(contacts),
+        waiver_url=waiver_url(
+            config.pages.waiver_url, event_id=event_id, guest_name=charter.guest_name
+        ),
+        photo_upload_url=photo_url,
+    )

@@ -1,0 +1,116 @@
+"""Records that no charter of the window claims: orphaned, followed, or left alone. Pure.
+
+A record dated in the window that no listed charter claims *looks* orphaned.
+The listing proves it only when it shows the record's event cancelled; any
+other such record had its event looked up by its link before this runs
+(services/adapters/calendar_lookup.py), and then:
+
+- the event is live anywhere (moved out of the window: a postponed charter):
+  the record follows the event — it is checked like any charter, so its date
+  and times are updated — and is never cancelled;
+- the event is live but not a charter (now all-day, a series, or several
+  events carry the link): the record is left alone, with a note;
+- the event was cancelled or deleted, or none carries the link:
+  ``RECORD_ORPHANED``, fixed by marking the record ``CANCELLED`` (never deleted);
+- the event was not looked up, or the look-up failed: nothing is decided, and
+  the check is named in ``withheld``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from services.domain.discrepancy import make_discrepancy
+from services.domain.models import (
+    STATUS_CANCELLED,
+    CalendarSnapshot,
+    Charter,
+    Discrepancy,
+    EventLookup,
+    FixAction,
+    Kind,
+    Lookup,
+    Record,
+    Severity,
+    System,
+    Window,
+    Withheld,
+)
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    orphaned: tuple[Discrepancy, ...] = ()
+    followed: tuple[tuple[Record, Charter], ...] = ()  # checked as charters by the engine
+    withheld: tuple[Withheld, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def suspects(records: Iterable[Record], claimed: set[str], window: Window) -> list[Record]:
+    """Live records dated in the window that no charter of the window claimed."""
+    first, last = window.start.isoformat(), window.end.isoformat()
+    return [
+        record for record in sorted(records, key=lambda r: r.event_id)
+        if record.event_id not in claimed and record.get("status") != STATUS_CANCELLED
+        and first <= str(record.get("eventDate", "")) <= last
+    ]
+
+
+def cancelled_in_listing(record: Record, calendar: CalendarSnapshot) -> bool:
+    return any(record.get("calendarEventId") == e.calendar_event_id
+               or record.event_id == e.linked_event_id for e in calendar.cancelled)
+
+
+def needing_look_up(records: Iterable[Record], *, claimed: set[str],
+                    calendar: CalendarSnapshot, window: Window) -> dict[str, str | None]:
+    """Record eventId -> its calendarEventId (None when unlinked), for each record whose
+    event must be looked up before anything is decided about it."""
+    return {r.event_id: r.get("calendarEventId") for r in suspects(records, claimed, window)
+            if not cancelled_in_listing(r, calendar)}
+
+
+def judge(records: Iterable[Record], *, claimed: set[str], calendar: CalendarSnapshot,
+          window: Window, lookups: Mapping[str, EventLookup],
+          listed_events: set[str]) -> Verdicts:
+    """``listed_events``: the calendar ids of the charters already matched to a record."""
+    listed = set(listed_events)
+    orphaned: list[Discrepancy] = []
+    followed: list[tuple[Record, Charter]] = []
+    withheld: list[Withheld] = []
+    notes: list[str] = []
+    for record in suspects(records, claimed, window):
+        if cancelled_in_listing(record, calendar):
+            orphaned.append(_orphan(record, "its calendar event was cancelled"))
+            continue
+        looked = lookups.get(record.event_id)
+        if looked is None or looked.found == Lookup.UNKNOWN:
+            reason = looked.detail if looked else "its calendar event was not looked up"
+            withheld.append(Withheld(record.event_id, (Kind.RECORD_ORPHANED,),
+                                     f"not in the window's listing, and {reason}"))
+        elif looked.found in (Lookup.CANCELLED, Lookup.DELETED):
+            orphaned.append(_orphan(record, looked.detail))
+        elif looked.found == Lookup.LIVE and looked.charter is not None and \
+                looked.charter.calendar_event_id not in listed:
+            followed.append((record, looked.charter))
+            listed.add(looked.charter.calendar_event_id)
+            notes.append(f"{record.event_id}: {looked.detail}, outside the window listed; "
+                         "the record follows the event, it is not cancelled.")
+        else:
+            why = looked.detail if looked.found != Lookup.LIVE else (
+                f"{looked.detail}, and another record already follows that event")
+            notes.append(f"{record.event_id}: not in the window's listing, but {why}: the "
+                         "record is left alone for a person to look at.")
+    return Verdicts(tuple(orphaned), tuple(followed), tuple(withheld), tuple(notes))
+
+
+def _orphan(record: Record, why: str) -> Discrepancy:
+    day = str(record.get("eventDate", ""))
+    return make_discrepancy(
+        Kind.RECORD_ORPHANED, record.event_id, System.DYNAMODB, field="status",
+        expected=STATUS_CANCELLED, actual=record.get("status"), severity=Severity.MEDIUM,
+        fix=[FixAction("update_record", record.event_id,
+                       {"set": {"status": STATUS_CANCELLED},
+                        "expect": {"status": record.get("status")}})],
+        summary=f"record {record.event_id} ({day}) is live but {why}",
+    )

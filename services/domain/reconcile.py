@@ -1,0 +1,340 @@
+"""The reconcile engine: three snapshots in, typed discrepancies with fix plans out.
+
+A pure function: no boto3, Google, Slack or SQLAlchemy. The calendar is the
+truth, except where it is incomplete or contradicts itself; then nothing is
+planned for that charter and a human is told what to fix. Absence (a missing
+record or page, an orphaned record) is only trusted when the source that would
+show it was read completely; a check that depends on what was not read is not
+made, and is named in ``withheld`` instead, so that nothing is ever written
+from a guess (a page key taken from a record that was not read, say). A record
+no listed charter claims is judged in services/domain/orphans.py from its event looked
+up by link: a postponed charter's record follows its event, never cancelled.
+The calendar's own problems are found in services/domain/calendar_checks.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.domain import orphans
+from services.domain.calendar_checks import calendar_discrepancies, crew_conflicts, unknown_crew
+from services.domain.config import Config
+from services.domain.desired import default_page_key, desired_page, desired_record
+from services.domain.discrepancy import make_discrepancy
+from services.domain.display import show_value
+from services.domain.event_ids import candidate_event_ids
+from services.domain.models import (
+    OWN_STATUSES,
+    CalendarSnapshot,
+    Charter,
+    DeployedPage,
+    DesiredCharter,
+    Discrepancy,
+    EventLookup,
+    FixAction,
+    Kind,
+    PagesSnapshot,
+    ReconcileResult,
+    Record,
+    RecordSnapshot,
+    Severity,
+    System,
+    Window,
+    Withheld,
+)
+from services.domain.page_rendering import PageRenderer, content_md5
+from services.domain.roster import Roster
+
+# Record attributes compared with the calendar, in the order a person reads them.
+COMPARED_FIELDS = (
+    "eventDate", "startTime", "endTime", "guestName", "guestCount",
+    "captain", "mate", "crew", "location", "waiverUrl",
+)
+_GUEST_FACING = frozenset({"eventDate", "startTime", "endTime", "location", "captain", "mate"})
+
+
+def find_discrepancies(
+    *,
+    calendar: CalendarSnapshot,
+    records: RecordSnapshot,
+    pages: PagesSnapshot,
+    config: Config,
+    window: Window,
+    now: datetime,
+    renderer: PageRenderer,
+    lookups: Mapping[str, EventLookup] | None = None,
+) -> ReconcileResult:
+    """``lookups``: what the calendar holds, anywhere, for the records that look orphaned
+    (see :func:`orphan_links`); a record without one is never called orphaned."""
+    roster = Roster(config.roster)
+    check = _Check(records_complete=records.complete, pages=pages, config=config, now=now,
+                   renderer=renderer, roster=roster)
+    charters = _in_window(calendar, window)
+    found: list[Discrepancy] = []
+    withheld: list[Withheld] = []
+    desired: dict[str, DesiredCharter] = {}
+    for charter, event_id, record in match_records(charters, records.records):
+        desired[event_id], more, held = check.charter(charter, event_id=event_id, record=record)
+        found.extend(more)
+        withheld.extend(held)
+    found.extend(crew_conflicts(list(desired.values()), roster))
+    claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
+    notes = (*calendar.notes, *records.notes, *pages.notes)
+    if calendar.complete:
+        verdicts = orphans.judge(
+            records.records, claimed=claimed, calendar=calendar, window=window,
+            lookups=lookups or {},
+            listed_events={want.charter.calendar_event_id for want in desired.values()})
+        found.extend(verdicts.orphaned)
+        withheld.extend(verdicts.withheld)
+        notes = (*notes, *verdicts.notes)
+        # A postponed charter: its record follows the event wherever it moved.
+        for record, charter in verdicts.followed:
+            desired[record.event_id], more, held = check.charter(
+                charter, event_id=record.event_id, record=record)
+            found.extend(more)
+            withheld.extend(held)
+    else:
+        withheld.extend(Withheld(r.event_id, (Kind.RECORD_ORPHANED,), _UNREAD_CALENDAR_REASON)
+                        for r in orphans.suspects(records.records, claimed, window))
+    # A failed look-up of one record's event is a calendar read that did not complete.
+    complete = (calendar.complete and records.complete and pages.complete
+                and pages.invalidations_complete and not withheld)
+    if not pages.invalidations_complete:
+        notes = (*notes, "CloudFront's recent invalidations could not all be read.")
+    if not complete:
+        notes = (*notes, "A source was not read completely: what depends on the part not "
+                         "read was not checked, and its fixes are withheld (listed as "
+                         "withheld); nothing is planned from a guess.")
+    return ReconcileResult(
+        window=window,
+        source=calendar.source,
+        complete=complete,
+        charters_checked=len(desired),
+        discrepancies=tuple(found),
+        desired=desired,
+        notes=notes,
+        withheld=tuple(withheld),
+    )
+
+
+def orphan_links(*, calendar: CalendarSnapshot, records: RecordSnapshot,
+                 window: Window) -> dict[str, str | None]:
+    """The records whose calendar event must be looked up (record eventId ->
+    calendarEventId, None when unlinked): those no listed charter claims. In sync, none."""
+    if not calendar.complete:
+        return {}
+    matched = match_records(_in_window(calendar, window), records.records)
+    claimed = {record.event_id for _, _, record in matched if record is not None}
+    return orphans.needing_look_up(records.records, claimed=claimed, calendar=calendar,
+                                   window=window)
+
+
+def _in_window(calendar: CalendarSnapshot, window: Window) -> list[Charter]:
+    return sorted((c for c in calendar.charters if window.contains(c.local_date)),
+                  key=lambda c: (c.start, c.calendar_event_id))
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One charter against its record and page: what the calendar implies, what differs."""
+
+    records_complete: bool
+    pages: PagesSnapshot
+    config: Config
+    now: datetime
+    renderer: PageRenderer
+    roster: Roster
+
+    def charter(self, charter: Charter, *, event_id: str, record: Record | None
+                ) -> tuple[DesiredCharter, list[Discrepancy], list[Withheld]]:
+        config, roster = self.config, self.roster
+        calendar_problems = calendar_discrepancies(charter, event_id, roster)
+        found = [*calendar_problems, *unknown_crew(charter, event_id, roster)]
+        page_key = (record.get("pageKey") if record else None) or default_page_key(
+            config.pages.prefix, event_id
+        )
+        html = self.renderer.render(desired_page(charter, event_id=event_id, roster=roster,
+                                                 config=config))
+        want = DesiredCharter(
+            event_id=event_id,
+            charter=charter,
+            record=desired_record(charter, event_id=event_id, page_key=page_key, roster=roster,
+                                  config=config),
+            page_key=page_key,
+            page_html=html,
+            page_md5=content_md5(html),
+            current_record=record,
+            deployed_page=self.pages.pages.get(page_key),
+            fixable=not calendar_problems,
+        )
+        if not want.fixable:
+            return want, found, []
+        if record is None and not self.records_complete:
+            # Its record may be on a page not read: the record and the page key are unknown.
+            return want, found, [Withheld(event_id, _UNREAD_RECORD, _UNREAD_RECORD_REASON)]
+        found.extend(_record_discrepancies(want))
+        page_found, page_withheld = _page_discrepancies(want, self.pages, config=config,
+                                                        now=self.now)
+        return want, [*found, *page_found], page_withheld
+
+
+_UNREAD_RECORD = (Kind.RECORD_MISSING, Kind.RECORD_MISMATCH, Kind.PAGE_MISSING,
+                  Kind.PAGE_STALE, Kind.CACHE_STALE)
+_UNREAD_RECORD_REASON = ("its DynamoDB record was not among the records read (the read "
+                         "stopped part way), so neither the record nor its page key is known")
+_UNREAD_CALENDAR_REASON = ("the calendar was not read completely: its event may be in the "
+                           "part not read")
+
+
+def match_records(
+    charters: Sequence[Charter], records: Iterable[Record]
+) -> list[tuple[Charter, str, Record | None]]:
+    """Pair each charter with its record and settle its eventId.
+
+    By the record's ``calendarEventId``, then the event's private ``eventId``,
+    then (records from before the link existed) the id rule, which only claims
+    a record that is not linked to another event.
+    """
+    by_event_id = {r.event_id: r for r in records}
+    by_calendar_id = {r.get("calendarEventId"): r for r in by_event_id.values()
+                      if r.get("calendarEventId")}
+    taken: set[str] = set()
+    result = []
+    for charter in charters:
+        record = by_calendar_id.get(charter.calendar_event_id)
+        if record is None and charter.linked_event_id:
+            candidate = by_event_id.get(charter.linked_event_id)
+            if candidate and candidate.get("calendarEventId") in (None, charter.calendar_event_id):
+                record = candidate
+        if record is not None and record.event_id not in taken:
+            taken.add(record.event_id)
+            result.append((charter, record.event_id, record))
+            continue
+        for event_id in candidate_event_ids(charter.guest_name, charter.local_date):
+            if event_id in taken:
+                continue
+            candidate = by_event_id.get(event_id)
+            if candidate is None or candidate.get("calendarEventId") is None:
+                taken.add(event_id)
+                result.append((charter, event_id, candidate))
+                break
+    return result
+
+
+# -- DynamoDB ------------------------------------------------------------------
+
+def _record_discrepancies(want: DesiredCharter) -> list[Discrepancy]:
+    record = want.current_record
+    if record is None:
+        return [make_discrepancy(
+            Kind.RECORD_MISSING, want.event_id, System.DYNAMODB, expected=want.event_id,
+            actual=None, severity=Severity.HIGH,
+            fix=[FixAction("create_record", want.event_id, {"item": dict(want.record)})],
+            summary=f"no DynamoDB record for {want.charter.title} "
+                    f"({want.charter.start:%a %b %d %H:%M})",
+        )]
+    found = []
+    fields = list(COMPARED_FIELDS)
+    if record.get("status") in OWN_STATUSES or record.get("status") is None:
+        fields.append("status")
+    for field in fields:
+        expected, actual = want.record[field], record.get(field)
+        if _same(expected, actual):
+            continue
+        found.append(_mismatch(want, field, expected, actual))
+    # The link is set along with any other fix; alone it is a low-severity item.
+    link = want.record["calendarEventId"]
+    if record.get("calendarEventId") != link:
+        if found:
+            found = [_with_link(d, link, record.get("calendarEventId")) for d in found]
+        else:
+            found.append(_mismatch(want, "calendarEventId", link, record.get("calendarEventId")))
+    if record.get("pageKey") is None:
+        found.append(_mismatch(want, "pageKey", want.page_key, None))
+    return found
+
+
+def _mismatch(want: DesiredCharter, field: str, expected: Any, actual: Any) -> Discrepancy:
+    severity = Severity.HIGH if field in _GUEST_FACING else (
+        Severity.LOW if field in ("calendarEventId", "pageKey") else Severity.MEDIUM)
+    return make_discrepancy(
+        Kind.RECORD_MISMATCH, want.event_id, System.DYNAMODB, field=field, expected=expected,
+        actual=actual, severity=severity,
+        fix=[FixAction("update_record", want.event_id,
+                       {"set": {field: expected}, "expect": {field: actual}})],
+        summary=f"DynamoDB {field} is {_shown(actual)}; the calendar says {_shown(expected)}",
+    )
+
+
+def _with_link(found: Discrepancy, link: str, current: Any) -> Discrepancy:
+    action = found.fix[0]
+    params = {"set": {**action.params["set"], "calendarEventId": link},
+              "expect": {**action.params["expect"], "calendarEventId": current}}
+    return Discrepancy(**{**found.__dict__, "fix": (FixAction(action.action, action.target,
+                                                              params),)})
+
+
+# -- guest pages and CloudFront -----------------------------------------------
+
+def _page_discrepancies(want: DesiredCharter, pages: PagesSnapshot, *, config: Config,
+                        now: datetime) -> tuple[list[Discrepancy], list[Withheld]]:
+    path = "/" + want.page_key
+    deployed = want.deployed_page
+    page_fix = [FixAction("put_page", want.page_key, {"md5": want.page_md5}),
+                FixAction("invalidate", path)]
+    if deployed is None:
+        if not pages.complete:
+            return [], [Withheld(want.event_id, (Kind.PAGE_MISSING,),
+                                 f"its guest page {want.page_key} was not in the part of the "
+                                 "S3 listing that was read")]
+        return [make_discrepancy(Kind.PAGE_MISSING, want.event_id, System.PAGE, field=None,
+                      expected=want.page_key, actual=None, severity=Severity.HIGH, fix=page_fix,
+                      summary=f"no guest page at {want.page_key}")], []
+    if deployed.content_md5 != want.page_md5:
+        return [make_discrepancy(Kind.PAGE_STALE, want.event_id, System.PAGE, field=None,
+                      expected={"md5": want.page_md5}, actual={"md5": deployed.content_md5},
+                      severity=Severity.HIGH, fix=page_fix,
+                      summary=f"the guest page {want.page_key} differs from the calendar")], []
+    ttl = config.pages.cache_ttl_seconds
+    # Past the TTL every edge has fetched the object again on its own.
+    if now - _truncate(deployed.last_modified) >= timedelta(seconds=ttl):
+        return [], []
+    if not pages.invalidations_complete:
+        return [], [Withheld(want.event_id, (Kind.CACHE_STALE,),
+                             f"{want.page_key} changed within the cache TTL and CloudFront's "
+                             "recent invalidations could not all be read")]
+    if _cache_stale(deployed, path, pages):
+        changed = _truncate(deployed.last_modified).isoformat()
+        return [make_discrepancy(Kind.CACHE_STALE, want.event_id, System.CDN, field=None,
+                      expected=f"invalidated after {changed}", actual="not invalidated",
+                      severity=Severity.HIGH, fix=[FixAction("invalidate", path)],
+                      summary=f"CloudFront may serve an old copy of {want.page_key} "
+                              f"(changed {changed}, not invalidated since)")], []
+    return [], []
+
+
+def _cache_stale(page: DeployedPage, path: str, pages: PagesSnapshot) -> bool:
+    changed = _truncate(page.last_modified)
+    return not any(_truncate(inv.created) >= changed and inv.covers(path)
+                   for inv in pages.invalidations)
+
+
+def _truncate(moment: datetime) -> datetime:
+    # S3 and CloudFront report times at different precisions; compare whole seconds.
+    return moment.replace(microsecond=0)
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, list) or isinstance(actual, list):
+        return list(expected or []) == list(actual or [])
+    if isinstance(expected, str) and isinstance(actual, str):
+        return expected.strip() == actual.strip()
+    return bool(expected == actual)
+
+
+def _shown(value: Any) -> str:
+    return show_value(value, empty="empty")

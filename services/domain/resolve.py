@@ -1,0 +1,89 @@
+"""Which charter does a person mean by 'danika', 'june14' or 'danika-may31'? Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from common.errors import UnknownCharterError
+from services.domain.event_ids import slug
+from services.domain.models import DesiredCharter
+
+_MONTHS = {name: n for n, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+
+
+_WEEKDAYS = {name: n for n, names in enumerate(
+    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
+     ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+     ("sun", "sunday")]) for name in names}
+
+
+def parse_day(token: str, *, today: date) -> date | None:
+    """'2026-05-31', 'may31', 'may 31', 'june14', '5/31', 'sat', 'today', 'tomorrow':
+    the next such date from today."""
+    text = token.strip().lower()
+    if text in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS[text] - today.weekday()) % 7)
+    if text in ("today", "tonight"):
+        return today
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+        return _date(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"([a-z]+)\.?\s*(\d{1,2})(st|nd|rd|th)?", text):
+        month = _MONTHS.get(m[1])
+        return _upcoming(month, int(m[2]), today) if month else None
+    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})", text):
+        return _upcoming(int(m[1]), int(m[2]), today)
+    return None
+
+
+def resolve_event(query: str, charters: Mapping[str, DesiredCharter], *, today: date) -> str:
+    """The eventId the query names, or UnknownCharterError listing the candidates."""
+    text = " ".join(query.split())
+    if text.lower() in charters:
+        return text.lower()
+    words = text.split(" ")
+    day = parse_day(text, today=today)
+    name_words = words
+    if day is None and len(words) > 1:
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                found = parse_day(" ".join(words[i:j]), today=today)
+                if found:
+                    day, name_words = found, words[:i] + words[j:]
+                    break
+            if day:
+                break
+    elif day is not None:
+        name_words = []
+    name = slug("".join(name_words))
+    matches = sorted(
+        event_id for event_id, want in charters.items()
+        if (day is None or want.charter.local_date == day)
+        and (not name or slug(want.charter.guest_name.split()[0] if want.charter.guest_name
+                              else "") == name or slug(want.charter.guest_name) == name)
+    )
+    if day is None and not name:
+        matches = []
+    if len(matches) == 1:
+        return matches[0]
+    raise UnknownCharterError(query, matches)
+
+
+def _upcoming(month: int, day: int, today: date) -> date | None:
+    this_year = _date(today.year, month, day)
+    if this_year and this_year >= today:
+        return this_year
+    return _date(today.year + 1, month, day)
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,80 @@
+"""Gather the three snapshots, then call the pure engine: the I/O half of reconcile.
+
+Between the two, the events of the records that no listed charter claims are
+looked up by their link, so that the engine can tell a postponed charter from
+a cancelled one without doing any I/O itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from common.errors import InputError, SourceUnavailableError
+from services.adapters.calendar import CalendarReader
+from services.adapters.cdn import Cdn
+from services.adapters.pages import PageStore
+from services.adapters.records import RecordStore
+from services.domain.config import Config
+from services.domain.models import PagesSnapshot, ReconcileResult, Window
+from services.domain.page_rendering import PageRenderer
+from services.domain.reconcile import find_discrepancies, orphan_links
+
+
+@dataclass(frozen=True)
+class Systems:
+    """One adapter per external system, built by the composition root."""
+
+    calendar: CalendarReader
+    records: RecordStore
+    pages: PageStore
+    cdn: Cdn
+
+
+def default_window(config: Config, *, now: datetime) -> Window:
+    today = now.astimezone(config.tz).date()
+    return Window(today, today + timedelta(days=config.calendar.window_days))
+
+
+def make_window(config: Config, *, now: datetime, start: date | None,
+                end: date | None) -> Window:
+    default = default_window(config, now=now)
+    first = start or default.start
+    window = Window(first, end or first + (default.end - default.start))
+    if window.end < window.start:
+        raise InputError(f"--to {window.end} is before --from {window.start}")
+    return window
+
+
+def run_reconcile(systems: Systems, config: Config, *, window: Window, now: datetime,
+                  renderer: PageRenderer, read_cdn: bool = True) -> ReconcileResult:
+    """All three systems, then the pure engine. ``read_cdn=False`` skips CloudFront's
+    history (a read per recent invalidation) when only the charters are wanted, as for
+    planning a change: the CDN's findings are then withheld, not guessed."""
+    tz = config.tz
+    start = datetime.combine(window.start, time(0), tz)
+    end = datetime.combine(window.end + timedelta(days=1), time(0), tz)
+    calendar = systems.calendar.snapshot(start=start, end=end)
+    records = systems.records.snapshot(since=window.start, until=window.end)
+    # Only the records no listed charter claims are looked up: an in-sync run asks nothing.
+    lookups = systems.calendar.look_up(
+        orphan_links(calendar=calendar, records=records, window=window),
+        source=calendar.source, start=start, end=end)
+    pages, pages_complete, page_notes = systems.pages.snapshot()
+    since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
+    try:
+        invalidations, invalidations_complete = (
+            systems.cdn.recent_invalidations(since=since) if read_cdn else ((), False))
+    except SourceUnavailableError as error:
+        # Only cache staleness depends on them: that check is withheld, the rest stands.
+        invalidations, invalidations_complete = (), False
+        page_notes = (*page_notes, str(error))
+    snapshot = PagesSnapshot(
+        pages=pages,
+        complete=pages_complete,
+        invalidations=invalidations,
+        invalidations_complete=invalidations_complete,
+        notes=page_notes,
+    )
+    return find_discrepancies(calendar=calendar, records=records, pages=snapshot, config=config,
+                              window=window, now=now, renderer=renderer, lookups=lookups)
