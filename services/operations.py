@@ -164,8 +164,8 @@ class Operations:
         source = request.get("source", "slash")
         decision = "approved" if source == "chat" else "confirmed"
         earlier = self.audit.find_by_key(request["key"])
-        if earlier is not None:  # a second click: report the first, plan nothing new
-            outcome = self.changes.outcome_of(earlier, repeated=True)
+        if earlier is not None:  # a second click: the first one's outcome, once it has one
+            outcome = self.changes.rejoin(earlier)
         else:
             try:
                 plan, _ = self.plan(request["kind"], request["words"])
@@ -187,6 +187,8 @@ class Operations:
                                    if outcome.repeated else ""))
         steps = ", ".join(f"{s.system} {s.status}" for s in outcome.steps)
         again = " (already done: this was a second click)" if outcome.repeated else ""
+        if outcome.running_elsewhere:
+            again = " (still being applied by an earlier click: this one did nothing)"
         error = f"\n{outcome.error}" if outcome.error else ""
         return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}")
 
