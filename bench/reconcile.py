@@ -8,17 +8,27 @@ a look-up tells a postponed charter from a cancelled one). ``--in-sync``
 seeds no drift: then nothing looks orphaned and nothing is looked up.
 
     python bench/reconcile.py [--charters N] [--seed S] [--in-sync]
+
+The servers (moto's, the calendar emulator) run in this process, which seeds them;
+the reconcile itself runs in a child process of its own, through the same
+composition root as ``python -m bot reconcile``, so the peak memory (RSS) and the
+CPU time printed are the product's alone. Calendar requests are counted at the
+emulator; AWS calls in the child (each call, and each HTTP send with retries).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import json
 import math
+import os
 import random
+import resource
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +39,7 @@ import boto3
 from boto3.dynamodb.types import TypeSerializer
 
 from bot.config import load_config
-from bot.sandbox.sandbox import running_sandbox
+from bot.environment import read_environment
 from bot.wiring import build_systems
 from services.domain.config import Config
 from services.domain.models import Window
@@ -54,6 +64,12 @@ def bench_config(base: Config, crew_size: int, days: int) -> Config:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        _child(*sys.argv[2:5])
+        return
+    # Not imported by the child: moto and its server would count as the product's memory.
+    from bot.sandbox.sandbox import running_sandbox
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--charters", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
@@ -76,35 +92,25 @@ def main() -> None:
         _seed(box, config, n, per_day, start_day, drift)
         print(f"seeded in {time.perf_counter() - t0:.1f} s", flush=True)
 
-        calls: collections.Counter[str] = collections.Counter()
-        session = boto3.Session()
-        session.events.register("before-call", lambda model, **_: calls.update(
-            [f"{model.service_model.service_name}:{model.name}"]))
-        # Retries are separate HTTP sends of one call: count them too, to see them.
-        session.events.register("before-send", lambda **_: calls.update(["http sends"]))
-        boto3.DEFAULT_SESSION = session
         box.emulator.reset_requests()
-        systems = build_systems(config, box.env)
-        phases = _time_phases(systems)
-        tracemalloc.start()
-        t0 = time.perf_counter()
-        result = run_reconcile(systems, config, window=window, now=datetime.now(UTC),
-                               renderer=PageRenderer())
-        wall = time.perf_counter() - t0
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        counted = collections.Counter(calls)  # frozen now: the bound's own reads don't count
+        measured = _reconcile_in_child(box, config, window)
+        counted = collections.Counter(measured["calls"])
+        calendar_requests = list(box.emulator.requests)  # frozen: the bound's reads come next
+        wall, phases = measured["wall"], measured["phases"]
 
-        found = collections.Counter(str(d.kind) for d in result.discrepancies)
+        found = collections.Counter(measured["kinds"])
         table_bytes = _table_bytes(box, config)
-        calendar_lists = sum(1 for m, p in box.emulator.requests
+        calendar_lists = sum(1 for m, p in calendar_requests
                              if m == "GET" and p.endswith("/events"))
-        calendar_gets = sum(1 for m, p in box.emulator.requests
+        calendar_gets = sum(1 for m, p in calendar_requests
                             if m == "GET" and "/events/" in p)
-        token_calls = sum(1 for _, p in box.emulator.requests if p == "/token")
-        print(f"\ncharters checked: {result.charters_checked}  source: {result.source}  "
-              f"complete: {result.complete}")
-        print(f"wall time: {wall:.2f} s   peak traced memory: {peak / 2**20:.1f} MiB")
+        token_calls = sum(1 for _, p in calendar_requests if p == "/token")
+        print(f"\ncharters checked: {measured['charters_checked']}  source: "
+              f"{measured['source']}  complete: {measured['complete']}")
+        print(f"the product alone (its own process): wall {wall:.2f} s, CPU "
+              f"{measured['cpu']:.2f} s, peak RSS {measured['peak_rss_mib']:.0f} MiB "
+              f"({measured['start_rss_mib']:.0f} MiB of it before reading anything: the "
+              "libraries)")
         io_time = sum(phases.values())
         print("  of which waiting on each system: " + ", ".join(
             f"{name} {seconds:.2f} s" for name, seconds in phases.items())
@@ -136,6 +142,61 @@ def main() -> None:
             print(f"  {name:<30} {got:>4}  ({low})")
         print(f"  {'all':<30} {total:>4}  ({bound})  ratio {total / max(bound, 1):.2f}x")
         print(f"  AWS HTTP sends, retries included: {counted['http sends']}")
+
+
+def _reconcile_in_child(box: Any, config: Config, window: Window) -> dict[str, Any]:
+    from bot.sandbox.sandbox import sandbox_environ, write_config
+
+    with tempfile.TemporaryDirectory() as workdir:
+        path = Path(workdir) / "app.yaml"
+        write_config(config, path)
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), window.start.isoformat(),
+             window.end.isoformat()],
+            env={**os.environ, **sandbox_environ(box)}, capture_output=True, text=True,
+            timeout=3600)
+    if child.returncode != 0:
+        sys.exit(f"the reconcile failed:\n{child.stderr[-3000:]}")
+    return dict(json.loads(child.stdout.strip().splitlines()[-1]))
+
+
+def _child(config_path: str, first: str, last: str) -> None:
+    """The product's side: reconcile the window as ``python -m bot reconcile`` would."""
+    config = load_config(config_path)
+    calls: collections.Counter[str] = collections.Counter()
+    session = boto3.Session()
+    session.events.register("before-call", lambda model, **_: calls.update(
+        [f"{model.service_model.service_name}:{model.name}"]))
+    # Retries are separate HTTP sends of one call: count them too, to see them.
+    session.events.register("before-send", lambda **_: calls.update(["http sends"]))
+    boto3.DEFAULT_SESSION = session
+    systems = build_systems(config, read_environment())
+    phases = _time_phases(systems)
+    before_kib = _peak_rss_kib()
+    window = Window(date.fromisoformat(first), date.fromisoformat(last))
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    result = run_reconcile(systems, config, window=window, now=datetime.now(UTC),
+                           renderer=PageRenderer())
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    peak_kib = _peak_rss_kib()
+    print(json.dumps({
+        "wall": wall, "cpu": cpu, "peak_rss_mib": peak_kib / 1024,
+        "start_rss_mib": before_kib / 1024, "phases": phases,
+        "calls": dict(calls), "kinds": [str(d.kind) for d in result.discrepancies],
+        "charters_checked": result.charters_checked, "source": result.source,
+        "complete": result.complete}))
+
+
+def _peak_rss_kib() -> float:
+    """This process's peak resident memory. VmHWM belongs to the memory the process has
+    since its exec; ru_maxrss would also count the parent's, inherited at fork."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _time_phases(systems: Any) -> dict[str, float]:

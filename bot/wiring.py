@@ -31,8 +31,10 @@ from store.database import open_engine, session_factory
 
 CALENDAR_SCOPES = ["https://www.googleapis.com/auth/calendar"]
 
-# Fail fast on a dead endpoint rather than retrying for a minute.
-_BOTO = BotoConfig(connect_timeout=5, read_timeout=20, retries={"max_attempts": 2,
+# Fail fast on a dead endpoint (5 s to connect); but give a read a full minute, and two
+# more tries: one Scan page of a large table (1 MB, filtered server-side) can take tens
+# of seconds, and a slow page must not fail a whole reconcile.
+_BOTO = BotoConfig(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2,
                                                                 "mode": "standard"})
 
 

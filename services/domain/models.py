@@ -239,7 +239,7 @@ class DesiredCharter:
     charter: Charter
     record: Mapping[str, Any]  # every attribute this product owns
     page_key: str
-    page_html: str
+    page_html: str  # the rendering where the deployed page differs; "" where it matches
     page_md5: str
     current_record: Record | None = None
     deployed_page: DeployedPage | None = None

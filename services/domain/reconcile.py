@@ -159,16 +159,20 @@ class _Check:
         )
         html = self.renderer.render(desired_page(charter, event_id=event_id, roster=roster,
                                                  config=config))
+        md5 = content_md5(html)
+        deployed = self.pages.pages.get(page_key)
         want = DesiredCharter(
             event_id=event_id,
             charter=charter,
             record=desired_record(charter, event_id=event_id, page_key=page_key, roster=roster,
                                   config=config),
             page_key=page_key,
-            page_html=html,
-            page_md5=content_md5(html),
+            # Kept only where an upload may follow: a window of 50,000 pages in sync would
+            # otherwise hold every page's HTML at once.
+            page_html=html if deployed is None or deployed.content_md5 != md5 else "",
+            page_md5=md5,
             current_record=record,
-            deployed_page=self.pages.pages.get(page_key),
+            deployed_page=deployed,
             fixable=not calendar_problems,
         )
         if not want.fixable:
