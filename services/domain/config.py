@@ -91,6 +91,18 @@ class SyncSettings(_Section):
     nightly_at: str = "02:00"
     auto_fix: tuple[str, ...] = ()
     freeze_hours: float = Field(default=2, ge=0)
+    # Live sync: any change to a charter departing this soon is told to the channel.
+    alert_hours: float = Field(default=48, ge=0)
+    # Live sync: seconds between two incremental checks of the calendar.
+    poll_seconds: int = 60
+
+    @field_validator("poll_seconds")
+    @classmethod
+    def _poll(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError(f"{value} is not a poll interval: give the seconds between two "
+                             "checks of the calendar, at least 1 (default 60)")
+        return value
 
     @field_validator("nightly_at", mode="before")
     @classmethod
