@@ -7,6 +7,7 @@ import logging
 import os
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
 from bot.config import load_config
@@ -56,6 +57,7 @@ def serve(config_path: str) -> int:
         app.client.chat_postMessage(channel=config.slack.channel, **message)
 
     scheduler = build_scheduler(ops, post)
+    _add_live_sync(scheduler, ops, config, env)
     scheduler.start()
     try:
         if env.slack_app_token:
@@ -74,3 +76,12 @@ def serve(config_path: str) -> int:
     finally:
         scheduler.shutdown(wait=False)
     return 0
+
+
+def _add_live_sync(scheduler: BackgroundScheduler, ops: Operations, config: Config,
+                   env: Environment) -> None:
+    """The live sync every ``sync.poll_seconds``, alongside the Slack app (bot/watch.py)."""
+    from bot.watch import add_live_sync, build_live_sync, slack_alerts
+
+    live = build_live_sync(ops.systems, config, env, alerts=slack_alerts(config, env))
+    add_live_sync(scheduler, live, seconds=config.sync.poll_seconds)
