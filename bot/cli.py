@@ -274,11 +274,12 @@ def _requester() -> str:
 
 
 def _watch(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    from bot.watch import build_live_sync, run_watch, slack_alerts
+    from bot.watch import build_live_sync, build_push, run_watch, slack_alerts
 
     env = read_environment()
     live = build_live_sync(systems, config, env, alerts=slack_alerts(config, env))
-    return run_watch(live, config, once=args.once)
+    push = None if args.once else build_push(live, systems, config)
+    return run_watch(live, config, once=args.once, push=push)
 
 
 _COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status, "swap": _change,

@@ -10,8 +10,11 @@ and the next one tried (a calendar outage must not end the watch).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -19,11 +22,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.environment import Environment
+from bot.push_http import PATH, Wsgi, notifications_app
 from bot.wiring import build_change_service
 from common.errors import CharterOpsError
 from services.domain.blocks import Message
 from services.domain.config import Config
 from services.live_sync import AlertSink, CheckReport, LiveSync
+from services.push import Coalescer, PushChannels
 from services.reconciling import Systems
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
@@ -66,18 +71,52 @@ def build_live_sync(systems: Systems, config: Config, env: Environment, *,
                     alerts=alerts)
 
 
+def build_push(live: LiveSync, systems: Systems, config: Config) -> PushChannels | None:
+    """The push channel of ``calendar.push_url``; None when the bot polls only."""
+    if not config.calendar.push_url:
+        return None
+    return PushChannels(api=systems.calendar.api, state=live.state,
+                        calendar_id=config.calendar.id, address=config.calendar.push_url,
+                        runner_id=live.runner_id)
+
+
+def alive_within(config: Config) -> timedelta:
+    # A process that has not checked for three poll intervals is taken to be gone.
+    return timedelta(seconds=3 * config.sync.poll_seconds)
+
+
+def start_push(live: LiveSync, push: PushChannels, *, report: Callable[[CheckReport], None]
+               ) -> tuple[Coalescer, Wsgi]:
+    """The channel registered (or reused), the coalescer running, and the WSGI app of
+    POST /calendar/notifications. A channel that cannot be registered now is logged: the
+    polling goes on, and the next poll tries again."""
+    try:
+        push.ensure()
+    except CharterOpsError as error:
+        logger.warning("calendar push not set up (polling meanwhile): %s", error)
+    coalescer = Coalescer(lambda: report(live.check())).start()
+    return coalescer, notifications_app(push, coalescer)
+
+
 def run_watch(live: LiveSync, config: Config, *, once: bool,
-              stop: threading.Event | None = None) -> int:
+              stop: threading.Event | None = None, push: PushChannels | None = None) -> int:
     if once:
         report = live.check()
         _print(report, always=True)
         return EXIT_ALERTS if report.left_for_people else EXIT_OK
     stop = stop or threading.Event()
-    print(f"watching the calendar every {config.sync.poll_seconds} s (Ctrl-C to stop)",
-          flush=True)
+    server = coalescer = None
+    if push is not None:
+        coalescer, app = start_push(live, push, report=lambda r: _print(r, always=False))
+        server = _serve_in_thread(app)
+    print(f"watching the calendar every {config.sync.poll_seconds} s"
+          + (f", and on every push to {config.calendar.push_url}" if push else "")
+          + " (Ctrl-C to stop)", flush=True)
     try:
         while not stop.is_set():
             try:
+                if push is not None:
+                    push.ensure()  # renewed before it expires; a store read otherwise
                 _print(live.check(), always=False)
             except CharterOpsError as error:
                 print(f"error: {error} (trying again in {config.sync.poll_seconds} s)",
@@ -85,7 +124,25 @@ def run_watch(live: LiveSync, config: Config, *, once: bool,
             stop.wait(config.sync.poll_seconds)
     except KeyboardInterrupt:
         pass
+    finally:
+        if server is not None:
+            server.shutdown()
+        if coalescer is not None:
+            coalescer.stop()
+        if push is not None:
+            push.leave(alive_within=alive_within(config))
     return EXIT_OK
+
+
+def _serve_in_thread(app: Wsgi) -> Any:
+    """POST /calendar/notifications on $PORT (default 3000), as the Slack app serves."""
+    from werkzeug.serving import make_server
+
+    port = int(os.environ.get("PORT", "3000"))
+    server = make_server("0.0.0.0", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    logger.info("listening for calendar notifications on http://0.0.0.0:%d%s", port, PATH)
+    return server
 
 
 def _print(report: CheckReport, *, always: bool) -> None:
@@ -94,11 +151,14 @@ def _print(report: CheckReport, *, always: bool) -> None:
         print("\n".join(report.lines()), flush=True)
 
 
-def add_live_sync(scheduler: BaseScheduler, live: LiveSync, *, seconds: int) -> None:
+def add_live_sync(scheduler: BaseScheduler, live: LiveSync, *, seconds: int,
+                  push: PushChannels | None = None) -> None:
     """The live sync as one of ``python -m bot``'s scheduler jobs: never two at once."""
 
     def job() -> None:
         try:
+            if push is not None:
+                push.ensure()
             report = live.check()
         except CharterOpsError as error:
             # Every minute: a calendar outage is logged, not posted each time.

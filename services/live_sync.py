@@ -125,6 +125,14 @@ class LiveSync:
         # Called with the changes read, before any is handled: where a crash is tested.
         self.after_read: Callable[[ChangedEvents], None] = lambda _changes: None
 
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    @property
+    def runner_id(self) -> str:
+        return self._lease.owner
+
     def check(self) -> CheckReport:
         calendar_id = self._config.calendar.id
         claim = self._state.claim(calendar_id, self._lease, owner_is_dead=self._owner_is_dead)

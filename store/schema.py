@@ -117,6 +117,23 @@ class CalendarSyncRow(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The push channel registered with events.watch, shared by every process.
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    channel_token: Mapped[str | None] = mapped_column(String(128))
+    channel_resource_id: Mapped[str | None] = mapped_column(String(200))
+    channel_address: Mapped[str | None] = mapped_column(Text)
+    channel_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SyncProcessRow(Base):
+    """A process following the calendar, and when it last said so: a push channel is
+    only stopped by the last one to leave."""
+
+    __tablename__ = "sync_processes"
+
+    runner_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    calendar_id: Mapped[str] = mapped_column(String(300), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SyncAlertRow(Base):

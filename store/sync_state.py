@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.schema import CalendarSyncRow, SyncAlertRow
+from store.schema import CalendarSyncRow, SyncAlertRow, SyncProcessRow
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,18 @@ class SyncClaim:
 
     token: str | None
     synced_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PushChannel:
+    """A channel registered with ``events.watch``: Google posts to ``address``, with
+    ``token``, until ``expires_at``."""
+
+    id: str
+    token: str
+    resource_id: str
+    address: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,57 @@ class SyncState:
         with self._sessions() as session:
             row = session.get(CalendarSyncRow, calendar_id)
             return row.sync_token if row else None
+
+    # -- the push channel and the processes sharing it ------------------------------
+
+    def channel(self, calendar_id: str) -> PushChannel | None:
+        with self._sessions() as session:
+            row = session.get(CalendarSyncRow, calendar_id)
+            if row is None or not row.channel_id:
+                return None
+            return PushChannel(str(row.channel_id), str(row.channel_token),
+                               str(row.channel_resource_id), str(row.channel_address),
+                               _aware(row.channel_expires_at or datetime.min))
+
+    def replace_channel(self, calendar_id: str, *, seen: str | None,
+                        new: PushChannel | None) -> bool:
+        """Store ``new`` (None: no channel) if the stored one is still ``seen``; False when
+        another process replaced it first (so exactly one channel is kept)."""
+        self._ensure_row(calendar_id)
+        was = CalendarSyncRow.channel_id.is_(None) if seen is None \
+            else CalendarSyncRow.channel_id == seen
+        values = {"channel_id": None, "channel_token": None, "channel_resource_id": None,
+                  "channel_address": None, "channel_expires_at": None} if new is None else {
+            "channel_id": new.id, "channel_token": new.token,
+            "channel_resource_id": new.resource_id, "channel_address": new.address,
+            "channel_expires_at": new.expires_at}
+        with self._sessions.begin() as session:
+            done = session.execute(
+                update(CalendarSyncRow).where(CalendarSyncRow.calendar_id == calendar_id, was)
+                .values(**values).execution_options(synchronize_session=False))
+            return bool(done.rowcount == 1)
+
+    def seen(self, calendar_id: str, runner_id: str) -> None:
+        """This process follows the calendar (said again at every check)."""
+        with self._sessions.begin() as session:
+            row = session.get(SyncProcessRow, runner_id)
+            if row is None:
+                session.add(SyncProcessRow(runner_id=runner_id, calendar_id=calendar_id,
+                                           seen_at=self._clock()))
+            else:
+                row.seen_at = self._clock()
+
+    def leave(self, calendar_id: str, runner_id: str, *, alive_within: timedelta) -> int:
+        """This process stops following; returns how many others were seen lately."""
+        since = self._clock() - alive_within
+        with self._sessions.begin() as session:
+            row = session.get(SyncProcessRow, runner_id)
+            if row is not None:
+                session.delete(row)
+            others = session.scalars(select(SyncProcessRow).where(
+                SyncProcessRow.calendar_id == calendar_id, SyncProcessRow.runner_id != runner_id,
+                SyncProcessRow.seen_at > since)).all()
+            return len(others)
 
     # -- alerts -------------------------------------------------------------------
 

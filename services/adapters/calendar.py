@@ -148,6 +148,24 @@ class GoogleCalendarApi:
                 return items, str(token)
             request = following
 
+    def watch(self, *, channel_id: str, token: str, address: str,
+              ttl_seconds: int) -> dict[str, Any]:
+        """Register a push channel (events.watch): Google POSTs to ``address`` on every
+        change, with ``token``, until the channel expires (its ``expiration``, ms)."""
+        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token,
+                "params": {"ttl": str(ttl_seconds)}}
+        return _call(self._events.watch(calendarId=self._calendar_id, body=body))
+
+    def stop_channel(self, *, channel_id: str, resource_id: str) -> None:
+        """channels.stop: Google posts no more to that channel. Gone already is done."""
+        try:
+            _call(self._factory().channels().stop(body={"id": channel_id,
+                                                        "resourceId": resource_id}))
+        except SourceUnavailableError as error:
+            cause = error.__cause__
+            if not (isinstance(cause, HttpError) and cause.resp.status == 404):
+                raise
+
     def search_events(self, *, time_min: datetime, time_max: datetime,
                       text: str) -> Iterator[dict[str, Any]]:
         """Events matching Google's free-text search (summary, description, location,

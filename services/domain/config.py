@@ -35,10 +35,27 @@ def _clock(value: object) -> str:
     return str(value)
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 class CalendarSettings(_Section):
     id: str = Field(min_length=1)
     ical_url: str | None = None
     window_days: int = Field(default=30, ge=1, le=366)
+    # The public URL of POST /calendar/notifications, for Google's push; None to poll only.
+    push_url: str | None = None
+
+    @field_validator("push_url")
+    @classmethod
+    def _push_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = re.fullmatch(r"(https?)://(\[[^\]]+\]|[^/:\s]+)(:\d+)?(/\S*)?", value)
+        host = match[2].strip("[]") if match else ""
+        if not match or (match[1] != "https" and host not in LOOPBACK_HOSTS):
+            raise ValueError(f"'{value}' is not an https URL (Google only pushes to https; "
+                             "plain http only on a loopback address, for the sandbox)")
+        return value
 
 
 class DynamoSettings(_Section):

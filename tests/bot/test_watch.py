@@ -68,6 +68,21 @@ def test_a_bad_poll_interval_is_refused_before_anything_is_written(
     assert cli_sandbox.emulator.requests == []
 
 
+@pytest.mark.parametrize("url", ["http://bot.example.com/calendar/notifications",
+                                 "bot.example.com/calendar/notifications"])
+def test_a_push_url_that_is_not_https_is_refused_before_anything_is_written(
+        cli_sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        url: str) -> None:
+    config = tmp_path / "app.yaml"
+    config.write_text(config.read_text().replace("push_url: null", f"push_url: {url}"))
+    cli_sandbox.emulator.reset_requests()
+    assert main(["watch"]) == 1
+    err = capsys.readouterr().err
+    assert f"calendar.push_url: '{url}' is not an https URL" in err
+    assert not (tmp_path / "audit.sqlite3").exists()
+    assert cli_sandbox.emulator.requests == [] and cli_sandbox.emulator.channels == {}
+
+
 def test_polling_checks_every_interval_until_stopped(capsys: pytest.CaptureFixture[str]) -> None:
     stop = threading.Event()
     checks: list[int] = []

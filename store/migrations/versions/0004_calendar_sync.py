@@ -2,6 +2,9 @@
 
 - ``calendar_sync``: one row per calendar: the last ``nextSyncToken`` whose changes
   were fully handled, and a lease so that one process at a time reads from it.
+  The row also holds the push channel (``events.watch``) every process shares.
+- ``sync_processes``: the processes following the calendar, and when each was last
+  seen, so that only the last one to leave stops the push channel.
 - ``sync_alerts``: the Slack message posted for each discrepancy the live sync
   alerted on, so the same discrepancy again updates that message.
 
@@ -27,6 +30,17 @@ def upgrade() -> None:
         sa.Column("lease_owner", sa.String(200)),
         sa.Column("lease_expires_at", sa.DateTime(timezone=True)),
         sa.Column("synced_at", sa.DateTime(timezone=True)),
+        sa.Column("channel_id", sa.String(64)),
+        sa.Column("channel_token", sa.String(128)),
+        sa.Column("channel_resource_id", sa.String(200)),
+        sa.Column("channel_address", sa.Text),
+        sa.Column("channel_expires_at", sa.DateTime(timezone=True)),
+    )
+    op.create_table(
+        "sync_processes",
+        sa.Column("runner_id", sa.String(200), primary_key=True),
+        sa.Column("calendar_id", sa.String(300), nullable=False, index=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "sync_alerts",
@@ -40,4 +54,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("sync_alerts")
+    op.drop_table("sync_processes")
     op.drop_table("calendar_sync")
