@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
+    demo.add_argument("--auto-fix", action="store_true",
+                      help="let the live sync fix the calendar edit it is shown")
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
@@ -132,7 +134,8 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
         if args.command == "demo":
             from bot.sandbox.demo import run_demo
 
-            return run_demo(config_path=args.config, assume_yes=args.yes)
+            return run_demo(config_path=args.config, assume_yes=args.yes,
+                            auto_fix=args.auto_fix)
         config = load_config(args.config)
         systems = systems or build_systems(config, read_environment())
         return _COMMANDS[args.command](args, config, systems, now())

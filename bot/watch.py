@@ -126,7 +126,7 @@ def run_watch(live: LiveSync, config: Config, *, once: bool,
         pass
     finally:
         if server is not None:
-            server.shutdown()
+            server.close()
         if coalescer is not None:
             coalescer.stop()
         if push is not None:
@@ -136,11 +136,11 @@ def run_watch(live: LiveSync, config: Config, *, once: bool,
 
 def _serve_in_thread(app: Wsgi) -> Any:
     """POST /calendar/notifications on $PORT (default 3000), as the Slack app serves."""
-    from werkzeug.serving import make_server
+    import waitress
 
     port = int(os.environ.get("PORT", "3000"))
-    server = make_server("0.0.0.0", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = waitress.create_server(app, host="0.0.0.0", port=port, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
     logger.info("listening for calendar notifications on http://0.0.0.0:%d%s", port, PATH)
     return server
 
