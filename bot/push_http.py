@@ -38,12 +38,15 @@ def notifications_app(push: PushChannels, coalescer: Coalescer) -> Wsgi:
             notification = parse_notification(headers)
         except InputError as error:
             return answer("400 Bad Request", str(error))
+        if notification.state == "sync":
+            # Google sends it as soon as the channel exists, maybe before events.watch has
+            # answered and the channel is stored: acknowledged, and nothing is read anyway.
+            return answer("200 OK", "ok")
         if not push.accepts(notification):
             logger.warning("calendar notification for channel %s ignored: unknown channel or "
                            "wrong token", notification.channel_id[:64])
             return answer("200 OK", "ignored")
-        if notification.state != "sync":
-            coalescer.poke()
+        coalescer.poke()
         return answer("200 OK", "ok")
 
     return app

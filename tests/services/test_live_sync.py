@@ -17,12 +17,14 @@ import pytest
 
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_systems
+from services import digest_decisions
 from services.changes import ChangeService
 from services.domain.blocks import APPROVE, DISMISS, Message
 from services.domain.config import Config
 from services.domain.page_reading import read_page_fields
 from services.domain.page_rendering import PageRenderer
 from services.live_sync import LiveSync
+from services.operations import Operations
 from services.reconciling import run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
@@ -351,3 +353,23 @@ def test_two_processes_on_postgresql_handle_each_change_once(postgres_bot: Bot) 
     assert len(bot.channel.posted) == 1
     record, _ = danika(bot.box)
     assert record["startTime"] == "16:00"
+
+
+def test_approve_on_an_alert_applies_it_as_on_a_digest_entry(bot: Bot) -> None:
+    move_danika(bot.box)
+    bot.live().check()
+    alert = bot.channel.posted[0]
+    approve = next(e for b in alert["blocks"] if b["type"] == "actions"
+                   for e in b["elements"] if e["action_id"] == APPROVE)
+    systems = build_systems(bot.config, bot.box.env)
+    audit = AuditLog(session_factory(open_engine(bot.database)))
+    ops = Operations(systems=systems, config=bot.config, audit=audit,
+                     changes=ChangeService(systems=systems, config=bot.config, audit=audit),
+                     window=lambda: SEED_WINDOW, clock=lambda: NOW)
+    approver = bot.config.slack.approvers[0]
+    rewritten = digest_decisions.decide(ops, action_id=APPROVE, value=approve["value"],
+                                        user_id=approver, message=alert)
+    record, page = danika(bot.box)
+    assert (record["startTime"], page["arrival"]) == ("16:00", "4:00–8:00 PM")
+    assert f"Approved by <@{approver}>" in str(rewritten["blocks"])
+    assert rewritten["blocks"][0]["block_id"] == "alert:danika-may31"  # the headline stays
