@@ -75,7 +75,12 @@ def build_push(live: LiveSync, systems: Systems, config: Config) -> PushChannels
     """The push channel of ``calendar.push_url``; None when the bot polls only."""
     if not config.calendar.push_url:
         return None
-    return PushChannels(api=systems.calendar.api, state=live.state,
+    try:
+        api = systems.calendar.api
+    except CharterOpsError as error:  # no Calendar API credentials: only the feed
+        logger.warning("calendar.push_url is set but %s; not pushed to", error)
+        return None
+    return PushChannels(api=api, state=live.state,
                         calendar_id=config.calendar.id, address=config.calendar.push_url,
                         runner_id=live.runner_id)
 
@@ -94,7 +99,15 @@ def start_push(live: LiveSync, push: PushChannels, *, report: Callable[[CheckRep
         push.ensure()
     except CharterOpsError as error:
         logger.warning("calendar push not set up (polling meanwhile): %s", error)
-    coalescer = Coalescer(lambda: report(live.check())).start()
+    def check() -> None:
+        done = live.check()
+        if done.read == "busy":
+            # Another process holds the read, maybe from before this change: try again
+            # shortly rather than wait for the next poll.
+            coalescer.poke()
+        report(done)
+
+    coalescer = Coalescer(check).start()
     return coalescer, notifications_app(push, coalescer)
 
 

@@ -24,6 +24,7 @@ Nothing changed costs one calendar request and no AWS request.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -124,6 +125,10 @@ class LiveSync:
         self._renderer = renderer or PageRenderer()
         # Called with the changes read, before any is handled: where a crash is tested.
         self.after_read: Callable[[ChangedEvents], None] = lambda _changes: None
+        # The poll and a push share this object and its lease owner: the store's lease
+        # keeps other processes out, this keeps the two threads of one process in line
+        # (the second then reads from the first's new token: nothing is missed).
+        self._running = threading.Lock()
 
     @property
     def state(self) -> SyncState:
@@ -134,6 +139,10 @@ class LiveSync:
         return self._lease.owner
 
     def check(self) -> CheckReport:
+        with self._running:
+            return self._check_leased()
+
+    def _check_leased(self) -> CheckReport:
         calendar_id = self._config.calendar.id
         claim = self._state.claim(calendar_id, self._lease, owner_is_dead=self._owner_is_dead)
         if claim is None:

@@ -373,3 +373,22 @@ def test_approve_on_an_alert_applies_it_as_on_a_digest_entry(bot: Bot) -> None:
     assert (record["startTime"], page["arrival"]) == ("16:00", "4:00–8:00 PM")
     assert f"Approved by <@{approver}>" in str(rewritten["blocks"])
     assert rewritten["blocks"][0]["block_id"] == "alert:danika-may31"  # the headline stays
+
+
+def test_the_poll_and_a_push_in_one_process_read_one_after_the_other(bot: Bot) -> None:
+    move_danika(bot.box)
+    live = bot.live()
+    start = threading.Barrier(2)
+    reports: list[Any] = []
+
+    def run() -> None:
+        start.wait()
+        reports.append(live.check())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.changed for r in reports) == [0, 1]
+    assert len(bot.channel.posted) == 1 and bot.channel.updates == []
