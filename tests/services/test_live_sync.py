@@ -4,6 +4,9 @@ request and no AWS request when nothing changed."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -15,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.wiring import build_systems
 from services import digest_decisions
 from services.changes import ChangeService
@@ -26,10 +29,11 @@ from services.domain.page_rendering import PageRenderer
 from services.live_sync import LiveSync
 from services.operations import Operations
 from services.reconciling import run_reconcile
+from services.runner import runner_is_dead
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from store.sync_state import SyncState
-from tests.conftest import SEED_WINDOW
+from tests.conftest import ROOT, SEED_WINDOW
 from tests.databases import PG_URL, postgres_schema
 
 CAL = "jada-internal@group.calendar.google.com"
@@ -392,3 +396,45 @@ def test_the_poll_and_a_push_in_one_process_read_one_after_the_other(bot: Bot) -
         thread.join()
     assert sorted(r.changed for r in reports) == [0, 1]
     assert len(bot.channel.posted) == 1 and bot.channel.updates == []
+
+
+KILLED_AFTER_READING = """
+import os, sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from bot.config import load_config
+from bot.environment import read_environment
+from bot.wiring import build_change_service, build_systems
+from services.live_sync import LiveSync
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
+from store.sync_state import SyncState
+
+config = load_config(sys.argv[1])
+env = read_environment()
+systems = build_systems(config, env)
+sessions = session_factory(open_engine(env.database_url))
+live = LiveSync(systems=systems, config=config, state=SyncState(sessions), alerts=None,
+                changes=build_change_service(systems, config, AuditLog(sessions)),
+                clock=lambda: datetime(2026, 5, 30, 9, tzinfo=ZoneInfo("America/Los_Angeles")))
+# Read, then die at once: no cleanup, the lease left held, nothing handled.
+live.after_read = lambda changes: (print(changes.count, flush=True), os._exit(9))
+live.check()
+"""
+
+
+def test_a_process_killed_for_real_after_reading_leaves_the_change_to_the_next(
+        bot: Bot, tmp_path: Path) -> None:
+    move_danika(bot.box)
+    write_config(bot.config, tmp_path / "app.yaml")
+    env = {**os.environ, **sandbox_environ(bot.box), "DATABASE_URL": bot.database,
+           "PYTHONPATH": str(ROOT)}
+    died = subprocess.run([sys.executable, "-c", KILLED_AFTER_READING, str(tmp_path / "app.yaml")],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (died.returncode, died.stdout.strip()) == (9, "1"), died.stderr
+    record, _ = danika(bot.box)
+    assert record["startTime"] == "15:00" and bot.channel.posted == []
+    # Restarted: its lease is taken over at once (its process is gone), the change read again.
+    report = bot.live(owner_is_dead=runner_is_dead).check()
+    assert report.read == "incremental" and report.changed == 1
+    assert len(bot.channel.posted) == 1 and "to 16:00–20:00" in bot.channel.posted[0]["text"]
