@@ -103,12 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true")
     audit.add_argument("--limit", type=int, default=20)
 
+    watch = commands.add_parser("watch", help="follow the calendar as it changes (live sync)")
+    watch.add_argument("--once", action="store_true",
+                       help="one incremental check, then exit (0 done, 2 alerts left, 1 error)")
+
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
+    demo.add_argument("--auto-fix", action="store_true",
+                      help="let the live sync fix the calendar edit it is shown")
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
-    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo):
+    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo, watch):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -128,7 +134,8 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
         if args.command == "demo":
             from bot.sandbox.demo import run_demo
 
-            return run_demo(config_path=args.config, assume_yes=args.yes)
+            return run_demo(config_path=args.config, assume_yes=args.yes,
+                            auto_fix=args.auto_fix)
         config = load_config(args.config)
         systems = systems or build_systems(config, read_environment())
         return _COMMANDS[args.command](args, config, systems, now())
@@ -269,5 +276,14 @@ def _requester() -> str:
         return "cli"
 
 
+def _watch(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    from bot.watch import build_live_sync, build_push, run_watch, slack_alerts
+
+    env = read_environment()
+    live = build_live_sync(systems, config, env, alerts=slack_alerts(config, env))
+    push = None if args.once else build_push(live, systems, config)
+    return run_watch(live, config, once=args.once, push=push)
+
+
 _COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status, "swap": _change,
-             "time": _change, "undo": _undo, "audit": _audit}
+             "time": _change, "undo": _undo, "audit": _audit, "watch": _watch}

@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import os
 from datetime import UTC, datetime
+from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
 from bot.config import load_config
@@ -56,6 +58,7 @@ def serve(config_path: str) -> int:
         app.client.chat_postMessage(channel=config.slack.channel, **message)
 
     scheduler = build_scheduler(ops, post)
+    live = _add_live_sync(scheduler, ops, config, env)
     scheduler.start()
     try:
         if env.slack_app_token:
@@ -69,8 +72,48 @@ def serve(config_path: str) -> int:
 
             port = int(os.environ.get("PORT", "3000"))
             logger.info("listening for Slack on http://0.0.0.0:%d/slack/events", port)
-            waitress.serve(SlackRequestHandler(app, path="/slack/events"), host="0.0.0.0",
-                           port=port, threads=8)
+            waitress.serve(live.serve(SlackRequestHandler(app, path="/slack/events")),
+                           host="0.0.0.0", port=port, threads=8)
     finally:
         scheduler.shutdown(wait=False)
+        live.close()
     return 0
+
+
+class _LiveSync:
+    """The live sync beside the Slack app: polled by the scheduler, and with
+    ``calendar.push_url`` (HTTP mode only) pushed to at /calendar/notifications."""
+
+    def __init__(self, live: Any, push: Any, config: Config) -> None:
+        self._live, self._push, self._config = live, push, config
+        self._coalescer: Any = None
+
+    def serve(self, slack: Any) -> Any:
+        from bot.push_http import with_notifications
+        from bot.watch import start_push
+
+        if self._push is None:
+            return slack
+        self._coalescer, notifications = start_push(self._live, self._push,
+                                                    report=lambda _report: None)
+        return with_notifications(slack, notifications)
+
+    def close(self) -> None:
+        from bot.watch import alive_within
+
+        if self._coalescer is not None:
+            self._coalescer.stop()
+            self._push.leave(alive_within=alive_within(self._config))
+
+
+def _add_live_sync(scheduler: BackgroundScheduler, ops: Operations, config: Config,
+                   env: Environment) -> _LiveSync:
+    """The live sync every ``sync.poll_seconds``, alongside the Slack app (bot/watch.py)."""
+    from bot.watch import add_live_sync, build_live_sync, build_push, slack_alerts
+
+    live = build_live_sync(ops.systems, config, env, alerts=slack_alerts(config, env))
+    push = None if env.slack_app_token else build_push(live, ops.systems, config)
+    if env.slack_app_token and config.calendar.push_url:
+        logger.info("Socket Mode serves no HTTP: calendar.push_url is not used, polling only")
+    add_live_sync(scheduler, live, seconds=config.sync.poll_seconds, push=push)
+    return _LiveSync(live, push, config)

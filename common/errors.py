@@ -5,7 +5,8 @@
     ├── InputError             a person typed something we cannot act on
     │   └── UnknownCharterError    no charter or several match what was typed
     ├── SourceUnavailableError an external system could not be read or written
-    │   └── CalendarAuthError      the Calendar API refused our credentials
+    │   ├── CalendarAuthError      the Calendar API refused our credentials
+    │   └── SyncTokenExpiredError  the calendar wants a full read again (410)
     └── ConflictError          the data changed under us (stale etag, failed condition)
 
 Handlers and the CLI catch ``CharterOpsError`` and show ``str(error)``; anything
@@ -51,3 +52,7 @@ class CalendarAuthError(SourceUnavailableError):
 
 class ConflictError(CharterOpsError):
     """Someone else changed the data between our read and our write."""
+
+
+class SyncTokenExpiredError(SourceUnavailableError):
+    """The calendar no longer accepts the stored sync token (HTTP 410): read it in full."""

@@ -104,3 +104,45 @@ class SlackEventRow(Base):
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     retry_num: Mapped[int | None] = mapped_column(Integer)
+
+
+class CalendarSyncRow(Base):
+    """Where the live sync stands in one calendar: the last sync token fully handled, and
+    which process may run the next incremental read (a lease, as on a change)."""
+
+    __tablename__ = "calendar_sync"
+
+    calendar_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    sync_token: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The push channel registered with events.watch, shared by every process.
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    channel_token: Mapped[str | None] = mapped_column(String(128))
+    channel_resource_id: Mapped[str | None] = mapped_column(String(200))
+    channel_address: Mapped[str | None] = mapped_column(Text)
+    channel_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SyncProcessRow(Base):
+    """A process following the calendar, and when it last said so: a push channel is
+    only stopped by the last one to leave."""
+
+    __tablename__ = "sync_processes"
+
+    runner_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    calendar_id: Mapped[str] = mapped_column(String(300), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SyncAlertRow(Base):
+    """An alert posted for one discrepancy: the same discrepancy again updates that message."""
+
+    __tablename__ = "sync_alerts"
+
+    discrepancy_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(120), index=True)
+    channel: Mapped[str] = mapped_column(String(80))
+    message_ts: Mapped[str] = mapped_column(String(40))
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

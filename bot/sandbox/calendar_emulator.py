@@ -10,6 +10,14 @@ google-api-python-client talks to it exactly as it talks to Google:
   event or of one occurrence of a series), insert, patch and update with
   ``If-Match`` etags (412 when stale), delete (kept as ``cancelled``).
 - ``/calendar/ical/{id}/public/basic.ics``: the iCal feed of live events.
+- Push: ``POST .../events/watch`` registers a ``web_hook`` channel (id, token,
+  address; an expiry, ``channel_seconds`` by default), answered by a ``sync``
+  notification; every change to the calendar then POSTs to the address with
+  Google's headers (``X-Goog-Channel-ID``, ``-Token``, ``-Expiration``,
+  ``X-Goog-Resource-State: exists``, ``X-Goog-Resource-ID``, ``-URI``,
+  ``X-Goog-Message-Number``), until the channel expires or ``POST
+  /calendar/v3/channels/stop`` stops it. Deliveries are made in order from one
+  thread and logged in ``deliveries``.
 
 Faults can be injected (revoked refresh tokens, expired access tokens, stale
 sync tokens, an API that answers errors, and ``fail_next``: the next N requests
@@ -22,9 +30,12 @@ from __future__ import annotations
 
 import copy
 import json
+import queue
 import re
 import secrets
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -118,6 +129,12 @@ class CalendarEmulator(LoopbackServer):
         self._faults: list[Fault] = []
         # Google may return fewer items than maxResults; this makes every page that short.
         self.page_limit: int = MAX_PAGE
+        # Push channels by id, how long a new one lives, and what was delivered (state,
+        # channel id, HTTP status or None when the address did not answer).
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.channel_seconds = 7 * 24 * 3600
+        self.deliveries: list[tuple[str, str, int | None]] = []
+        self._outbox: queue.Queue[tuple[str, dict[str, str]] | None] | None = None
 
     @property
     def api_endpoint(self) -> str:
@@ -197,6 +214,7 @@ class CalendarEmulator(LoopbackServer):
         event["etag"] = f'"{3181161784712000 + self._clock}"'
         event["updated"] = _rfc3339(datetime.now(UTC))
         self._changed_at[(calendar_id, event["id"])] = self._clock
+        self._notify(calendar_id)
 
     def _insert(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
         events = self._calendars.setdefault(calendar_id, {})
@@ -359,6 +377,92 @@ class CalendarEmulator(LoopbackServer):
         return _when(event["end"], self.time_zone) > lo and _when(event["start"],
                                                                    self.time_zone) < hi
 
+    # -- push channels ---------------------------------------------------------
+
+    def _watch(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        if calendar_id not in self._calendars:
+            raise ApiError(404, "notFound", "Not Found")
+        address = str(body.get("address") or "")
+        if body.get("type") not in ("web_hook", "webhook") or not body.get("id"):
+            raise ApiError(400, "required", "A channel needs an id and type web_hook.")
+        host = urlsplit(address).hostname or ""
+        if not (address.startswith("https://") or host in ("127.0.0.1", "localhost", "::1")):
+            raise ApiError(400, "push.webhookUrlNotHttps", "WebHook callback must be HTTPS: "
+                                                           + address)
+        if body["id"] in self.channels:
+            raise ApiError(400, "channelIdNotUnique", "Channel id not unique")
+        ttl = int((body.get("params") or {}).get("ttl") or self.channel_seconds)
+        expires = int((datetime.now(UTC) + timedelta(seconds=ttl)).timestamp() * 1000)
+        if body.get("expiration"):
+            expires = min(expires, int(body["expiration"]))
+        channel = {"kind": "api#channel", "id": body["id"], "resourceId":
+                   secrets.token_urlsafe(12), "resourceUri":
+                   f"{self.api_endpoint}calendars/{quote(calendar_id, safe='')}/events",
+                   "token": body.get("token"), "expiration": str(expires),
+                   "address": address, "calendar": calendar_id, "messages": 0}
+        self.channels[channel["id"]] = channel
+        self._deliver(channel, "sync")
+        return {k: v for k, v in channel.items()
+                if k not in ("address", "calendar", "messages") and v is not None}
+
+    def _stop(self, body: dict[str, Any]) -> None:
+        channel = self.channels.get(str(body.get("id")))
+        if channel is None or channel["resourceId"] != body.get("resourceId"):
+            raise ApiError(404, "notFound", "Channel not found")
+        del self.channels[channel["id"]]
+
+    def stop(self) -> None:
+        if self._outbox is not None:
+            self._outbox.put(None)  # the delivery thread ends after what is queued
+        super().stop()
+
+    def expire_channels(self) -> None:
+        """Every channel past its expiry now, as Google's channels end."""
+        with self._lock:
+            for channel in self.channels.values():
+                channel["expiration"] = "0"
+
+    def _notify(self, calendar_id: str) -> None:
+        for channel in list(self.channels.values()):
+            if channel["calendar"] == calendar_id:
+                self._deliver(channel, "exists")
+
+    def _deliver(self, channel: dict[str, Any], state: str) -> None:
+        if int(channel["expiration"]) <= datetime.now(UTC).timestamp() * 1000:
+            self.channels.pop(channel["id"], None)  # expired: Google stops sending
+            return
+        channel["messages"] += 1
+        headers = {"X-Goog-Channel-ID": channel["id"], "X-Goog-Resource-State": state,
+                   "X-Goog-Resource-ID": channel["resourceId"],
+                   "X-Goog-Resource-URI": channel["resourceUri"],
+                   "X-Goog-Message-Number": str(channel["messages"]),
+                   "X-Goog-Channel-Expiration": datetime.fromtimestamp(
+                       int(channel["expiration"]) / 1000, UTC).strftime(
+                       "%a, %d %b %Y %H:%M:%S GMT")}
+        if channel.get("token"):
+            headers["X-Goog-Channel-Token"] = channel["token"]
+        if self._outbox is None:
+            self._outbox = queue.Queue()
+            threading.Thread(target=self._post_all, args=(self._outbox,), daemon=True,
+                             name="calendar-push").start()
+        self._outbox.put((channel["address"], headers))
+
+    def _post_all(self, outbox: queue.Queue[tuple[str, dict[str, str]] | None]) -> None:
+        # One thread, in order, as Google numbers its messages; never under the lock.
+        while (item := outbox.get()) is not None:
+            address, headers = item
+            request = urllib.request.Request(address, data=b"", headers=headers,
+                                             method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    status: int | None = answer.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError:
+                status = None
+            self.deliveries.append((headers["X-Goog-Resource-State"],
+                                    headers["X-Goog-Channel-ID"], status))
+
     def _read_sync_token(self, token: str) -> int:
         match = re.fullmatch(r"s(\d+)-(\d+)", token)
         if not match or int(match[1]) != self._sync_generation:
@@ -468,6 +572,11 @@ class _Handler(BaseHTTPRequestHandler):
                     feed = emulator.ical_feed(unquote(match["cal"]))
                 return self._send(200, feed, "text/calendar; charset=UTF-8")
             match = _EVENTS.match(parts.path)
+            if parts.path == "/calendar/v3/channels/stop" and method == "POST":
+                self._authorize()
+                with emulator._lock:
+                    emulator._stop(json.loads(body or b"{}"))
+                return self._send(204, b"", None)
             if not match:
                 raise ApiError(404, "notFound", "Not Found")
             self._authorize()
@@ -523,6 +632,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(200, emulator._list(calendar_id, query))
         if event_id is None and method == "POST":
             return self._json(200, emulator._insert(calendar_id, data))
+        if event_id == "watch" and method == "POST":
+            return self._json(200, emulator._watch(calendar_id, data))
         if event_id is None:
             raise ApiError(405, "methodNotAllowed", "Method Not Allowed")
         if method == "GET":

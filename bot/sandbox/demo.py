@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from bot.config import load_config
 from bot.sandbox.console import HINT, SlackConsole
+from bot.sandbox.live_demo import follow_an_edit
 from bot.sandbox.sandbox import install, running_sandbox
 from bot.sandbox.scenario import coming_saturday, seed_weekend
 from bot.sandbox.slack_fake import SlackFake
@@ -38,7 +39,7 @@ SCRIPT = (
 )
 
 
-def run_demo(*, config_path: str, assume_yes: bool) -> int:
+def run_demo(*, config_path: str, assume_yes: bool, auto_fix: bool = False) -> int:
     config = load_config(config_path)
     now = datetime.now(UTC)
     today = now.astimezone(config.tz).date()
@@ -65,7 +66,8 @@ def run_demo(*, config_path: str, assume_yes: bool) -> int:
         if not assume_yes and not _confirm("Apply them? [y/N] "):
             print("Nothing applied.")
             return 0
-        audit = AuditLog(session_factory(open_engine(f"sqlite:///{workdir}/audit.sqlite3")))
+        sessions = session_factory(open_engine(f"sqlite:///{workdir}/audit.sqlite3"))
+        audit = AuditLog(sessions)
         service = build_change_service(systems, config, audit)
         report = service.apply_fixes(result, fixable, requested_by="demo", source="cli")
         print(apply_report(report))
@@ -74,8 +76,10 @@ def run_demo(*, config_path: str, assume_yes: bool) -> int:
         print("\nReconciling again:")
         print(reconcile_report(again))
         in_sync = report.ok and not [d for d in again.discrepancies if d.fix]
+        followed = follow_an_edit(sandbox, systems, config, sessions=sessions, service=service,
+                                  auto_fix=auto_fix)
         console_ok = _console(config, systems, audit, service, interactive=not assume_yes)
-        return 0 if in_sync and console_ok else 1
+        return 0 if in_sync and followed and console_ok else 1
 
 
 def _console(config: Config, systems: Systems, audit: AuditLog, service: ChangeService, *,

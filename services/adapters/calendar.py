@@ -21,7 +21,12 @@ import httplib2
 from google.auth.exceptions import GoogleAuthError
 from googleapiclient.errors import HttpError
 
-from common.errors import CalendarAuthError, ConflictError, SourceUnavailableError
+from common.errors import (
+    CalendarAuthError,
+    ConflictError,
+    SourceUnavailableError,
+    SyncTokenExpiredError,
+)
 from services.adapters import calendar_retry
 from services.adapters.calendar_lookup import look_up_by_api, look_up_in_feed
 from services.adapters.calendar_retry import Backoff
@@ -112,6 +117,54 @@ class GoogleCalendarApi:
             yield from page.get("items", [])
             request = self._events.list_next(request, page)
 
+    def list_changes(self, *, sync_token: str | None, time_min: datetime,
+                     time_max: datetime) -> tuple[list[dict[str, Any]], str]:
+        """The events changed since ``sync_token`` (cancelled ones included) and the next
+        token; without a token, every event of [time_min, time_max) and a first token.
+        SyncTokenExpiredError when Google answers 410: the caller reads in full again."""
+        if sync_token:
+            params: dict[str, Any] = {"syncToken": sync_token}
+        else:
+            params = {"timeMin": time_min.isoformat(), "timeMax": time_max.isoformat()}
+        request = self._events.list(calendarId=self._calendar_id, singleEvents=True,
+                                    showDeleted=True, maxResults=PAGE_SIZE, **params)
+        items: list[dict[str, Any]] = []
+        while True:
+            try:
+                page = _read(request, backoff=self._backoff)
+            except SourceUnavailableError as error:
+                cause = error.__cause__
+                if isinstance(cause, HttpError) and cause.resp.status == 410:
+                    raise SyncTokenExpiredError(
+                        "the calendar no longer accepts the stored sync token (HTTP 410)"
+                    ) from error
+                raise
+            items += page.get("items", [])
+            following = self._events.list_next(request, page)
+            if following is None:
+                token = page.get("nextSyncToken")
+                if not token:
+                    raise SourceUnavailableError("the Calendar API gave no nextSyncToken")
+                return items, str(token)
+            request = following
+
+    def watch(self, *, channel_id: str, token: str, address: str,
+              ttl_seconds: int) -> dict[str, Any]:
+        """Register a push channel (events.watch): Google POSTs to ``address`` on every
+        change, with ``token``, until the channel expires (its ``expiration``, ms)."""
+        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token,
+                "params": {"ttl": str(ttl_seconds)}}
+        return _call(self._events.watch(calendarId=self._calendar_id, body=body))
+
+    def stop_channel(self, *, channel_id: str, resource_id: str) -> None:
+        """channels.stop: Google posts no more to that channel. Gone already is done."""
+        try:
+            _call(self._factory().channels().stop(body={"id": channel_id,
+                                                        "resourceId": resource_id}))
+        except SourceUnavailableError as error:
+            cause = error.__cause__
+            if not (isinstance(cause, HttpError) and cause.resp.status == 404):
+                raise
 
     def search_events(self, *, time_min: datetime, time_max: datetime,
                       text: str) -> Iterator[dict[str, Any]]:

@@ -35,10 +35,27 @@ def _clock(value: object) -> str:
     return str(value)
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 class CalendarSettings(_Section):
     id: str = Field(min_length=1)
     ical_url: str | None = None
     window_days: int = Field(default=30, ge=1, le=366)
+    # The public URL of POST /calendar/notifications, for Google's push; None to poll only.
+    push_url: str | None = None
+
+    @field_validator("push_url")
+    @classmethod
+    def _push_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = re.fullmatch(r"(https?)://(\[[^\]]+\]|[^/:\s]+)(:\d+)?(/\S*)?", value)
+        host = match[2].strip("[]") if match else ""
+        if not match or (match[1] != "https" and host not in LOOPBACK_HOSTS):
+            raise ValueError(f"'{value}' is not an https URL (Google only pushes to https; "
+                             "plain http only on a loopback address, for the sandbox)")
+        return value
 
 
 class DynamoSettings(_Section):
@@ -91,6 +108,18 @@ class SyncSettings(_Section):
     nightly_at: str = "02:00"
     auto_fix: tuple[str, ...] = ()
     freeze_hours: float = Field(default=2, ge=0)
+    # Live sync: any change to a charter departing this soon is told to the channel.
+    alert_hours: float = Field(default=48, ge=0)
+    # Live sync: seconds between two incremental checks of the calendar.
+    poll_seconds: int = 60
+
+    @field_validator("poll_seconds")
+    @classmethod
+    def _poll(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError(f"{value} is not a poll interval: give the seconds between two "
+                             "checks of the calendar, at least 1 (default 60)")
+        return value
 
     @field_validator("nightly_at", mode="before")
     @classmethod

@@ -1,0 +1,185 @@
+"""``python -m bot watch [--once]``: the live sync in the foreground, and its wiring.
+
+``--once`` does one incremental check and exits 0 (nothing to do, or all handled),
+2 (alerts left for a person) or 1 (an error, said on stderr). Without it, a check
+every ``sync.poll_seconds``, each change handled printed; a failed check is logged
+and the next one tried (a calendar outage must not end the watch).
+``python -m bot`` runs the same check from its scheduler (``add_live_sync``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+
+from bot.environment import Environment
+from bot.push_http import PATH, Wsgi, notifications_app
+from bot.wiring import build_change_service
+from common.errors import CharterOpsError
+from services.domain.blocks import Message
+from services.domain.config import Config
+from services.live_sync import AlertSink, CheckReport, LiveSync
+from services.push import Coalescer, PushChannels
+from services.reconciling import Systems
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
+from store.sync_state import SyncState
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR, EXIT_ALERTS = 0, 1, 2
+
+
+class SlackAlerts:
+    """Alerts to ``slack.channel``: chat.postMessage, and chat.update for the same drift."""
+
+    def __init__(self, client: Any, channel: str) -> None:
+        self._client = client
+        self._channel = channel
+
+    def post(self, message: Message) -> tuple[str, str]:
+        answer = self._client.chat_postMessage(channel=self._channel, **message)
+        return str(answer["channel"]), str(answer["ts"])
+
+    def update(self, channel: str, ts: str, message: Message) -> None:
+        self._client.chat_update(channel=channel, ts=ts, **message)
+
+
+def slack_alerts(config: Config, env: Environment) -> AlertSink | None:
+    """Slack when a bot token is set; None otherwise (the alerts are then only printed)."""
+    if not env.slack_bot_token:
+        return None
+    client = WebClient(token=env.slack_bot_token,
+                       **({"base_url": env.slack_api_url} if env.slack_api_url else {}))
+    return SlackAlerts(client, config.slack.channel)
+
+
+def build_live_sync(systems: Systems, config: Config, env: Environment, *,
+                    alerts: AlertSink | None) -> LiveSync:
+    sessions = session_factory(open_engine(env.database_url))
+    return LiveSync(systems=systems, config=config, state=SyncState(sessions),
+                    changes=build_change_service(systems, config, AuditLog(sessions)),
+                    alerts=alerts)
+
+
+def build_push(live: LiveSync, systems: Systems, config: Config) -> PushChannels | None:
+    """The push channel of ``calendar.push_url``; None when the bot polls only."""
+    if not config.calendar.push_url:
+        return None
+    try:
+        api = systems.calendar.api
+    except CharterOpsError as error:  # no Calendar API credentials: only the feed
+        logger.warning("calendar.push_url is set but %s; not pushed to", error)
+        return None
+    return PushChannels(api=api, state=live.state,
+                        calendar_id=config.calendar.id, address=config.calendar.push_url,
+                        runner_id=live.runner_id)
+
+
+def alive_within(config: Config) -> timedelta:
+    # A process that has not checked for three poll intervals is taken to be gone.
+    return timedelta(seconds=3 * config.sync.poll_seconds)
+
+
+def start_push(live: LiveSync, push: PushChannels, *, report: Callable[[CheckReport], None]
+               ) -> tuple[Coalescer, Wsgi]:
+    """The channel registered (or reused), the coalescer running, and the WSGI app of
+    POST /calendar/notifications. A channel that cannot be registered now is logged: the
+    polling goes on, and the next poll tries again."""
+    try:
+        push.ensure()
+    except CharterOpsError as error:
+        logger.warning("calendar push not set up (polling meanwhile): %s", error)
+    def check() -> None:
+        done = live.check()
+        if done.read == "busy":
+            # Another process holds the read, maybe from before this change: try again
+            # shortly rather than wait for the next poll.
+            coalescer.poke()
+        report(done)
+
+    coalescer = Coalescer(check).start()
+    return coalescer, notifications_app(push, coalescer)
+
+
+def run_watch(live: LiveSync, config: Config, *, once: bool,
+              stop: threading.Event | None = None, push: PushChannels | None = None) -> int:
+    if once:
+        report = live.check()
+        _print(report, always=True)
+        return EXIT_ALERTS if report.left_for_people else EXIT_OK
+    stop = stop or threading.Event()
+    server = coalescer = None
+    if push is not None:
+        coalescer, app = start_push(live, push, report=lambda r: _print(r, always=False))
+        server = _serve_in_thread(app)
+    print(f"watching the calendar every {config.sync.poll_seconds} s"
+          + (f", and on every push to {config.calendar.push_url}" if push else "")
+          + " (Ctrl-C to stop)", flush=True)
+    try:
+        while not stop.is_set():
+            try:
+                if push is not None:
+                    push.ensure()  # renewed before it expires; a store read otherwise
+                _print(live.check(), always=False)
+            except CharterOpsError as error:
+                print(f"error: {error} (trying again in {config.sync.poll_seconds} s)",
+                      file=sys.stderr, flush=True)
+            stop.wait(config.sync.poll_seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.close()
+        if coalescer is not None:
+            coalescer.stop()
+        if push is not None:
+            push.leave(alive_within=alive_within(config))
+    return EXIT_OK
+
+
+def _serve_in_thread(app: Wsgi) -> Any:
+    """POST /calendar/notifications on $PORT (default 3000), as the Slack app serves."""
+    import waitress
+
+    port = int(os.environ.get("PORT", "3000"))
+    server = waitress.create_server(app, host="0.0.0.0", port=port, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    logger.info("listening for calendar notifications on http://0.0.0.0:%d%s", port, PATH)
+    return server
+
+
+def _print(report: CheckReport, *, always: bool) -> None:
+    # Polling prints only what happened; an idle minute says nothing.
+    if always or report.changed or report.alerts or report.read in ("first", "full"):
+        print("\n".join(report.lines()), flush=True)
+
+
+def add_live_sync(scheduler: BaseScheduler, live: LiveSync, *, seconds: int,
+                  push: PushChannels | None = None) -> None:
+    """The live sync as one of ``python -m bot``'s scheduler jobs: never two at once."""
+
+    def job() -> None:
+        try:
+            if push is not None:
+                push.ensure()
+            report = live.check()
+        except CharterOpsError as error:
+            # Every minute: a calendar outage is logged, not posted each time.
+            logger.warning("live sync check failed: %s", error)
+            return
+        if report.changed or report.alerts:
+            for line in report.lines():
+                logger.info("live sync: %s", line)
+
+    scheduler.add_job(job, IntervalTrigger(seconds=seconds), id="live_sync", coalesce=True,
+                      max_instances=1)

@@ -1,0 +1,259 @@
+"""Live sync: follow the calendar as it changes, at one request when nothing did.
+
+One check:
+
+1. take the lease on the calendar's sync row (store/sync_state.py): another
+   process running a check means this one has nothing to do;
+2. ``events.list(syncToken=…)``: only what changed since the last token fully
+   handled. No token yet: one read of the window, which only sets the starting
+   point (the drift from before is the digest's and the nightly sync's). A 410:
+   one read of the window, reconciled in full, and said in the log;
+3. for the changed events only: their records (BatchGetItem) and pages
+   (HeadObject), through the same pure engine (services/domain/live_view.py says
+   what is trusted from that view);
+4. the kinds of ``sync.auto_fix`` fixed through the durable change service, the
+   rest (and anything about a charter leaving within ``sync.alert_hours``) posted
+   as an alert; an alert already posted for the same discrepancy is updated;
+5. only then the new token is stored and the lease given up. A process killed
+   before that leaves the old token: the next check reads those changes again,
+   and finds done whatever was done (fixes are idempotent, alerts remembered).
+
+Nothing changed costs one calendar request and no AWS request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Protocol
+
+from common.errors import SourceUnavailableError, SyncTokenExpiredError
+from services.changes import ChangeService
+from services.domain.alerts import alert_message
+from services.domain.blocks import Message, applied_line
+from services.domain.config import Config
+from services.domain.fixes import APPLIED
+from services.domain.live_view import (
+    ChangedEvents,
+    parse_changes,
+    partial_view,
+    plan_live,
+    record_ids,
+)
+from services.domain.models import (
+    PagesSnapshot,
+    ReconcileResult,
+    Record,
+    RecordSnapshot,
+    Window,
+)
+from services.domain.page_rendering import PageRenderer
+from services.domain.reconcile import find_discrepancies
+from services.reconciling import Systems, default_window
+from services.runner import new_runner_id, runner_is_dead
+from store.sync_state import SyncLease, SyncState
+
+logger = logging.getLogger(__name__)
+
+LEASE_TTL = timedelta(minutes=2)  # a check takes seconds; a dead holder's lease lapses soon
+REQUESTER = "live-sync"
+
+
+class AlertSink(Protocol):
+    """Where alerts go (Slack's chat.postMessage and chat.update, in production)."""
+
+    def post(self, message: Message) -> tuple[str, str]:
+        """Post; returns (channel id, message ts)."""
+        ...
+
+    def update(self, channel: str, ts: str, message: Message) -> None:
+        ...
+
+
+@dataclass(frozen=True)
+class Alert:
+    event_id: str
+    text: str
+    needs_person: bool
+    updated: bool  # an earlier alert's message was updated rather than a new one posted
+
+
+@dataclass
+class CheckReport:
+    read: str  # incremental | full (after a 410) | first (the starting point) | busy
+    changed: int = 0  # events the calendar reported changed
+    fixed: list[str] = field(default_factory=list)  # what was applied, in words
+    alerts: list[Alert] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def left_for_people(self) -> int:
+        return sum(1 for a in self.alerts if a.needs_person)
+
+    def lines(self) -> list[str]:
+        head = {"busy": "another process is checking the calendar; nothing to do here",
+                "first": f"started following the calendar ({self.changed} events read)",
+                "full": f"the sync token had expired: read the window in full "
+                        f"({self.changed} events)",
+                "incremental": f"{self.changed} event{'s' if self.changed != 1 else ''} "
+                               "changed in the calendar"}[self.read]
+        out = [head]
+        out += [f"  fixed: {line}" for line in self.fixed]
+        out += [f"  alert{' (updated)' if a.updated else ''}: {a.text}" for a in self.alerts]
+        out += [f"  note: {note}" for note in self.notes]
+        return out
+
+
+class LiveSync:
+    def __init__(self, *, systems: Systems, config: Config, state: SyncState,
+                 changes: ChangeService, alerts: AlertSink | None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 runner_id: str | None = None,
+                 owner_is_dead: Callable[[str], bool] = runner_is_dead,
+                 renderer: PageRenderer | None = None) -> None:
+        self._systems = systems
+        self._config = config
+        self._state = state
+        self._changes = changes
+        self._alerts = alerts
+        self._clock = clock
+        self._lease = SyncLease(owner=runner_id or new_runner_id(), ttl=LEASE_TTL)
+        self._owner_is_dead = owner_is_dead
+        self._renderer = renderer or PageRenderer()
+        # Called with the changes read, before any is handled: where a crash is tested.
+        self.after_read: Callable[[ChangedEvents], None] = lambda _changes: None
+        # The poll and a push share this object and its lease owner: the store's lease
+        # keeps other processes out, this keeps the two threads of one process in line
+        # (the second then reads from the first's new token: nothing is missed).
+        self._running = threading.Lock()
+
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    @property
+    def runner_id(self) -> str:
+        return self._lease.owner
+
+    def check(self) -> CheckReport:
+        with self._running:
+            return self._check_leased()
+
+    def _check_leased(self) -> CheckReport:
+        calendar_id = self._config.calendar.id
+        claim = self._state.claim(calendar_id, self._lease, owner_is_dead=self._owner_is_dead)
+        if claim is None:
+            return CheckReport(read="busy")
+        try:
+            report, token = self._check(claim.token, since=claim.synced_at)
+        except BaseException:
+            # Nothing handled for sure: the token stays, the next check reads it all again.
+            self._state.release(calendar_id, self._lease)
+            raise
+        if not self._state.advance(calendar_id, self._lease, token=token):
+            report.notes.append("the sync lease was taken over meanwhile; the other process "
+                                "keeps the token")
+        return report
+
+    def _check(self, token: str | None, *, since: datetime | None
+               ) -> tuple[CheckReport, str]:
+        now = self._clock()
+        window = default_window(self._config, now=now)
+        if token is None:
+            items, fresh = self._list(None, window)
+            logger.info("live sync: starting point taken from a read of %d events", len(items))
+            return CheckReport(read="first", changed=len(items)), fresh
+        read = "incremental"
+        try:
+            items, fresh = self._list(token, window)
+        except SyncTokenExpiredError:
+            logger.warning("live sync: the calendar refused the sync token (410); reading the "
+                           "window in full once and reconciling it")
+            items, fresh = self._list(None, window)
+            read, since = "full", None
+        changes = parse_changes(items, tz=self._config.tz)
+        self.after_read(changes)
+        report = CheckReport(read=read, changed=changes.count)
+        if changes.count:
+            self._handle(changes, window=window, now=now, since=since, report=report)
+        return report, fresh
+
+    def _list(self, token: str | None, window: Window) -> tuple[list[dict[str, Any]], str]:
+        api = self._systems.calendar.api
+        list_changes = getattr(api, "list_changes", None)
+        if list_changes is None:
+            raise SourceUnavailableError("live sync needs the Calendar API's incremental reads")
+        tz = self._config.tz
+        start = datetime.combine(window.start, time(0), tz)
+        end = datetime.combine(window.end + timedelta(days=1), time(0), tz)
+        items, fresh = list_changes(sync_token=token, time_min=start, time_max=end)
+        return list(items), str(fresh)
+
+    def _handle(self, changes: ChangedEvents, *, window: Window, now: datetime,
+                since: datetime | None, report: CheckReport) -> None:
+        ids = record_ids(changes)
+        found = self._systems.records.get_many(ids).records if ids else ()
+        view = partial_view(changes, found, window=window, config=self._config, since=since)
+        report.notes += view.notes
+        pages = self._systems.pages.head_many(view.page_keys) if view.page_keys else {}
+        result = find_discrepancies(
+            calendar=view.calendar, records=RecordSnapshot(view.records, complete=True),
+            # CloudFront's history is not read for a few charters: CACHE_STALE is withheld.
+            pages=PagesSnapshot(pages=pages, complete=True, invalidations_complete=False),
+            config=self._config, window=window, now=now, renderer=self._renderer,
+            lookups=view.lookups)
+        plan = plan_live(result, view.records, config=self._config, now=now)
+        applied = self._apply(result, list(plan.automatic), report)
+        self._alert(result, view.records, left=plan.for_people, applied=applied,
+                    near=plan.near, now=now, report=report)
+
+    def _apply(self, result: ReconcileResult, ids: list[str], report: CheckReport
+               ) -> list[str]:
+        if not ids:
+            return []
+        outcome = self._changes.apply_fixes(result, ids, requested_by=REQUESTER,
+                                            source="scheduler")
+        done = [o.discrepancy_id for o in outcome.outcomes if o.status == APPLIED]
+        by_id = {d.id: d for d in result.discrepancies}
+        report.fixed += [f"{by_id[i].event_id}: {applied_line(by_id[i])}" for i in done]
+        report.notes += [f"{o.discrepancy_id}: {o.status} ({o.message})"
+                         for o in outcome.outcomes if o.status != APPLIED]
+        return done
+
+    def _alert(self, result: ReconcileResult, records: tuple[Record, ...], *,
+               left: tuple[Any, ...], applied: list[str], near: frozenset[str],
+               now: datetime, report: CheckReport) -> None:
+        by_id = {d.id: d for d in result.discrepancies}
+        by_record = {r.event_id: r for r in records}
+        events = dict.fromkeys([*(d.event_id for d in left),
+                                *(by_id[i].event_id for i in applied)])
+        for event_id in events:
+            mine_left = [d for d in left if d.event_id == event_id]
+            mine_applied = [by_id[i] for i in applied if by_id[i].event_id == event_id]
+            if not mine_left and event_id not in near:
+                continue  # fixed, and not leaving soon: nobody needs telling
+            want = result.desired.get(event_id)
+            record = want.current_record if want is not None else by_record.get(event_id)
+            message = alert_message(event_id=event_id, want=want, record=record,
+                                    left=mine_left, applied=mine_applied, tz=self._config.tz,
+                                    now=now)
+            ids = [d.id for d in (*mine_left, *mine_applied)]
+            updated = self._send(event_id, ids, message)
+            report.alerts.append(Alert(event_id=event_id, text=message["text"],
+                                       needs_person=bool(mine_left), updated=updated))
+
+    def _send(self, event_id: str, ids: list[str], message: Message) -> bool:
+        if self._alerts is None:
+            return False  # no Slack (watch without a bot token): the report says it
+        earlier = self._state.posted_alert(ids)
+        if earlier is not None:
+            self._alerts.update(earlier.channel, earlier.message_ts, message)
+            channel, ts = earlier.channel, earlier.message_ts
+        else:
+            channel, ts = self._alerts.post(message)
+        self._state.remember_alert(event_id=event_id, discrepancy_ids=ids, channel=channel,
+                                   message_ts=ts)
+        return earlier is not None

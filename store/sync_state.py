@@ -1,0 +1,205 @@
+"""The live sync's state in the audit store: one sync token per calendar, under a lease.
+
+Two processes must never run the same incremental read at once, nor lose or fork
+the token. So the read is done under a lease on the calendar's row (taken with
+one conditional UPDATE whose row count decides, as for a change in
+store/audit.py), and the token is only replaced by the lease's holder, after the
+changes it covers were handled. A process killed in between leaves the old token:
+the next holder reads the same changes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.schema import CalendarSyncRow, SyncAlertRow, SyncProcessRow
+
+
+@dataclass(frozen=True)
+class SyncLease:
+    owner: str
+    ttl: timedelta
+
+
+@dataclass(frozen=True)
+class SyncClaim:
+    """The lease is ours; ``token`` is the last fully handled one (None: never read),
+    stored at ``synced_at``."""
+
+    token: str | None
+    synced_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PushChannel:
+    """A channel registered with ``events.watch``: Google posts to ``address``, with
+    ``token``, until ``expires_at``."""
+
+    id: str
+    token: str
+    resource_id: str
+    address: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PostedAlert:
+    channel: str
+    message_ts: str
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SyncState:
+    def __init__(self, sessions: sessionmaker[Session], *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def claim(self, calendar_id: str, lease: SyncLease, *,
+              owner_is_dead: Callable[[str], bool] = lambda _owner: False) -> SyncClaim | None:
+        """Take the calendar's lease; None when another live process holds it."""
+        self._ensure_row(calendar_id)
+        now = self._clock()
+        with self._sessions.begin() as session:
+            row = session.get(CalendarSyncRow, calendar_id)
+            assert row is not None
+            holder, expires = row.lease_owner, row.lease_expires_at
+            free = (holder is None or holder == lease.owner
+                    or (expires is not None and _aware(expires) <= now)
+                    or owner_is_dead(holder))
+            if not free:
+                return None
+            seen = CalendarSyncRow.lease_owner.is_(None) if holder is None \
+                else CalendarSyncRow.lease_owner == holder
+            taken = session.execute(
+                update(CalendarSyncRow)
+                .where(CalendarSyncRow.calendar_id == calendar_id, seen)
+                .values(lease_owner=lease.owner, lease_expires_at=now + lease.ttl)
+                .execution_options(synchronize_session=False))
+            if taken.rowcount != 1:
+                return None
+            return SyncClaim(row.sync_token,
+                             _aware(row.synced_at) if row.synced_at else None)
+
+    def advance(self, calendar_id: str, lease: SyncLease, *, token: str) -> bool:
+        """Store the token whose changes were all handled, and give up the lease; False
+        when the lease was lost meanwhile (the token is then left to the new holder)."""
+        with self._sessions.begin() as session:
+            kept = session.execute(
+                update(CalendarSyncRow)
+                .where(CalendarSyncRow.calendar_id == calendar_id,
+                       CalendarSyncRow.lease_owner == lease.owner)
+                .values(sync_token=token, synced_at=self._clock(), lease_owner=None,
+                        lease_expires_at=None)
+                .execution_options(synchronize_session=False))
+            return bool(kept.rowcount == 1)
+
+    def release(self, calendar_id: str, lease: SyncLease) -> None:
+        """Give up the lease without moving the token (the read failed part way)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(CalendarSyncRow)
+                .where(CalendarSyncRow.calendar_id == calendar_id,
+                       CalendarSyncRow.lease_owner == lease.owner)
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False))
+
+    def token(self, calendar_id: str) -> str | None:
+        with self._sessions() as session:
+            row = session.get(CalendarSyncRow, calendar_id)
+            return row.sync_token if row else None
+
+    # -- the push channel and the processes sharing it ------------------------------
+
+    def channel(self, calendar_id: str) -> PushChannel | None:
+        with self._sessions() as session:
+            row = session.get(CalendarSyncRow, calendar_id)
+            if row is None or not row.channel_id:
+                return None
+            return PushChannel(str(row.channel_id), str(row.channel_token),
+                               str(row.channel_resource_id), str(row.channel_address),
+                               _aware(row.channel_expires_at or datetime.min))
+
+    def replace_channel(self, calendar_id: str, *, seen: str | None,
+                        new: PushChannel | None) -> bool:
+        """Store ``new`` (None: no channel) if the stored one is still ``seen``; False when
+        another process replaced it first (so exactly one channel is kept)."""
+        self._ensure_row(calendar_id)
+        was = CalendarSyncRow.channel_id.is_(None) if seen is None \
+            else CalendarSyncRow.channel_id == seen
+        values = {"channel_id": None, "channel_token": None, "channel_resource_id": None,
+                  "channel_address": None, "channel_expires_at": None} if new is None else {
+            "channel_id": new.id, "channel_token": new.token,
+            "channel_resource_id": new.resource_id, "channel_address": new.address,
+            "channel_expires_at": new.expires_at}
+        with self._sessions.begin() as session:
+            done = session.execute(
+                update(CalendarSyncRow).where(CalendarSyncRow.calendar_id == calendar_id, was)
+                .values(**values).execution_options(synchronize_session=False))
+            return bool(done.rowcount == 1)
+
+    def seen(self, calendar_id: str, runner_id: str) -> None:
+        """This process follows the calendar (said again at every check)."""
+        with self._sessions.begin() as session:
+            row = session.get(SyncProcessRow, runner_id)
+            if row is None:
+                session.add(SyncProcessRow(runner_id=runner_id, calendar_id=calendar_id,
+                                           seen_at=self._clock()))
+            else:
+                row.seen_at = self._clock()
+
+    def leave(self, calendar_id: str, runner_id: str, *, alive_within: timedelta) -> int:
+        """This process stops following; returns how many others were seen lately."""
+        since = self._clock() - alive_within
+        with self._sessions.begin() as session:
+            row = session.get(SyncProcessRow, runner_id)
+            if row is not None:
+                session.delete(row)
+            others = session.scalars(select(SyncProcessRow).where(
+                SyncProcessRow.calendar_id == calendar_id, SyncProcessRow.runner_id != runner_id,
+                SyncProcessRow.seen_at > since)).all()
+            return len(others)
+
+    # -- alerts -------------------------------------------------------------------
+
+    def posted_alert(self, discrepancy_ids: Sequence[str]) -> PostedAlert | None:
+        """The message already posted for any of these discrepancies, if one was."""
+        if not discrepancy_ids:
+            return None
+        with self._sessions() as session:
+            row = session.scalars(
+                select(SyncAlertRow).where(SyncAlertRow.discrepancy_id.in_(discrepancy_ids))
+                .order_by(SyncAlertRow.posted_at.desc()).limit(1)).first()
+            return PostedAlert(row.channel, row.message_ts) if row else None
+
+    def remember_alert(self, *, event_id: str, discrepancy_ids: Sequence[str], channel: str,
+                       message_ts: str) -> None:
+        now = self._clock()
+        with self._sessions.begin() as session:
+            for discrepancy_id in dict.fromkeys(discrepancy_ids):
+                row = session.get(SyncAlertRow, discrepancy_id)
+                if row is None:
+                    session.add(SyncAlertRow(discrepancy_id=discrepancy_id, event_id=event_id,
+                                             channel=channel, message_ts=message_ts,
+                                             posted_at=now))
+                else:
+                    row.channel, row.message_ts, row.posted_at = channel, message_ts, now
+
+    def _ensure_row(self, calendar_id: str) -> None:
+        with self._sessions() as session:
+            if session.get(CalendarSyncRow, calendar_id) is not None:
+                return
+            session.add(CalendarSyncRow(calendar_id=calendar_id))
+            try:
+                session.commit()
+            except IntegrityError:  # another process made it first: the same row
+                session.rollback()

@@ -1,0 +1,104 @@
+"""``python -m bot watch``: what an operator sees and what the exit status says."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
+from bot.sandbox.scenario import coming_saturday
+from bot.watch import run_watch
+from services.domain.config import Config
+from services.live_sync import CheckReport
+from tests.conftest import install_seed
+
+CAL = "jada-internal@group.calendar.google.com"
+
+
+@pytest.fixture
+def this_weekend(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                 ) -> Iterator[tuple[Sandbox, str]]:
+    """The seed on the coming weekend (watch reads the window from today), as the CLI sees
+    it; and Danika's Sunday."""
+    saturday = coming_saturday(datetime.now(UTC).astimezone(config.tz).date())
+    with running_sandbox(config) as box:
+        install_seed(box, saturday=saturday)
+        for key, value in sandbox_environ(box).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+        write_config(box.config, tmp_path / "app.yaml")
+        monkeypatch.chdir(tmp_path)
+        yield box, (saturday + timedelta(days=1)).isoformat()
+
+
+def test_once_takes_the_starting_point_then_exits_2_on_an_alert_left_for_a_person(
+        this_weekend: tuple[Sandbox, str], capsys: pytest.CaptureFixture[str]) -> None:
+    box, sunday = this_weekend
+    assert main(["watch", "--once"]) == 0
+    assert "started following the calendar" in capsys.readouterr().out
+    assert main(["watch", "--once"]) == 0
+    assert "0 events changed in the calendar" in capsys.readouterr().out
+    box.emulator.patch_event(CAL, "evtdanika", {
+        "start": {"dateTime": f"{sunday}T16:00:00", "timeZone": "America/Los_Angeles"},
+        "end": {"dateTime": f"{sunday}T20:00:00", "timeZone": "America/Los_Angeles"}})
+    assert main(["watch", "--once"]) == 2
+    out = capsys.readouterr().out
+    assert "1 event changed in the calendar" in out
+    assert "alert: :rotating_light: Danika" in out and "to 16:00–20:00" in out
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("poll_seconds: 0", "sync.poll_seconds: 0 is not a poll interval"),
+    ("poll_seconds: -5", "sync.poll_seconds: -5 is not a poll interval"),
+])
+def test_a_bad_poll_interval_is_refused_before_anything_is_written(
+        cli_sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        setting: str, message: str) -> None:
+    config = tmp_path / "app.yaml"
+    config.write_text(config.read_text().replace("poll_seconds: 60", setting))
+    cli_sandbox.emulator.reset_requests()
+    assert main(["watch", "--once"]) == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "audit.sqlite3").exists()
+    assert cli_sandbox.emulator.requests == []
+
+
+@pytest.mark.parametrize("url", ["http://bot.example.com/calendar/notifications",
+                                 "bot.example.com/calendar/notifications"])
+def test_a_push_url_that_is_not_https_is_refused_before_anything_is_written(
+        cli_sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        url: str) -> None:
+    config = tmp_path / "app.yaml"
+    config.write_text(config.read_text().replace("push_url: null", f"push_url: {url}"))
+    cli_sandbox.emulator.reset_requests()
+    assert main(["watch"]) == 1
+    err = capsys.readouterr().err
+    assert f"calendar.push_url: '{url}' is not an https URL" in err
+    assert not (tmp_path / "audit.sqlite3").exists()
+    assert cli_sandbox.emulator.requests == [] and cli_sandbox.emulator.channels == {}
+
+
+def test_polling_checks_every_interval_until_stopped(capsys: pytest.CaptureFixture[str]) -> None:
+    stop = threading.Event()
+    checks: list[int] = []
+
+    class Live:
+        def check(self) -> CheckReport:
+            checks.append(1)
+            if len(checks) == 3:
+                stop.set()
+            return CheckReport(read="incremental", changed=len(checks) == 2)
+
+    class Config:
+        class sync:  # the shape of services.domain.config.Config
+            poll_seconds = 0.01
+
+    assert run_watch(Live(), Config(), once=False, stop=stop) == 0  # type: ignore[arg-type]
+    out = capsys.readouterr().out
+    assert len(checks) == 3
+    assert out.count("changed in the calendar") == 1  # an idle check prints nothing

@@ -1,0 +1,61 @@
+"""The live sync's token and lease in the audit store: one reader at a time, the token
+moved only by its lease's holder, and a dead holder's lease taken over."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from store.database import open_engine, session_factory
+from store.sync_state import SyncLease, SyncState
+
+CAL = "cal@example.com"
+TTL = timedelta(minutes=2)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 5, 30, 12, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def state(tmp_path, clock: Clock) -> SyncState:  # type: ignore[no-untyped-def]
+    return SyncState(session_factory(open_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")),
+                     clock=clock)
+
+
+def test_a_second_reader_waits_for_the_first(state: SyncState) -> None:
+    first, second = SyncLease("first", TTL), SyncLease("second", TTL)
+    claim = state.claim(CAL, first)
+    assert claim is not None and claim.token is None
+    assert state.claim(CAL, second) is None
+    assert state.advance(CAL, first, token="s1")
+    taken = state.claim(CAL, second)
+    assert taken is not None and taken.token == "s1"
+
+
+def test_only_the_holder_moves_the_token(state: SyncState, clock: Clock) -> None:
+    first, second = SyncLease("first", TTL), SyncLease("second", TTL)
+    state.claim(CAL, first)
+    clock.now += TTL + timedelta(seconds=1)  # the first holder stalled past its lease
+    assert state.claim(CAL, second) is not None
+    assert not state.advance(CAL, first, token="forked")
+    assert state.token(CAL) is None
+    assert state.advance(CAL, second, token="s2") and state.token(CAL) == "s2"
+
+
+def test_a_dead_holders_lease_is_taken_at_once_and_its_token_kept(state: SyncState) -> None:
+    state.claim(CAL, SyncLease("first", TTL))
+    state.advance(CAL, SyncLease("first", TTL), token="s1")
+    state.claim(CAL, SyncLease("crashed", TTL))  # read, then died before advancing
+    claim = state.claim(CAL, SyncLease("next", TTL), owner_is_dead=lambda o: o == "crashed")
+    assert claim is not None and claim.token == "s1"
