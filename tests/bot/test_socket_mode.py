@@ -13,29 +13,17 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
-from bot.sandbox.scenario import coming_saturday
+from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
-from services.domain.config import Config
-from tests.conftest import install_seed
 from tests.socket_mode_server import SocketModeServer
 
 ROOT = Path(__file__).resolve().parents[2]
 APPROVER = "U0123ABCD"
-
-
-@pytest.fixture
-def this_weekend(config: Config) -> Iterator[Sandbox]:
-    """The seed's weekend on the coming one: a real process reads today's window."""
-    with running_sandbox(config) as box:
-        install_seed(box, saturday=coming_saturday(datetime.now(config.tz).date()))
-        yield box
 
 
 @contextmanager
