@@ -214,3 +214,12 @@ def test_sqlite_is_refused_on_lambda_with_what_to_set(
         LambdaRuntime.from_environment(environ)
     assert "must be PostgreSQL" in str(refused.value)
     assert "DATABASE_URL=postgresql://" in str(refused.value)
+
+
+def test_a_path_other_than_slack_events_is_not_handed_to_slack(
+        deployed: tuple[HeldInvocations, SlackFake]) -> None:
+    held, slack = deployed
+    event = command(slack, "sync")
+    event["rawPath"] = "/calendar/notifications"
+    assert aws_lambda.handler(event, Context())["statusCode"] == 404
+    assert held.invocations == []
