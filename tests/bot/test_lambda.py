@@ -23,7 +23,6 @@ from bot.aws_lambda import LambdaRuntime
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
 from common.errors import ConfigError
-from tests.databases import PG_URL, postgres_schema
 
 SECRET = "lambda-test-signing-secret"
 APPROVER = "U0123ABCD"
@@ -90,15 +89,6 @@ def click(slack: SlackFake, action_id: str, value: str, message: dict[str, Any])
                                          "action_ts": str(time.time())}]}
     return api_gateway_event(urlencode({"payload": json.dumps(payload)}),
                              "application/x-www-form-urlencoded")
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    schemas = postgres_schema()
-    schema = next(schemas)
-    yield (PG_URL.replace("postgresql+psycopg://", "postgresql://")
-           + f"?options=-csearch_path%3D{schema}")
-    next(schemas, None)
 
 
 @pytest.fixture
