@@ -78,8 +78,8 @@ class LambdaRuntime:
         self.slack = SlackRequestHandler(self.app)
         # None: Bolt builds boto3's Lambda client; tests give one that delivers in-process.
         self.slack.app.listener_runner.lazy_listener_runner.lambda_client = lambda_client  # type: ignore[attr-defined]
-        for resumed in self.ops.changes.resume():
-            logger.info("resumed change %s: %s", resumed.change_id, resumed.status)
+        # Unlike serve.py, no resume() here: a cold start is often a Slack request, whose
+        # ack must not wait on another change's writes. The "retry" schedule resumes them.
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, *,

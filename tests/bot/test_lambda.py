@@ -23,6 +23,8 @@ from bot.aws_lambda import LambdaRuntime
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
 from common.errors import ConfigError
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
 
 SECRET = "lambda-test-signing-secret"
 APPROVER = "U0123ABCD"
@@ -181,14 +183,24 @@ def test_a_schedule_event_posts_the_digest_once_a_day(
     assert len([c for c in slack.calls if c[0] == "chat.postMessage"]) == 1
 
 
-def test_the_nightly_and_retry_schedules_run_their_jobs(
-        deployed: tuple[HeldInvocations, SlackFake]) -> None:
-    _, slack = deployed
+def test_the_nightly_schedule_applies_the_automatic_fixes_and_retry_runs(
+        deployed: tuple[HeldInvocations, SlackFake], this_weekend: Sandbox, tmp_path: Path,
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    held, slack = deployed
+    config = this_weekend.config
+    # A deployment whose app.yaml lets the nightly sync fix stale records on its own.
+    write_config(config.model_copy(update={"sync": config.sync.model_copy(update={
+        "auto_fix": ("RECORD_MISMATCH",), "freeze_hours": 0})}), tmp_path / "app.yaml")
+    monkeypatch.setattr(aws_lambda, "_runtime",
+                        LambdaRuntime.from_environment(lambda_client=held))
     for job in ("nightly", "retry"):
         assert aws_lambda.handler({"charter_ops_job": job}, Context()) == {
             "job": job, "status": "done"}
-    # Neither failed: a failing job tells the channel.
+    # Neither failed (a failing job tells the channel), and the fixes are in the audit.
     assert [c for c in slack.calls if c[0] == "chat.postMessage"] == []
+    fixes = AuditLog(session_factory(open_engine(postgres_url))).recent()
+    assert fixes and all((c.kind, c.source, c.status) == ("fix", "scheduler", "done")
+                         for c in fixes)
     with pytest.raises(ConfigError, match="unknown scheduled job 'weekly'"):
         aws_lambda.handler({"charter_ops_job": "weekly"}, Context())
 
