@@ -44,9 +44,9 @@ def test_both_schedulers_fire_yet_one_digest_is_posted_and_each_fix_applied_once
         this_weekend: Sandbox, tmp_path: Path, postgres_url: str) -> None:
     config = this_weekend.config
     now = datetime.now(config.tz)
-    # The next minute both processes can start before: both schedulers fire at it.
-    due = (now + timedelta(minutes=2 if now.second >= 40 else 1)).replace(second=0,
-                                                                          microsecond=0)
+    # A minute both processes start before (at least 30 s away): both schedulers fire at it.
+    due = (now + timedelta(minutes=1 if now.second < 30 else 2)).replace(second=0,
+                                                                         microsecond=0)
     at = due.strftime("%H:%M")
     box = replace(this_weekend, config=config.model_copy(update={
         "slack": config.slack.model_copy(update={"digest_at": at}),
@@ -54,6 +54,7 @@ def test_both_schedulers_fire_yet_one_digest_is_posted_and_each_fix_applied_once
             "nightly_at": at, "auto_fix": ("RECORD_MISMATCH", "RECORD_MISSING"),
             "freeze_hours": 0})}))
     with SlackFake() as slack, two_replicas(box, slack, tmp_path, postgres_url):
+        assert datetime.now(config.tz) < due, "the replicas started after their jobs' minute"
         time.sleep(max(0.0, (due - datetime.now(config.tz)).total_seconds()))
         [(_, digest)] = slack.wait_for(1, method="chat.postMessage", timeout=60)
         deadline = time.monotonic() + 60
