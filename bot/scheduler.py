@@ -17,10 +17,14 @@ def build_scheduler(ops: Operations, post: jobs.Post) -> BackgroundScheduler:
     nightly_h, nightly_m = sync.nightly_at.split(":")
     scheduler.add_job(jobs.guarded("morning digest", lambda: jobs.morning_digest(ops, post),
                                    post),
-                      CronTrigger(hour=int(digest_h), minute=int(digest_m)), id="digest",
+                      # The trigger's own zone: a CronTrigger ignores the scheduler's and
+                      # would fire at 07:00 on the server's clock (UTC), not the operator's.
+                      CronTrigger(hour=int(digest_h), minute=int(digest_m),
+                                  timezone=ops.config.tz), id="digest",
                       coalesce=True, misfire_grace_time=3600)
     scheduler.add_job(jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), post),
-                      CronTrigger(hour=int(nightly_h), minute=int(nightly_m)), id="nightly",
+                      CronTrigger(hour=int(nightly_h), minute=int(nightly_m),
+                                  timezone=ops.config.tz), id="nightly",
                       coalesce=True, misfire_grace_time=3600)
     scheduler.add_job(jobs.guarded("retry of interrupted changes",
                                    lambda: jobs.retry_interrupted(ops), post),

@@ -38,18 +38,22 @@ def free_port() -> int:
 
 @contextmanager
 def bot_process(seeded: Sandbox, slack: SlackFake, workdir: Path,
-                database: Path) -> Iterator[str]:
-    """One ``python -m bot`` in HTTP mode; yields its /slack/events URL once it listens."""
+                database: Path | str) -> Iterator[str]:
+    """One ``python -m bot`` in HTTP mode; yields its /slack/events URL once it listens.
+    ``database``: a SQLite file, or a database URL (PostgreSQL for replicas)."""
     port = free_port()
     write_config(seeded.config, workdir / "app.yaml")
     env = {**os.environ, **sandbox_environ(seeded), "PORT": str(port),
            "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite:///{database}",
+           "SLACK_API_URL": slack.api_url,
+           "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
            "PYTHONPATH": str(ROOT)}
     env.pop("SLACK_APP_TOKEN", None)
+    # A file, not a pipe nobody reads: a bot that logs more than a pipe holds would block.
+    log = (workdir / "bot.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "bot", "--config",
                                 str(workdir / "app.yaml")], env=env, cwd=workdir,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -60,11 +64,13 @@ def bot_process(seeded: Sandbox, slack: SlackFake, workdir: Path,
                 time.sleep(0.1)
         else:
             process.kill()
-            pytest.fail("the bot did not start: " + process.communicate()[0].decode())
+            process.wait(timeout=10)
+            pytest.fail("the bot did not start: " + (workdir / "bot.log").read_text())
         yield f"http://127.0.0.1:{port}/slack/events"
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture

@@ -87,3 +87,7 @@ def test_the_scheduler_plans_the_three_jobs_in_local_time(seeded: Sandbox,
     assert set(jobs_by_id) == {"digest", "nightly", "retry"}
     assert str(jobs_by_id["digest"].trigger) == "cron[hour='7', minute='0']"
     assert str(jobs_by_id["nightly"].trigger) == "cron[hour='2', minute='0']"
+    # In the operator's zone, whatever the server's clock says (UTC on most servers).
+    local = datetime(2026, 5, 25, 12, tzinfo=seeded.config.tz)
+    assert jobs_by_id["digest"].trigger.get_next_fire_time(None, local) == local.replace(
+        day=26, hour=7)

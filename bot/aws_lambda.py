@@ -1,0 +1,137 @@
+"""AWS Lambda: ``bot.aws_lambda.handler`` is the function deploy/template.yaml runs.
+
+One function serves three kinds of invocation:
+
+* API Gateway (HTTP API, payload 2.0) with a Slack request: Bolt's Lambda adapter verifies it
+  and acks; the work of a lazy listener goes to an asynchronous invocation of this same
+  function (Bolt's ``LambdaLazyListenerRunner``), because a Lambda stops when it returns.
+* that self-invocation: Bolt runs only the deferred work it names.
+* an EventBridge Scheduler event ``{"charter_ops_job": "digest" | "nightly" | "retry"}``: the
+  scheduler's jobs (services/jobs.py), in place of APScheduler, which cannot run on Lambda.
+
+Secrets come from SSM Parameter Store (SecureString parameters under CHARTER_OPS_SSM_PATH),
+read once per cold start, so the template never carries them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+
+from bot.config import load_config
+from bot.environment import Environment, read_environment
+from bot.serve import build_bot
+from common.errors import ConfigError
+from services import jobs
+from services.domain.config import Config
+from services.operations import Operations
+
+logger = logging.getLogger(__name__)
+
+JOB_KEY = "charter_ops_job"
+SLACK_PATH = "/slack/events"
+# The secrets a parameter under CHARTER_OPS_SSM_PATH may supply, by its last path segment.
+SECRET_NAMES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "GOOGLE_OAUTH_CLIENT_ID",
+                "GOOGLE_OAUTH_CLIENT_SECRET", "GOOGLE_OAUTH_REFRESH_TOKEN", "DATABASE_URL")
+
+
+def require_shared_database(env: Environment) -> None:
+    """SQLite on Lambda would be a file on one instance's /tmp: every concurrent instance and
+    every cold start would see its own empty audit log, and a change could be applied twice."""
+    url = env.database_url or ""
+    if not url.startswith(("postgresql://", "postgres://", "postgresql+")):
+        raise ConfigError(
+            "On AWS Lambda the audit store must be PostgreSQL: SQLite would live on one "
+            "instance's temporary disk, so concurrent instances and cold starts would each "
+            "see their own empty audit log (changes not resumable, digests and clicks not "
+            "once). Set DATABASE_URL=postgresql://user@host:5432/dbname (the "
+            "DATABASE_URL parameter under CHARTER_OPS_SSM_PATH).")
+
+
+def ssm_secrets(path: str, *, region: str | None,
+                endpoint_url: str | None = None) -> dict[str, str]:
+    """The SecureString parameters under ``path`` that name a secret the bot reads."""
+    client = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
+    found: dict[str, str] = {}
+    for page in client.get_paginator("get_parameters_by_path").paginate(
+            Path=path, WithDecryption=True, Recursive=False):
+        for parameter in page["Parameters"]:
+            name = parameter["Name"].rsplit("/", 1)[-1]
+            if name in SECRET_NAMES:
+                found[name] = parameter["Value"]
+    return found
+
+
+class LambdaRuntime:
+    """What one Lambda instance builds at its cold start and keeps for warm invocations."""
+
+    def __init__(self, config: Config, env: Environment, *,
+                 lambda_client: Any | None = None) -> None:
+        require_shared_database(env)
+        self.config = config
+        self.app, self.ops = build_bot(config, env)
+        self.slack = SlackRequestHandler(self.app)
+        # None: Bolt builds boto3's Lambda client; tests give one that delivers in-process.
+        self.slack.app.listener_runner.lazy_listener_runner.lambda_client = lambda_client  # type: ignore[attr-defined]
+        # Unlike serve.py, no resume() here: a cold start is often a Slack request, whose
+        # ack must not wait on another change's writes. The "retry" schedule resumes them.
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, *,
+                         lambda_client: Any | None = None) -> LambdaRuntime:
+        environ = dict(os.environ if environ is None else environ)
+        config = load_config(environ.get("CHARTER_OPS_CONFIG") or "app.yaml")
+        if path := environ.get("CHARTER_OPS_SSM_PATH"):
+            # The parameters win: the template sets only their path, never their values.
+            environ.update(ssm_secrets(path, region=environ.get("AWS_REGION")
+                                       or config.dynamodb.region,
+                                       endpoint_url=environ.get("AWS_ENDPOINT_URL")))
+        return cls(config, read_environment(environ), lambda_client=lambda_client)
+
+    def post(self, message: dict[str, Any]) -> None:
+        self.app.client.chat_postMessage(channel=self.config.slack.channel, **message)
+
+    def jobs(self) -> dict[str, Callable[[], None]]:
+        ops: Operations = self.ops
+        return {
+            "digest": jobs.guarded("morning digest",
+                                   lambda: jobs.morning_digest(ops, self.post), self.post),
+            "nightly": jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), self.post),
+            "retry": jobs.guarded("retry of interrupted changes",
+                                  lambda: jobs.retry_interrupted(ops), self.post),
+        }
+
+    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if JOB_KEY in event:
+            name = event[JOB_KEY]
+            job = self.jobs().get(name)
+            if job is None:
+                raise ConfigError(f"unknown scheduled job {name!r}; "
+                                  f"expected one of {', '.join(self.jobs())}")
+            logger.info("running the scheduled job %s", name)
+            job()
+            return {"job": name, "status": "done"}
+        path = event.get("rawPath") or event.get("path")
+        if path is not None and path != SLACK_PATH:
+            # The template also routes /calendar/notifications here: until the live-sync
+            # handler serves it, say so rather than fail Slack's signature check on it.
+            logger.info("no handler for %s", path)
+            return {"statusCode": 404, "headers": {}, "body": "Not Found"}
+        return dict(self.slack.handle(event, context))
+
+
+_runtime: LambdaRuntime | None = None
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Lambda entry point: the runtime is built once per instance (its cold start)."""
+    global _runtime
+    if _runtime is None:
+        logging.getLogger().setLevel(logging.INFO)
+        _runtime = LambdaRuntime.from_environment()
+    return _runtime.handle(event, context)

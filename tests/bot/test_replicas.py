@@ -1,0 +1,114 @@
+"""Two ``python -m bot`` processes on one PostgreSQL, as an operator scales out: the jobs
+both schedulers fire post one digest and apply each nightly fix once, and the same Approve
+click delivered to both replicas makes one change."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.slack_fake import SlackFake
+from store.audit import AuditLog, ChangeEntry
+from store.database import open_engine, session_factory
+from tests.bot.test_serve_http import bot_process, post, signature
+
+APPROVER = "U0123ABCD"
+
+
+@contextmanager
+def two_replicas(box: Sandbox, slack: SlackFake, tmp_path: Path,
+                 database_url: str) -> Iterator[list[str]]:
+    with ExitStack() as stack:
+        urls = []
+        for name in ("a", "b"):  # one after the other: the first applies the migrations
+            (tmp_path / name).mkdir()
+            urls.append(stack.enter_context(bot_process(box, slack, tmp_path / name,
+                                                        database_url)))
+        yield urls
+
+
+def changes(database_url: str) -> list[ChangeEntry]:
+    return AuditLog(session_factory(open_engine(database_url))).recent(limit=100)
+
+
+def test_both_schedulers_fire_yet_one_digest_is_posted_and_each_fix_applied_once(
+        this_weekend: Sandbox, tmp_path: Path, postgres_url: str) -> None:
+    config = this_weekend.config
+    now = datetime.now(config.tz)
+    # A minute both processes start before (at least 30 s away): both schedulers fire at it.
+    due = (now + timedelta(minutes=1 if now.second < 30 else 2)).replace(second=0,
+                                                                         microsecond=0)
+    at = due.strftime("%H:%M")
+    box = replace(this_weekend, config=config.model_copy(update={
+        "slack": config.slack.model_copy(update={"digest_at": at}),
+        "sync": config.sync.model_copy(update={
+            "nightly_at": at, "auto_fix": ("RECORD_MISMATCH", "RECORD_MISSING"),
+            "freeze_hours": 0})}))
+    with SlackFake() as slack, two_replicas(box, slack, tmp_path, postgres_url):
+        assert datetime.now(config.tz) < due, "the replicas started after their jobs' minute"
+        time.sleep(max(0.0, (due - datetime.now(config.tz)).total_seconds()))
+        [(_, digest)] = slack.wait_for(1, method="chat.postMessage", timeout=60)
+        deadline = time.monotonic() + 60
+        while not (done := changes(postgres_url)) or any(c.status != "done" for c in done):
+            assert time.monotonic() < deadline, f"the nightly fixes did not finish: {done}"
+            time.sleep(0.5)
+        time.sleep(3)  # time for a second digest or a second fix, were there going to be one
+        posts = [p for m, p in slack.calls if m == "chat.postMessage"]
+        fixes = changes(postgres_url)
+    assert len(posts) == 1, [p["text"][:80] for p in posts]
+    assert not digest["text"].startswith(":warning:")
+    # Each set of discrepancies fixed by one change, made by the scheduler, done.
+    assert fixes and all((c.kind, c.source, c.status) == ("fix", "scheduler", "done")
+                         for c in fixes)
+    assert len({c.idempotency_key for c in fixes}) == len(fixes)
+    fixed = [d for c in fixes for d in c.params["discrepancies"]]
+    assert len(fixed) == len(set(fixed))
+
+
+def approve_click(slack: SlackFake, digest: dict[str, Any]) -> str:
+    decide = next(b for b in digest["blocks"] if b.get("block_id", "").startswith("decide:")
+                  and b["block_id"] != "decide:all")
+    approve = next(e for e in decide["elements"] if e["action_id"] == "digest_approve")
+    message = {"ts": "1700000000.000001", "text": digest["text"], "blocks": digest["blocks"]}
+    payload = {
+        "type": "block_actions", "user": {"id": APPROVER}, "team": {"id": "T1"},
+        "channel": {"id": "C1"}, "response_url": slack.response_url(), "trigger_id": "1.2.3",
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": "C1"},
+        "message": message,
+        "actions": [{"type": "button", "action_id": "digest_approve",
+                     "block_id": decide["block_id"], "value": approve["value"],
+                     "action_ts": str(time.time())}]}
+    return "payload=" + quote(json.dumps(payload))
+
+
+def test_the_same_approve_click_on_both_replicas_makes_one_change(
+        this_weekend: Sandbox, tmp_path: Path, postgres_url: str) -> None:
+    with SlackFake() as slack, two_replicas(this_weekend, slack, tmp_path,
+                                            postgres_url) as urls:
+        sync = urlencode({"command": "/charter", "text": "sync", "user_id": APPROVER,
+                          "team_id": "T1", "channel_id": "C1",
+                          "response_url": slack.response_url(), "trigger_id": "1"})
+        assert post(urls[0], sync, signature(sync)) == 200
+        [(_, digest)] = slack.wait_for(1, method="chat.postMessage", timeout=30)
+        click = approve_click(slack, digest)
+        # Slack retried, or a load balancer repeated it: both replicas get the click at once.
+        with ThreadPoolExecutor(2) as pool:
+            statuses = list(pool.map(lambda url: post(url, click, signature(click)), urls))
+        assert statuses == [200, 200]
+        updates = [json.dumps(u, ensure_ascii=False)
+                   for _, u in slack.wait_for(2, method="chat.update", timeout=30)]
+        assert len(updates) == 2
+    assert all("Approved by <@U0123ABCD>" in u for u in updates)
+    applied = [u for u in updates if " applied" in u and "0 of" not in u]
+    assert len(applied) == 1, updates
+    [change] = changes(postgres_url)
+    assert (change.kind, change.status) == ("fix", "done")
