@@ -23,6 +23,8 @@ class Environment:
     slack_app_token: str | None = None
     slack_api_url: str | None = None
     database_url: str | None = None
+    # Where app.yaml is when --config is not given (then ./app.yaml).
+    config_path: str | None = None
 
     @property
     def has_google_oauth(self) -> bool:
@@ -52,4 +54,5 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         slack_app_token=value("SLACK_APP_TOKEN"),
         slack_api_url=value("SLACK_API_URL"),
         database_url=value("DATABASE_URL"),
+        config_path=value("CHARTER_OPS_CONFIG"),
     )

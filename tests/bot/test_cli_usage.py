@@ -33,6 +33,7 @@ USAGE_ERRORS = [
     (["audit", "--limit", "ten"], "invalid int value: 'ten'"),
     (["audit", "danika", "may31"], "unrecognized arguments: may31"),
     (["demo", "--fast"], "unrecognized arguments: --fast"),
+    (["init", "--force"], "unrecognized arguments: --force"),
     (["reconsile"], "invalid choice: 'reconsile'"),
     (["--config"], "argument --config: expected one argument"),
 ]
