@@ -106,13 +106,14 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=20)
 
     commands.add_parser("init", help="write a commented app.yaml to fill in")
+    commands.add_parser("doctor", help="check every connection and permission the bot needs")
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
     for sub in (reconcile, apply, status, swap, retime, undo, audit, demo,
-                commands.choices["init"]):
+                commands.choices["init"], commands.choices["doctor"]):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -143,6 +144,10 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
 
             return run_demo(config_path=config_path, assume_yes=args.yes)
         config = load_config(config_path)
+        if args.command == "doctor":
+            from bot.doctor import run_doctor
+
+            return run_doctor(config, read_environment(), out=sys.stdout)
         systems = systems or build_systems(config, read_environment())
         return _COMMANDS[args.command](args, config, systems, now())
     except CharterOpsError as error:

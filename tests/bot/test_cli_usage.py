@@ -34,6 +34,7 @@ USAGE_ERRORS = [
     (["audit", "danika", "may31"], "unrecognized arguments: may31"),
     (["demo", "--fast"], "unrecognized arguments: --fast"),
     (["init", "--force"], "unrecognized arguments: --force"),
+    (["doctor", "--fix"], "unrecognized arguments: --fix"),
     (["reconsile"], "invalid choice: 'reconsile'"),
     (["--config"], "argument --config: expected one argument"),
 ]
