@@ -149,6 +149,11 @@ class CalendarEmulator(LoopbackServer):
 
     # -- seeding and inspection ---------------------------------------------
 
+    def add_calendar(self, calendar_id: str) -> None:
+        """A calendar with no events yet: listed empty, as Google does, rather than 404."""
+        with self._lock:
+            self._calendars.setdefault(calendar_id, {})
+
     def add_event(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             return copy.deepcopy(self._insert(calendar_id, body))

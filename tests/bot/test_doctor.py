@@ -16,8 +16,9 @@ import pytest
 from moto.cloudfront.responses import CloudFrontResponse
 
 from bot.cli import main
-from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
+from services.domain.config import Config
 
 CHECKS = ["calendar API", "iCal feed", "DynamoDB table", "S3 bucket listable",
           "S3 prefix writable", "CloudFront", "Slack token", "Slack scopes", "Slack channel",
@@ -230,3 +231,19 @@ def test_an_audit_database_not_yet_made_is_named_and_not_created(
     assert code == 1
     _only(lines, "audit database", f"no SQLite file at {fresh}", "charter-ops audit")
     assert not fresh.exists()
+
+
+def test_an_empty_calendar_exists_all_the_same(
+        config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The sandbox as an operator starts it, before any charter is booked.
+    with running_sandbox(config) as box, SlackFake() as fake:
+        for key, value in {**sandbox_environ(box), "SLACK_API_URL": fake.api_url,
+                           "SLACK_BOT_TOKEN": SLACK_TOKEN}.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+        write_config(box.config, tmp_path / "app.yaml")
+        monkeypatch.chdir(tmp_path)
+        assert main(["audit"]) == 0
+        code, lines, out = doctor(capsys)
+    assert (code, failing(lines)) == (0, []), out
