@@ -68,17 +68,35 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(*, log_format: str | None, secrets: Iterable[str],
-                      stream: Any = None) -> None:
-    """Replace the root logger's handlers with one that writes ``log_format`` lines."""
+                      stream: Any = None) -> Callable[[], None]:
+    """Replace the root logger's handlers with one that writes ``log_format`` lines;
+    returns what puts them back."""
     inner = JsonFormatter() if (log_format or "").lower() == "json" \
         else logging.Formatter(TEXT_FORMAT)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.setFormatter(_Redacting(inner, Redactor(secrets)))
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
+    before, level = list(root.handlers), root.level
+    root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+
+    def restore() -> None:
+        root.handlers[:] = before
+        root.setLevel(level)
+
+    return restore
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a line is logged (as logging's last resort
+    does), not to the stream that was sys.stderr when logging was set up."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> Any:  # type: ignore[override]
+        return sys.stderr
 
 
 class ContextExecutor(ThreadPoolExecutor):

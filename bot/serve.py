@@ -62,13 +62,18 @@ def build_bot(config: Config, env: Environment, *, executor: Executor | None = N
 
 def serve(config_path: str) -> int:
     env = read_environment()
-    configure_logging(log_format=env.log_format,
-                      secrets=[os.environ.get(name, "") for name in SECRET_VARIABLES])
-    config = load_config(config_path)
+    restore_logging = configure_logging(
+        log_format=env.log_format,
+        secrets=[os.environ.get(name, "") for name in SECRET_VARIABLES])
     stop_changes = threading.Event()
     # The deferred work of each request runs here, in the request's logging context.
     executor = ContextExecutor(max_workers=16, thread_name_prefix="charter-work")
-    app, ops = build_bot(config, env, executor=executor, stop_requested=stop_changes)
+    try:
+        config = load_config(config_path)
+        app, ops = build_bot(config, env, executor=executor, stop_requested=stop_changes)
+    except BaseException:
+        restore_logging()  # refused to start: the process's logging is left as it was
+        raise
     for resumed in ops.changes.resume():
         logger.info("resumed change %s: %s", resumed.change_id, resumed.status)
 

@@ -28,7 +28,8 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 # What the README's command table documents.
-COMMANDS = ("reconcile", "apply", "status", "swap", "time", "undo", "audit", "demo", "init")
+COMMANDS = ("reconcile", "apply", "status", "swap", "time", "undo", "audit", "demo", "init",
+            "doctor")
 # The first setuptools that builds wheels by itself (no separate `wheel` package).
 OFFLINE_SETUPTOOLS = Version("70.1")
 
