@@ -193,3 +193,24 @@ def test_json_logs_carry_request_and_change_ids_and_never_a_secret(
     assert {e["request_id"] for e in steps} == {requests[1]["request_id"]}
     assert BOT_TOKEN not in "\n".join(lines)
     assert "serve-test-secret" not in "\n".join(lines)
+
+
+def test_within_the_grace_a_change_in_flight_is_finished_before_the_process_exits(
+        this_weekend: Sandbox, tmp_path: Path) -> None:
+    box = this_weekend
+    with SlackFake() as slack, bot_process(box, slack, tmp_path) as bot:  # grace: 20 s
+        held = box.emulator.hold_next(method="PATCH")
+        _swap_confirm(bot, slack)
+        assert held.arrived.wait(30), "the change never reached the calendar"
+        bot.process.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert _refused(bot.port) and bot.process.poll() is None
+        held.release()
+        assert bot.process.wait(timeout=30) == 0
+        # The person who clicked Confirm was told how it ended.
+        assert any("*done*" in p.get("text", "") for m, p in slack.calls
+                   if m == "/response/r1")
+    audit = AuditLog(session_factory(open_engine(f"sqlite:///{bot.database}")))
+    [change] = audit.recent()
+    assert change.status == "done"
+    assert {s.status for s in change.steps} == {"done"}
