@@ -17,9 +17,10 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import NoReturn
 
-from bot.config import load_config
+from bot.config import find_config, load_config
 from bot.environment import read_environment
 from bot.terminal import (
     apply_report,
@@ -66,12 +67,13 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-05-31") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="python -m bot",
+        prog=prog,
         description="Keeps the charter calendar, DynamoDB and the guest pages in agreement.",
     )
-    parser.add_argument("--config", default="app.yaml", help="settings file (default app.yaml)")
+    parser.add_argument("--config", default=None,
+                        help="settings file (default: $CHARTER_OPS_CONFIG, else ./app.yaml)")
     commands = parser.add_subparsers(dest="command")
 
     reconcile = commands.add_parser("reconcile", help="print every discrepancy and its fix plan")
@@ -107,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--once", action="store_true",
                        help="one incremental check, then exit (0 done, 2 alerts left, 1 error)")
 
+    commands.add_parser("init", help="write a commented app.yaml to fill in")
+    commands.add_parser("doctor", help="check every connection and permission the bot needs")
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
     demo.add_argument("--auto-fix", action="store_true",
@@ -114,29 +118,43 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
-    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo, watch):
+    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo, watch,
+                commands.choices["init"], commands.choices["doctor"]):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
-         now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
+         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+         prog: str = "python -m bot") -> int:
+    """``prog`` is the name the user typed (charter-ops or python -m bot), for usage lines."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(prog=prog).parse_args(argv)
     except UsageError as error:
         print(f"{error.usage.rstrip()}\nerror: {error}", file=sys.stderr)
         return EXIT_ERROR
     try:
+        config_path = str(find_config(args.config, env=read_environment()))
+        if args.command == "init":
+            from bot.init_config import next_steps, write_template
+
+            write_template(Path(config_path))
+            print(next_steps(Path(config_path), prog=prog))
+            return EXIT_OK
         if args.command is None:
             from bot.serve import serve
 
-            return serve(args.config)
+            return serve(config_path)
         if args.command == "demo":
             from bot.sandbox.demo import run_demo
 
-            return run_demo(config_path=args.config, assume_yes=args.yes,
+            return run_demo(config_path=config_path, assume_yes=args.yes,
                             auto_fix=args.auto_fix)
-        config = load_config(args.config)
+        config = load_config(config_path)
+        if args.command == "doctor":
+            from bot.doctor import run_doctor
+
+            return run_doctor(config, read_environment(), out=sys.stdout)
         systems = systems or build_systems(config, read_environment())
         return _COMMANDS[args.command](args, config, systems, now())
     except CharterOpsError as error:

@@ -7,8 +7,16 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bot.environment import Environment
 from common.errors import ConfigError
 from services.domain.config import Config
+
+DEFAULT_CONFIG = "app.yaml"
+
+
+def find_config(given: str | None, *, env: Environment) -> Path:
+    """The settings file: ``--config``, else ``$CHARTER_OPS_CONFIG``, else ./app.yaml."""
+    return Path(given or env.config_path or DEFAULT_CONFIG)
 
 
 def load_config(path: str | Path) -> Config:
@@ -16,7 +24,8 @@ def load_config(path: str | Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file (pass --config PATH)") from None
+        raise ConfigError(f"{path}: no such file (pass --config PATH or set CHARTER_OPS_CONFIG; "
+                          "charter-ops init writes a new app.yaml)") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
     return parse_config(text, source=str(path))
@@ -32,6 +41,10 @@ def parse_config(text: str, *, source: str = "app.yaml") -> Config:
         raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+    unfilled = _unfilled(data)
+    if unfilled:
+        raise ConfigError("\n".join(f"{source}: {key}: still the placeholder '{value}'; "
+                                     "replace it" for key, value in unfilled))
     try:
         return Config.model_validate(data)
     except ValidationError as error:
@@ -47,3 +60,14 @@ def _describe(source: str, error: ValidationError) -> str:
             message = "unknown key (check the spelling against the comments in app.yaml)"
         lines.append(f"{source}: {key}: {message}")
     return "\n".join(lines)
+
+
+def _unfilled(data: object, key: str = "") -> list[tuple[str, str]]:
+    """The values ``charter-ops init`` left to fill in ("<FILL IN: ...>"), by key."""
+    if isinstance(data, dict):
+        return [found for name, value in data.items()
+                for found in _unfilled(value, f"{key}.{name}" if key else str(name))]
+    if isinstance(data, list):
+        return [found for index, value in enumerate(data)
+                for found in _unfilled(value, f"{key}[{index}]")]
+    return [(key, data)] if isinstance(data, str) and data.startswith("<FILL IN") else []

@@ -23,6 +23,12 @@ class Environment:
     slack_app_token: str | None = None
     slack_api_url: str | None = None
     database_url: str | None = None
+    # Where app.yaml is when --config is not given (then ./app.yaml).
+    config_path: str | None = None
+    # "json" for one JSON object per log line; anything else is plain text.
+    log_format: str | None = None
+    # How long a SIGTERM'd HTTP process lets the work in flight run on (default 20).
+    shutdown_grace_seconds: str | None = None
 
     @property
     def has_google_oauth(self) -> bool:
@@ -52,4 +58,7 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         slack_app_token=value("SLACK_APP_TOKEN"),
         slack_api_url=value("SLACK_API_URL"),
         database_url=value("DATABASE_URL"),
+        config_path=value("CHARTER_OPS_CONFIG"),
+        log_format=value("LOG_FORMAT"),
+        shutdown_grace_seconds=value("SHUTDOWN_GRACE_SECONDS"),
     )

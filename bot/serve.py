@@ -1,11 +1,21 @@
 """``python -m bot``: the Slack bot, in Socket Mode when SLACK_APP_TOKEN is set, else over
-HTTP at /slack/events on $PORT (default 3000) behind waitress, a production WSGI server."""
+HTTP at /slack/events on $PORT (default 3000) behind waitress, a production WSGI server,
+with /healthz and /readyz beside it (bot.health).
+
+SIGTERM in HTTP mode: the port closes (no new requests), the deferred work in flight gets
+SHUTDOWN_GRACE_SECONDS (default 20) to finish, then a change still running stops at its
+next step boundary, to be resumed by the next process; then the process exits 0."""
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import UTC, datetime
+from types import FrameType
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -13,6 +23,8 @@ from slack_bolt import App
 
 from bot.config import load_config
 from bot.environment import Environment, read_environment
+from bot.health import Health, with_health
+from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_app
 from bot.wiring import build_audit, build_change_service, build_systems
@@ -20,37 +32,50 @@ from common.errors import ConfigError
 from services.domain.config import Config
 from services.operations import Operations
 from services.reconciling import default_window
+from store.schema_state import schema_state
 
 logger = logging.getLogger(__name__)
 
 
-def build_operations(config: Config, env: Environment) -> Operations:
+def build_operations(config: Config, env: Environment, *,
+                     stop_requested: threading.Event | None = None) -> Operations:
     systems = build_systems(config, env)
     audit = build_audit(env)
+    stopping = stop_requested.is_set if stop_requested else lambda: False
     return Operations(systems=systems, config=config, audit=audit,
-                      changes=build_change_service(systems, config, audit),
+                      changes=build_change_service(systems, config, audit,
+                                                   stop_requested=stopping),
                       window=lambda: default_window(config, now=datetime.now(UTC)),
                       clock=lambda: datetime.now(UTC))
 
 
-def build_bot(config: Config, env: Environment) -> tuple[App, Operations]:
+def build_bot(config: Config, env: Environment, *, executor: Executor | None = None,
+              stop_requested: threading.Event | None = None) -> tuple[App, Operations]:
     if not env.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
     if not env.slack_signing_secret and not env.slack_app_token:
         raise ConfigError("SLACK_SIGNING_SECRET is not set (needed to verify HTTP requests)")
-    ops = build_operations(config, env)
+    ops = build_operations(config, env, stop_requested=stop_requested)
     app = build_app(ops, token=env.slack_bot_token,
                     signing_secret=env.slack_signing_secret or "socket-mode-unused",
-                    api_url=env.slack_api_url)
+                    api_url=env.slack_api_url, executor=executor)
     return app, ops
 
 
 def serve(config_path: str) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                                                   "%(message)s")
-    config = load_config(config_path)
     env = read_environment()
-    app, ops = build_bot(config, env)
+    restore_logging = configure_logging(
+        log_format=env.log_format,
+        secrets=[os.environ.get(name, "") for name in SECRET_VARIABLES])
+    stop_changes = threading.Event()
+    # The deferred work of each request runs here, in the request's logging context.
+    executor = ContextExecutor(max_workers=16, thread_name_prefix="charter-work")
+    try:
+        config = load_config(config_path)
+        app, ops = build_bot(config, env, executor=executor, stop_requested=stop_changes)
+    except BaseException:
+        restore_logging()  # refused to start: the process's logging is left as it was
+        raise
     for resumed in ops.changes.resume():
         logger.info("resumed change %s: %s", resumed.change_id, resumed.status)
 
@@ -74,12 +99,22 @@ def serve(config_path: str) -> int:
             from slack_bolt.adapter.wsgi import SlackRequestHandler
 
             port = int(os.environ.get("PORT", "3000"))
-            logger.info("listening for Slack on http://0.0.0.0:%d/slack/events", port)
-            waitress.serve(live.serve(SlackRequestHandler(app, path="/slack/events")),
-                           host="0.0.0.0", port=port, threads=8)
+            health = Health(config_source=config_path, database=_database_check(env))
+            server = waitress.create_server(
+                with_health(live.serve(SlackRequestHandler(app, path="/slack/events")),
+                            health),
+                host="0.0.0.0", port=port, threads=8)
+            signal.signal(signal.SIGTERM, _stop_serving(health))
+            logger.info("listening for Slack on http://0.0.0.0:%d/slack/events "
+                        "(and /healthz, /readyz)", port)
+            server.run()  # returns on SIGTERM, once the requests being read are answered
+            server.close()  # the port: nothing new is taken from here on
+            _drain(executor, stop_changes, grace=float(env.shutdown_grace_seconds or 20))
     finally:
-        scheduler.shutdown(wait=False)
+        stop_changes.set()  # a scheduled change in flight stops at its next step boundary
+        scheduler.shutdown(wait=True)
         live.close()
+    logger.info("stopped")
     return 0
 
 
@@ -120,3 +155,45 @@ def _add_live_sync(scheduler: BackgroundScheduler, ops: Operations, config: Conf
         logger.info("Socket Mode serves no HTTP: calendar.push_url is not used, polling only")
     add_live_sync(scheduler, live, seconds=config.sync.poll_seconds, push=push)
     return _LiveSync(live, push, config)
+
+
+def _database_check(env: Environment) -> Callable[[], tuple[bool, str]]:
+    from sqlalchemy import create_engine
+
+    from store.database import DEFAULT_URL, normalise_url
+
+    url = normalise_url(env.database_url or DEFAULT_URL)
+    # A server database: one engine for every probe, pre-pinged so an outage is noticed.
+    # SQLite: looked at afresh each time, so a file gone is reported, never re-created.
+    engine = None if url.startswith("sqlite") else create_engine(url, pool_pre_ping=True)
+
+    def check() -> tuple[bool, str]:
+        state = schema_state(env.database_url, engine=engine)
+        if not state.reachable:
+            return False, f"unreachable: {state.problem}"
+        if not state.migrated:
+            return False, f"schema at {state.current or 'nothing'}, needs {state.head}"
+        return True, f"reachable and migrated ({state.head})"
+
+    return check
+
+
+def _stop_serving(health: Health) -> Callable[[int, FrameType | None], None]:
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        logger.info("SIGTERM: no new requests; letting the work in flight finish")
+        health.stopping.set()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
+        raise SystemExit(0)  # waitress's loop stops on it and shuts its threads down
+
+    return on_sigterm
+
+
+def _drain(executor: Executor, stop_changes: threading.Event, *, grace: float) -> None:
+    """Let the deferred work finish; past ``grace`` seconds, changes stop at a step boundary."""
+    waiter = threading.Thread(target=executor.shutdown, kwargs={"wait": True}, daemon=True)
+    waiter.start()
+    waiter.join(grace)
+    if waiter.is_alive():
+        logger.info("still working after %.0f s: changes stop at their next step", grace)
+        stop_changes.set()
+        waiter.join()

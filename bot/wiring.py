@@ -108,6 +108,8 @@ def build_audit(env: Environment) -> AuditLog:
     return AuditLog(session_factory(open_engine(env.database_url)))
 
 
-def build_change_service(systems: Systems, config: Config, audit: AuditLog) -> ChangeService:
-    return ChangeService(systems=systems, config=config, audit=audit)
+def build_change_service(systems: Systems, config: Config, audit: AuditLog, *,
+                         stop_requested: Callable[[], bool] = lambda: False) -> ChangeService:
+    return ChangeService(systems=systems, config=config, audit=audit,
+                         stop_requested=stop_requested)
 

@@ -16,12 +16,14 @@ values, and nothing is overwritten.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from common.errors import ConflictError, InputError, SourceUnavailableError
+from common.log_context import change_id as current_change
 from services.change_steps import RunMemo, StepWriter
 from services.domain.change_plan import ChangePlan
 from services.domain.config import Config
@@ -40,6 +42,8 @@ from store.audit import (
     PlannedStep,
     StepEntry,
 )
+
+logger = logging.getLogger(__name__)
 
 # Called after each external write, before its outcome is recorded: tests inject crashes.
 FaultHook = Callable[[int, str], None]
@@ -86,7 +90,11 @@ class ChangeService:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  fault: FaultHook | None = None, lease_ttl: timedelta = LEASE_TTL,
                  wait_seconds: float = WAIT_SECONDS,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 stop_requested: Callable[[], bool] = lambda: False) -> None:
+        """``stop_requested``: the process is shutting down; a running change stops at its
+        next step boundary (it is resumed later, like any interrupted change)."""
+        self._stop_requested = stop_requested
         self._systems = systems
         self._config = config
         self._audit = audit
@@ -225,10 +233,26 @@ class ChangeService:
 
     def _run(self, change: ChangeEntry, lease: Lease, *, fresh: bool,
              repeated: bool = False) -> ChangeOutcome:
+        token = current_change.set(change.id)  # every line logged meanwhile names it
+        try:
+            return self._run_steps(change, lease, fresh=fresh, repeated=repeated)
+        finally:
+            current_change.reset(token)
+
+    def _run_steps(self, change: ChangeEntry, lease: Lease, *, fresh: bool,
+                   repeated: bool) -> ChangeOutcome:
         memo = RunMemo()
         for step in change.steps:
             if step.status == DONE:
                 continue
+            if self._stop_requested():
+                # Shutting down: leave the change between two steps, for whoever resumes it
+                # (the lease is let go, so that need not wait for it to expire).
+                logger.info("stopping change %s before step %d (%s): shutting down",
+                            change.id, step.seq, step.system)
+                self._audit.release(change.id, lease)
+                latest = self._audit.get(change.id) or change
+                return self._outcome(latest, repeated=repeated)
             if not self._audit.renew(change.id, lease):
                 # Our lease expired and another runner took the change over: it finishes it.
                 latest = self._audit.get(change.id) or change
@@ -245,6 +269,8 @@ class ChangeService:
             # The plan stays readable next to what the write returned (new etag, ids).
             recorded = {**(step.after or {}), "result": after} if after is not None else None
             self._audit.step_finished(change.id, step.seq, status=DONE, after=recorded)
+            logger.info("change %s step %d %s %s: done", change.id, step.seq, step.system,
+                        step.action)
         self._audit.finish(change.id, status=DONE)
         return self._outcome(self._audit.get(change.id) or change, repeated=repeated)
 

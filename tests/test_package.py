@@ -28,7 +28,8 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 # What the README's command table documents.
-COMMANDS = ("reconcile", "apply", "status", "swap", "time", "undo", "audit", "watch", "demo")
+COMMANDS = ("reconcile", "apply", "status", "swap", "time", "undo", "audit", "watch", "demo",
+            "init", "doctor")
 # The first setuptools that builds wheels by itself (no separate `wheel` package).
 OFFLINE_SETUPTOOLS = Version("70.1")
 
@@ -124,6 +125,9 @@ def test_templates_and_every_migration_ship_inside_the_package(installed: Instal
     site = installed.site_packages
     assert (site / "services" / "domain" / "templates" / "guest_page.html.j2").is_file()
     assert (site / "store" / "migrations" / "env.py").is_file()
+    # What `charter-ops init` writes and the manifest `doctor` reads the scopes from.
+    assert (site / "bot" / "templates" / "app.yaml").is_file()
+    assert (site / "bot" / "templates" / "slack-manifest.yaml").is_file()
     shipped = sorted(p.name for p in (site / "store" / "migrations" / "versions").glob("*.py"))
     in_checkout = sorted(p.name for p in (ROOT / "store" / "migrations" / "versions")
                          .glob("*.py"))
@@ -133,6 +137,8 @@ def test_templates_and_every_migration_ship_inside_the_package(installed: Instal
 def test_charter_ops_help_lists_the_commands(installed: Installed) -> None:
     helped = installed.run("charter-ops", "--help")
     assert helped.returncode == 0, helped.stderr
+    # Named as the operator typed it, not as python -m bot.
+    assert helped.stdout.startswith("usage: charter-ops "), helped.stdout
     for command in COMMANDS:
         assert re.search(rf"\b{command}\b", helped.stdout), f"{command} missing:\n{helped.stdout}"
 
@@ -166,3 +172,15 @@ def test_declared_dependencies_are_the_locked_ones_in_compatible_ranges() -> Non
         assert declared[name].specifier.contains(version), \
             f"{name}: the lock's {version} is outside pyproject's {declared[name].specifier}"
         assert declared[name].extras == pin.extras, name
+
+
+def test_charter_ops_init_writes_the_shipped_template_outside_the_checkout(
+        installed: Installed) -> None:
+    (installed.elsewhere / "first-hour").mkdir()
+    target = installed.elsewhere / "first-hour" / "app.yaml"
+    first = installed.run("charter-ops", "init", "--config", str(target))
+    assert first.returncode == 0, first.stderr
+    assert "charter-ops doctor" in first.stdout
+    assert target.read_text() == (ROOT / "bot" / "templates" / "app.yaml").read_text()
+    again = installed.run("charter-ops", "init", "--config", str(target))
+    assert again.returncode == 1 and "already exists; nothing was changed" in again.stderr

@@ -110,6 +110,22 @@ class Fault:
         return True
 
 
+class Hold:
+    """One request kept waiting: ``arrived`` is set when it is, ``release()`` lets it on."""
+
+    def __init__(self, method: str, match: str) -> None:
+        self.method, self.match = method, match
+        self.arrived = threading.Event()
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def wait(self) -> None:
+        self.arrived.set()
+        self._released.wait(timeout=60)
+
+
 class CalendarEmulator(LoopbackServer):
     def __init__(self, *, require_auth: bool = True, time_zone: str = "America/Los_Angeles"
                  ) -> None:
@@ -127,6 +143,7 @@ class CalendarEmulator(LoopbackServer):
         self._refresh_revoked = False
         self._api_failure: int | None = None
         self._faults: list[Fault] = []
+        self._holds: list[Hold] = []
         # Google may return fewer items than maxResults; this makes every page that short.
         self.page_limit: int = MAX_PAGE
         # Push channels by id, how long a new one lives, and what was delivered (state,
@@ -148,6 +165,11 @@ class CalendarEmulator(LoopbackServer):
         return f"{self.url}/calendar/ical/{quote(calendar_id, safe='')}/public/basic.ics"
 
     # -- seeding and inspection ---------------------------------------------
+
+    def add_calendar(self, calendar_id: str) -> None:
+        """A calendar with no events yet: listed empty, as Google does, rather than 404."""
+        with self._lock:
+            self._calendars.setdefault(calendar_id, {})
 
     def add_event(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -198,6 +220,22 @@ class CalendarEmulator(LoopbackServer):
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def hold_next(self, *, method: str = "PATCH", match: str = "/events") -> Hold:
+        """Keep the next matching API request waiting (up to a minute) until the test calls
+        ``release()`` on the returned hold: a write in flight, for as long as needed."""
+        hold = Hold(method, match)
+        with self._lock:
+            self._holds.append(hold)
+        return hold
+
+    def _hold_for(self, method: str, target: str) -> Hold | None:
+        with self._lock:
+            for hold in self._holds:
+                if method == hold.method and hold.match in target:
+                    self._holds.remove(hold)
+                    return hold
+        return None
 
     def _fault_for(self, method: str, target: str) -> Fault | None:
         with self._lock:
@@ -580,6 +618,9 @@ class _Handler(BaseHTTPRequestHandler):
             if not match:
                 raise ApiError(404, "notFound", "Not Found")
             self._authorize()
+            hold = emulator._hold_for(method, unquote(self.path))
+            if hold is not None:
+                hold.wait()  # outside the lock: the emulator goes on answering others
             fault = emulator._fault_for(method, unquote(self.path))
             if fault is not None and fault.status is None:
                 self.close_connection = True  # a reset, as a proxy or a load balancer does

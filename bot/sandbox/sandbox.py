@@ -181,6 +181,7 @@ def _prepare(config: Config, emulator: CalendarEmulator, endpoint: str) -> Sandb
                                  "MinTTL": 0, "ForwardedValues": {"QueryString": False,
                                                                   "Cookies": {"Forward": "none"}}},
     })["Distribution"]["Id"]
+    emulator.add_calendar(config.calendar.id)  # empty until a scenario is installed
     sandboxed = config.model_copy(update={
         "calendar": config.calendar.model_copy(
             update={"ical_url": emulator.ical_url(config.calendar.id)}),

@@ -4,6 +4,11 @@ Answers like Slack for the methods the bot uses (chat.postMessage,
 chat.update, chat.postEphemeral, auth.test, ...) so that the real
 slack_sdk WebClient and Bolt's respond() talk to it over HTTP. Tests read
 ``calls``; the demo console renders them.
+
+Like Slack, every answer carries the token's scopes in an ``x-oauth-scopes`` header
+(by default the manifest's: the app as installed from it), auth.test names the bot,
+and users.conversations lists the channels the bot is in (``member_of``). A token in
+``revoked`` gets ``invalid_auth``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,17 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.init_config import manifest_path
 from bot.sandbox.loopback import LoopbackServer
+
+BOT_USER_ID, BOT_NAME = "U0CHARTEROPS", "charter-ops"
+
+
+def _manifest_scopes() -> tuple[str, ...]:
+    import yaml
+
+    manifest = yaml.safe_load(manifest_path().read_text(encoding="utf-8"))
+    return tuple(manifest["oauth_config"]["scopes"]["bot"])
 
 
 class SlackFake(LoopbackServer):
@@ -28,6 +43,11 @@ class SlackFake(LoopbackServer):
         # Canned answers by method, for the calls that return data (usergroups.users.list).
         self.answers: dict[str, dict[str, Any]] = {}
         self.changed = threading.Condition(self._lock)
+        self.scopes: tuple[str, ...] = _manifest_scopes()
+        # The channels the bot was invited to, as users.conversations lists them.
+        self.member_of: list[dict[str, Any]] = [{"id": "C0CHARTEROPS", "name": "charter-ops",
+                                                 "is_channel": True, "is_member": True}]
+        self.revoked: set[str] = set()
 
     @property
     def api_url(self) -> str:
@@ -36,13 +56,26 @@ class SlackFake(LoopbackServer):
     def response_url(self, name: str = "r1") -> str:
         return f"{self.url}/response/{name}"
 
-    def record(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def record(self, method: str, payload: dict[str, Any], *,
+               token: str | None = None) -> dict[str, Any]:
+        if token is not None and token in self.revoked:
+            with self.changed:
+                self.calls.append((method, payload))
+                self.changed.notify_all()
+            return {"ok": False, "error": "invalid_auth"}
         with self.changed:
             self.calls.append((method, payload))
             self.changed.notify_all()
             ts = f"1700000000.{next(self._ts):06d}"
         if method in self.answers:
             return {"ok": True, **self.answers[method]}
+        if method == "auth.test":
+            return {"ok": True, "url": "https://sandbox.slack.com/", "team": "Sandbox",
+                    "team_id": "T0SANDBOX", "user": BOT_NAME, "user_id": BOT_USER_ID,
+                    "bot_id": "B0CHARTEROPS"}
+        if method == "users.conversations":
+            return {"ok": True, "channels": list(self.member_of),
+                    "response_metadata": {"next_cursor": ""}}
         return {"ok": True, "ts": payload.get("ts", ts), "channel": payload.get("channel", "C1"),
                 "message": {"ts": ts, "text": payload.get("text", "")}}
 
@@ -77,10 +110,14 @@ class _Handler(BaseHTTPRequestHandler):
                     payload[key] = json.loads(payload[key])
         path = self.path.split("?")[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else path
-        answer = self.owner.record(method, payload)
+        header = self.headers.get("Authorization") or ""
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") \
+            else payload.get("token")
+        answer = self.owner.record(method, payload, token=token)
         body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        self.send_header("x-oauth-scopes", ",".join(self.owner.scopes))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -34,6 +34,8 @@ USAGE_ERRORS = [
     (["audit", "danika", "may31"], "unrecognized arguments: may31"),
     (["demo", "--fast"], "unrecognized arguments: --fast"),
     (["watch", "--twice"], "unrecognized arguments: --twice"),
+    (["init", "--force"], "unrecognized arguments: --force"),
+    (["doctor", "--fix"], "unrecognized arguments: --fix"),
     (["reconsile"], "invalid choice: 'reconsile'"),
     (["--config"], "argument --config: expected one argument"),
 ]
