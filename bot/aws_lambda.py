@@ -6,8 +6,13 @@ One function serves three kinds of invocation:
   and acks; the work of a lazy listener goes to an asynchronous invocation of this same
   function (Bolt's ``LambdaLazyListenerRunner``), because a Lambda stops when it returns.
 * that self-invocation: Bolt runs only the deferred work it names.
-* an EventBridge Scheduler event ``{"charter_ops_job": "digest" | "nightly" | "retry"}``: the
-  scheduler's jobs (services/jobs.py), in place of APScheduler, which cannot run on Lambda.
+* an EventBridge Scheduler event ``{"charter_ops_job": "digest" | "nightly" | "retry" |
+  "live"}``: the scheduler's jobs (services/jobs.py, and one incremental live-sync check),
+  in place of APScheduler, which cannot run on Lambda.
+* API Gateway with Google's push to ``/calendar/notifications``: checked like the HTTP
+  server checks it (bot/push_http.py), then, since nothing runs after a Lambda returns,
+  one incremental check made before answering (the sync's lease keeps two invocations
+  from reading at once; a busy one leaves it to the next).
 
 Secrets come from SSM Parameter Store (SecureString parameters under CHARTER_OPS_SSM_PATH),
 read once per cold start, so the template never carries them.
@@ -25,11 +30,15 @@ from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
 from bot.config import load_config
 from bot.environment import Environment, read_environment
+from bot.push_http import PATH as NOTIFICATIONS_PATH
 from bot.serve import build_bot
-from common.errors import ConfigError
+from bot.watch import SlackAlerts, build_live_sync, build_push
+from common.errors import CharterOpsError, ConfigError, InputError
 from services import jobs
 from services.domain.config import Config
+from services.live_sync import LiveSync
 from services.operations import Operations
+from services.push import PushChannels, parse_notification
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +83,9 @@ class LambdaRuntime:
                  lambda_client: Any | None = None) -> None:
         require_shared_database(env)
         self.config = config
+        self.env = env
         self.app, self.ops = build_bot(config, env)
+        self._live: LiveSync | None = None
         self.slack = SlackRequestHandler(self.app)
         # None: Bolt builds boto3's Lambda client; tests give one that delivers in-process.
         self.slack.app.listener_runner.lazy_listener_runner.lambda_client = lambda_client  # type: ignore[attr-defined]
@@ -104,7 +115,47 @@ class LambdaRuntime:
             "nightly": jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), self.post),
             "retry": jobs.guarded("retry of interrupted changes",
                                   lambda: jobs.retry_interrupted(ops), self.post),
+            "live": jobs.guarded("live sync", self.live_check, self.post),
         }
+
+    @property
+    def live(self) -> LiveSync:
+        if self._live is None:  # built on first use: a Slack request's ack never waits on it
+            self._live = build_live_sync(self.ops.systems, self.config, self.env,
+                                         alerts=SlackAlerts(self.app.client,
+                                                            self.config.slack.channel))
+        return self._live
+
+    def live_check(self) -> None:
+        push = self._push()
+        if push is not None:
+            push.ensure()  # registered, or renewed before it expires
+        report = self.live.check()
+        logger.info("live sync: %s", report)
+
+    def _push(self) -> PushChannels | None:
+        return build_push(self.live, self.ops.systems, self.config)
+
+    def notification(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Google's push: a forged or stale one is answered and nothing is read."""
+        try:
+            notification = parse_notification(event.get("headers") or {})
+        except InputError as error:
+            return _answer(400, str(error))
+        if notification.state == "sync":
+            return _answer(200, "ok")
+        push = self._push()
+        if push is None or not push.accepts(notification):
+            logger.warning("calendar notification for channel %s ignored: unknown channel or "
+                           "wrong token", notification.channel_id[:64])
+            return _answer(200, "ignored")
+        try:
+            report = self.live.check()
+        except CharterOpsError as error:  # Google retries what fails; the next poll will too
+            logger.warning("live sync after a notification failed: %s", error)
+            return _answer(200, "ok")
+        logger.info("live sync after a notification: %s", report)
+        return _answer(200, "ok")
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         if JOB_KEY in event:
@@ -117,12 +168,17 @@ class LambdaRuntime:
             job()
             return {"job": name, "status": "done"}
         path = event.get("rawPath") or event.get("path")
+        if path == NOTIFICATIONS_PATH:
+            return self.notification(event)
         if path is not None and path != SLACK_PATH:
-            # The template also routes /calendar/notifications here: until the live-sync
-            # handler serves it, say so rather than fail Slack's signature check on it.
             logger.info("no handler for %s", path)
-            return {"statusCode": 404, "headers": {}, "body": "Not Found"}
+            return _answer(404, "Not Found")
         return dict(self.slack.handle(event, context))
+
+
+def _answer(status: int, text: str) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "text/plain; charset=utf-8"},
+            "body": text}
 
 
 _runtime: LambdaRuntime | None = None

@@ -45,7 +45,7 @@ def test_every_schedule_runs_a_known_job_in_the_operators_time_zone() -> None:
                  if r["Type"] == "AWS::Scheduler::Schedule"}
     jobs = sorted(yaml.safe_load(s["Target"]["Input"])[aws_lambda.JOB_KEY]
                   for s in schedules.values())
-    assert jobs == ["digest", "nightly", "retry"]
+    assert jobs == ["digest", "live", "nightly", "retry"]
     assert all(s["ScheduleExpressionTimezone"] == {"Ref": "TimeZone"}
                for s in schedules.values())
 

@@ -222,6 +222,41 @@ def test_a_path_other_than_slack_events_is_not_handed_to_slack(
         deployed: tuple[HeldInvocations, SlackFake]) -> None:
     held, slack = deployed
     event = command(slack, "sync")
-    event["rawPath"] = "/calendar/notifications"
+    event["rawPath"] = "/wp-admin"
     assert aws_lambda.handler(event, Context())["statusCode"] == 404
     assert held.invocations == []
+
+
+def notification(headers: dict[str, str]) -> dict[str, Any]:
+    return {"version": "2.0", "routeKey": "POST /calendar/notifications",
+            "rawPath": "/calendar/notifications", "rawQueryString": "", "body": "",
+            "isBase64Encoded": False, "headers": headers,
+            "requestContext": {"http": {"method": "POST", "path": "/calendar/notifications"}}}
+
+
+def test_a_forged_or_malformed_calendar_notification_reads_nothing(
+        deployed: tuple[HeldInvocations, SlackFake], this_weekend: Sandbox) -> None:
+    this_weekend.emulator.reset_requests()
+    forged = notification({"x-goog-channel-id": "not-ours", "x-goog-channel-token": "guess",
+                           "x-goog-resource-state": "exists", "x-goog-message-number": "7"})
+    answer = aws_lambda.handler(forged, Context())
+    assert (answer["statusCode"], answer["body"]) == (200, "ignored")
+    malformed = aws_lambda.handler(notification({"x-goog-channel-id": "x"}), Context())
+    assert malformed["statusCode"] == 400 and "X-Goog-Resource-State" in malformed["body"]
+    assert [p for _, p in this_weekend.emulator.requests if "/events" in p] == []
+
+
+def test_the_live_schedule_follows_a_calendar_edit_with_an_alert(
+        deployed: tuple[HeldInvocations, SlackFake], this_weekend: Sandbox) -> None:
+    _, slack = deployed
+    live = {"charter_ops_job": "live"}
+    assert aws_lambda.handler(live, Context()) == {"job": "live", "status": "done"}
+    assert slack.calls == []  # the first check only notes where the calendar stands
+    event = this_weekend.emulator.get_event(CAL, "evtdanika") or {}
+    day = event["start"]["dateTime"][:10]
+    this_weekend.emulator.patch_event(CAL, "evtdanika", {
+        "start": {"dateTime": f"{day}T16:00:00", "timeZone": "America/Los_Angeles"},
+        "end": {"dateTime": f"{day}T20:00:00", "timeZone": "America/Los_Angeles"}})
+    assert aws_lambda.handler(live, Context()) == {"job": "live", "status": "done"}
+    posts = [c for c in slack.calls if c[0] == "chat.postMessage"]
+    assert posts and any("16:00" in json.dumps(body) for _, body in posts)
