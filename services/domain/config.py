@@ -56,6 +56,8 @@ class PagesSettings(_Section):
     waiver_url: str
     photo_upload_url: str | None = None
     cache_ttl_seconds: int = Field(default=86400, ge=0)
+    # Pages of charters departing within this many hours are fetched as a guest does.
+    served_check_hours: float = Field(default=48, ge=0)
 
     @field_validator("base_url", "waiver_url", "photo_upload_url")
     @classmethod
@@ -109,6 +111,13 @@ class SyncSettings(_Section):
         return value
 
 
+class ReadinessSettings(_Section):
+    # Record attributes the operator's Lambdas keep; readiness reads them, never writes.
+    waivers_signed_attribute: str = Field(default="waiversSigned", min_length=1)
+    boarding_sent_attribute: str = Field(default="boardingEmailSentAt", min_length=1)
+    sms_sent_attribute: str = Field(default="smsDispatched", min_length=1)
+
+
 class CrewSettings(_Section):
     name: str = Field(min_length=1)
     roles: tuple[str, ...] = ()
@@ -132,6 +141,7 @@ class Config(_Section):
     pages: PagesSettings
     slack: SlackSettings = SlackSettings()
     sync: SyncSettings = SyncSettings()
+    readiness: ReadinessSettings = ReadinessSettings()
     crew: tuple[CrewSettings, ...] = ()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))

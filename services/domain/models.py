@@ -83,6 +83,9 @@ class Charter:
     mate: str | None
     crew: tuple[str, ...]
     attendee_emails: tuple[str, ...] = ()
+    # Each invited address (lower case) with its responseStatus as the calendar gives it
+    # (accepted, needsAction, tentative, declined); empty when the source does not say.
+    attendee_responses: tuple[tuple[str, str], ...] = ()
     # The record id stored on the event (extendedProperties.private.eventId).
     linked_event_id: str | None = None
     etag: str | None = None
