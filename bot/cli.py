@@ -1,6 +1,7 @@
 """``python -m bot ...``: a thin shell over the services.
 
-Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error,
+Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile) or a departure not
+ready (ready), 1 error,
 3 the same change is still running in another process (swap, time, undo).
 Errors include a source read only in part (nothing found there is not "in
 sync"; apply could not do everything) and usage errors (a bad date, an unknown
@@ -30,8 +31,9 @@ from bot.terminal import (
 )
 from bot.wiring import build_audit, build_change_service, build_systems
 from common.errors import CharterOpsError, InputError
-from services import audit_view
+from services import audit_view, readiness
 from services.changes import ChangeOutcome, ChangeService
+from services.domain import readiness_blocks
 from services.domain.config import Config
 from services.domain.models import ReconcileResult
 from services.domain.page_reading import read_page_fields
@@ -103,12 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true")
     audit.add_argument("--limit", type=int, default=20)
 
+    ready = commands.add_parser("ready", help="is each departure ready? (today and tomorrow)")
+    ready.add_argument("date", nargs="?", type=_day, help="one date (YYYY-MM-DD) instead")
+    ready.add_argument("--json", action="store_true", help="a JSON list of departures")
+
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
-    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo):
+    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo, ready):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -262,6 +268,19 @@ def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: date
     return EXIT_OK
 
 
+def _ready(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    days = (args.date,) if args.date else readiness.parse_day(None, config=config, now=now)
+    report = readiness.check_readiness(systems, config, days=days, now=now)
+    if args.json:
+        print(json.dumps([d.to_dict() for d in report.departures], indent=2))
+    else:
+        print(readiness_blocks.text_report(report.departures, days=days))
+    for note in report.result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    # 2, as reconcile's drift: something a person must see to before the boat leaves.
+    return EXIT_OK if report.ready else EXIT_DRIFT
+
+
 def _requester() -> str:
     try:
         return f"cli:{getpass.getuser()}"
@@ -270,4 +289,4 @@ def _requester() -> str:
 
 
 _COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status, "swap": _change,
-             "time": _change, "undo": _undo, "audit": _audit}
+             "time": _change, "undo": _undo, "audit": _audit, "ready": _ready}

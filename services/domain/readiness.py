@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from services.domain.config import ReadinessSettings
@@ -90,9 +90,11 @@ def departures(*, result: ReconcileResult, days: Sequence[date], roster: Roster,
             waivers(record, guest_count=want.charter.guest_count,
                     attribute=settings.waivers_signed_attribute, carried=carried),
             sent(record, name="boarding_email", attribute=settings.boarding_sent_attribute,
-                 carried=carried, what="the boarding e-mail", done="sent to the guests"),
+                 carried=carried, what="boarding e-mail", done="sent to the guests",
+                 tz=want.charter.start.tzinfo),
             sent(record, name="crew_sms", attribute=settings.sms_sent_attribute,
-                 carried=carried, what="the crew SMS", done="dispatched"),
+                 carried=carried, what="crew SMS", done="dispatched",
+                 tz=want.charter.start.tzinfo),
             page_served(served.get(want.event_id), want=want),
             in_agreement(mine, withheld=withheld.get(want.event_id) is not None),
         )
@@ -162,16 +164,16 @@ def waivers(record: Mapping[str, Any] | None, *, guest_count: int | None, attrib
 
 
 def sent(record: Mapping[str, Any] | None, *, name: str, attribute: str, carried: set[str],
-         what: str, done: str) -> Item:
+         what: str, done: str, tz: tzinfo | None = None) -> Item:
     if attribute not in carried:
         return Item(name, None, f"Not tracked: no record carries {attribute}.")
     if record is None:
-        return Item(name, False, f"No DynamoDB record, so {what} is not recorded as {done}.")
+        return Item(name, False, f"No DynamoDB record, so the {what} is not recorded as {done}.")
     value = record.get(attribute)
     if value is None or value is False or value == "" or value == 0:
         return Item(name, False, _sentence(f"{what} not {done} yet ({attribute} is "
                                            f"{'absent' if value is None else repr(value)})"))
-    when = _when(value)
+    when = _when(value, tz=tz)
     return Item(name, True, _sentence(f"{what} {done}" + (f" {when}" if when else "")))
 
 
@@ -196,14 +198,17 @@ def in_agreement(found: Sequence[Discrepancy], *, withheld: bool) -> Item:
     return Item("in_agreement", True, "The calendar, DynamoDB and the guest page agree.")
 
 
-def _when(value: Any) -> str:
-    if isinstance(value, str):
-        try:
-            return f"at {datetime.fromisoformat(value.replace('Z', '+00:00')):%b %-d %H:%M %Z}"\
-                .rstrip()
-        except ValueError:
-            return f"({value})"
-    return ""
+def _when(value: Any, *, tz: tzinfo | None) -> str:
+    """A Lambda's timestamp in the operator's zone; anything else shown as written."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return f"({value})"
+    if moment.tzinfo is None:
+        return f"{moment:%b %-d %H:%M}"
+    return f"{moment.astimezone(tz):%b %-d %H:%M %Z}".rstrip()
 
 
 def _sentence(text: str) -> str:
