@@ -269,7 +269,8 @@ def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: date
 
 
 def _ready(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    days = (args.date,) if args.date else readiness.parse_day(None, config=config, now=now)
+    days = (args.date,) if args.date else readiness.parse_day(
+        None, today=now.astimezone(config.tz).date())
     report = readiness.check_readiness(systems, config, days=days, now=now)
     if args.json:
         print(json.dumps([d.to_dict() for d in report.departures], indent=2))

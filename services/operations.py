@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from common.errors import InputError
-from services import audit_view, chat, digest_decisions
+from services import audit_view, chat, digest_decisions, readiness
 from services.changes import ChangeService
-from services.domain import blocks
+from services.domain import blocks, readiness_blocks
 from services.domain.blocks import Message
 from services.domain.change_plan import ChangePlan, plan_swap, plan_time
 from services.domain.chat_parse import Proposal
@@ -39,6 +39,7 @@ HELP = """*/charter* — keep the calendar, DynamoDB and the guest pages in agre
 • `/charter status danika` — one charter as each system sees it
 • `/charter swap june14 captain Gene` · `/charter swap danika Angelia Marco` — crew swap
 • `/charter time danika 3pm-7pm` — new start and end, same day
+• `/charter ready [2026-05-31]` — is each departure today and tomorrow ready?
 • `/charter sync` — check everything now and post the digest
 • `/charter audit [danika] [by Gene]` — changes, decisions and refusals
 • `/charter help` — this"""
@@ -76,7 +77,23 @@ class Operations:
         return blocks.plain(text)
 
     def digest(self) -> list[Message]:
-        return blocks.digest_messages(self.reconcile(), all_clear=self.config.slack.all_clear)
+        result = self.reconcile()
+        messages = blocks.digest_messages(result, all_clear=self.config.slack.all_clear)
+        return self.with_departures(result, messages)
+
+    def with_departures(self, result: ReconcileResult,
+                        messages: list[Message]) -> list[Message]:
+        """The digest with today's and tomorrow's departures on top, from the same read."""
+        days = readiness.parse_day(None, today=self.window().start)
+        found = readiness.departures_of(result, self.config, days=days)
+        return readiness_blocks.with_departures(messages, found, days=days)
+
+    def ready(self, text: str) -> Message:
+        """``/charter ready [DATE]``: each departure of the day(s), item by item."""
+        days = readiness.parse_day(text, today=self.window().start)
+        report = readiness.check_readiness(self.systems, self.config, days=days,
+                                           now=self.clock())
+        return readiness_blocks.ready_message(report.departures, days=report.days)
 
     def status(self, query: str) -> Message:
         if not query.strip():

@@ -31,9 +31,8 @@ class Readiness:
         return all(d.ready for d in self.departures)
 
 
-def parse_day(text: str | None, *, config: Config, now: datetime) -> tuple[date, ...]:
+def parse_day(text: str | None, *, today: date) -> tuple[date, ...]:
     """The days asked for: today and tomorrow by default, else the one date given."""
-    today = now.astimezone(config.tz).date()
     word = (text or "").strip().lower()
     if not word:
         return (today, today + timedelta(days=1))
