@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 
 from common.errors import InputError
 from services.domain.config import Config
-from services.domain.models import ReconcileResult
+from services.domain.models import ReconcileResult, ServedPage
 from services.domain.page_rendering import PageRenderer
-from services.domain.readiness import Departure, ServedPage, departures
+from services.domain.readiness import Departure, departures
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
 

@@ -18,7 +18,7 @@ from services.domain.models import CrewMember
 KNOWN_ROLES = frozenset({"captain", "mate", "crew"})
 FIXABLE_KINDS = frozenset(
     {"RECORD_MISSING", "RECORD_MISMATCH", "RECORD_ORPHANED", "PAGE_MISSING", "PAGE_STALE",
-     "CACHE_STALE"}
+     "CACHE_STALE", "PAGE_SERVED_STALE"}
 )
 
 

@@ -15,7 +15,14 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from services.domain.config import ReadinessSettings
-from services.domain.models import Charter, DesiredCharter, Discrepancy, Kind, ReconcileResult
+from services.domain.models import (
+    Charter,
+    DesiredCharter,
+    Discrepancy,
+    Kind,
+    ReconcileResult,
+    ServedPage,
+)
 from services.domain.roster import Roster
 
 ITEMS = ("crew_set", "crew_confirmed", "waivers", "boarding_email", "crew_sms", "page_served",
@@ -40,14 +47,6 @@ class Item:
 
 
 @dataclass(frozen=True)
-class ServedPage:
-    """What fetching one charter's page as a guest found (the served-page check)."""
-
-    ok: bool | None  # None: the page could not be fetched, or was not checked
-    detail: str
-
-
-@dataclass(frozen=True)
 class Departure:
     event_id: str
     charter: Charter
@@ -64,7 +63,7 @@ class Departure:
 
 def departures(*, result: ReconcileResult, days: Sequence[date], roster: Roster,
                settings: ReadinessSettings, records: Iterable[Mapping[str, Any]],
-               served: Mapping[str, ServedPage]) -> list[Departure]:
+               served: Mapping[str, ServedPage] | None = None) -> list[Departure]:
     """One verdict per charter leaving on ``days``, in order of departure. ``records`` are
     all the operator's records read (their attributes), to tell what is tracked at all."""
     carried = {name for attributes in records for name, value in attributes.items()
@@ -74,6 +73,7 @@ def departures(*, result: ReconcileResult, days: Sequence[date], roster: Roster,
         found.setdefault(item.event_id, []).append(item)
     conflicts = [d for d in result.discrepancies if d.kind == Kind.CREW_CONFLICT]
     withheld = {w.event_id: w for w in result.withheld}
+    served = {**result.served, **(served or {})}
     wanted = sorted((w for w in result.desired.values() if w.charter.local_date in days),
                     key=lambda w: (w.charter.start, w.event_id))
     out = []

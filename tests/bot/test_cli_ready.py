@@ -59,7 +59,9 @@ def test_json_lists_each_departure_with_its_items(
                            "crew_sms", "page_served", "in_agreement"]
     assert {n: i["ok"] for n, i in items.items()} == {
         "crew_set": True, "crew_confirmed": False, "waivers": False, "boarding_email": True,
-        "crew_sms": False, "page_served": None, "in_agreement": False}
+        "crew_sms": False, "page_served": False, "in_agreement": False}
+    # Sunday is within the served-page check's 48 hours; S3 itself holds the old page.
+    assert items["page_served"]["detail"].startswith("The page in S3 is itself out of date")
     assert items["in_agreement"]["detail"].startswith("4 open discrepancies: RECORD_MISMATCH")
     # Jonathan has no record yet, while others carry the Lambdas' attributes: not done.
     jonathan = {i["name"]: i for i in found["jonathan-may31"]["items"]}
@@ -74,6 +76,23 @@ def test_a_day_whose_every_departure_is_ready_exits_0(
     [lindqvist] = json.loads(capsys.readouterr().out)
     assert lindqvist["event_id"] == "lindqvist-jun5" and lindqvist["ready"] is True
     assert not [i for i in lindqvist["items"] if i["ok"] is False]
+    # Friday is beyond the served-page check's horizon from Saturday May 30: not fetched.
+    [served] = [i for i in lindqvist["items"] if i["name"] == "page_served"]
+    assert served["ok"] is None and served["detail"].startswith("Not checked")
+
+
+def test_a_departure_whose_page_is_served_right_is_checked_once(
+        ready_box: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ready_box.cdn is not None
+    thursday = datetime(2026, 6, 4, 20, 0, tzinfo=UTC)
+    assert main(["ready", "2026-06-05", "--json"], now=lambda: thursday) == 0
+    [lindqvist] = json.loads(capsys.readouterr().out)
+    [served] = [i for i in lindqvist["items"] if i["name"] == "page_served"]
+    assert served["ok"] is True
+    assert served["detail"].startswith("Guests are served the page as the calendar has it")
+    # Morales (Saturday) is within the horizon too: each page fetched once.
+    assert sorted(ready_box.cdn.requests) == ["/charters/guests/lindqvist-jun5.html",
+                                              "/charters/guests/morales-jun6.html"]
 
 
 def test_a_day_without_departures_is_ready(

@@ -33,6 +33,8 @@ USAGE_ERRORS = [
     (["audit", "--limit", "ten"], "invalid int value: 'ten'"),
     (["audit", "danika", "may31"], "unrecognized arguments: may31"),
     (["demo", "--fast"], "unrecognized arguments: --fast"),
+    (["ready", "2026-13-40"], "'2026-13-40' is not a date like 2026-05-31"),
+    (["ready", "--verbose"], "unrecognized arguments: --verbose"),
     (["reconsile"], "invalid choice: 'reconsile'"),
     (["--config"], "argument --config: expected one argument"),
 ]

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from services.domain.config import Config, ReadinessSettings
+from services.domain.models import ServedPage
 from services.domain.readiness import (
-    ServedPage,
     crew_confirmed,
     crew_set,
     departures,
