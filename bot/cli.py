@@ -34,6 +34,7 @@ from common.errors import CharterOpsError, InputError
 from services import audit_view, readiness
 from services.changes import ChangeOutcome, ChangeService
 from services.domain import readiness_blocks
+from services.domain.blast_radius import change_preview, fix_preview_lines
 from services.domain.config import Config
 from services.domain.models import ReconcileResult
 from services.domain.page_reading import read_page_fields
@@ -41,7 +42,7 @@ from services.domain.page_rendering import PageRenderer
 from services.domain.resolve import resolve_event
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
-from services.requests import carry_out
+from services.requests import carry_out, plan_request
 
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT, EXIT_RUNNING_ELSEWHERE = 0, 1, 2, 3
 
@@ -109,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     ready.add_argument("date", nargs="?", type=_day, help="one date (YYYY-MM-DD) instead")
     ready.add_argument("--json", action="store_true", help="a JSON list of departures")
 
+    for sub in (swap, retime, apply):
+        sub.add_argument("--dry-run", action="store_true",
+                         help="show what would change and who saw the old data; write nothing")
+
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
     for sub in (reconcile, apply, status, swap, retime):
@@ -165,6 +170,8 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
         raise InputError("name the discrepancy ids to apply, or pass --all")
     if args.ids and args.all:
         raise InputError("pass either discrepancy ids or --all, not both")
+    if args.dry_run:
+        return _dry_apply(args, config, systems, now)
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
@@ -180,6 +187,23 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
               "applied (see: python -m bot reconcile).", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _dry_apply(args: argparse.Namespace, config: Config, systems: Systems,
+               now: datetime) -> int:
+    """What ``apply`` would write, charter by charter, and how close each is to leaving;
+    nothing is written and no audit row is made."""
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    wanted = set(args.ids)
+    chosen = [d for d in result.discrepancies if d.fix and (args.all or d.id in wanted)]
+    missing = sorted(wanted - {d.id for d in chosen})
+    print("\n".join(fix_preview_lines(chosen, result=result, config=config, now=now))
+          or "Nothing to apply.")
+    for item in missing:
+        print(f"  {item}: no longer found (nothing would be done)")
+    print("Dry run: nothing was written.")
+    return EXIT_OK
 
 
 def _partial(result: ReconcileResult) -> str:
@@ -216,6 +240,8 @@ def _status(args: argparse.Namespace, config: Config, systems: Systems, now: dat
 
 
 def _change(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    if args.dry_run:
+        return _dry_change(args, config, systems, now)
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
     # Planning needs the charters, records and pages, not the CDN's history.
@@ -224,8 +250,27 @@ def _change(args: argparse.Namespace, config: Config, systems: Systems, now: dat
     words = [args.role, args.person] if args.command == "swap" else [args.range]
     outcome = carry_out(service=service, charters=result.desired, kind=args.command,
                         event=args.event, words=words, config=config, today=window.start,
-                        requested_by=_requester(), source="cli")
+                        requested_by=_requester(), source="cli", now=now)
     return _report(outcome)
+
+
+def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
+                now: datetime) -> int:
+    """The plan and its blast radius; no audit store is opened, nothing is resumed or
+    written anywhere."""
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
+                           read_cdn=False)
+    words = [args.role, args.person] if args.command == "swap" else [args.range]
+    event_id = resolve_event(args.event, result.desired, today=window.start)
+    plan = plan_request(charters=result.desired, kind=args.command, event=event_id,
+                        words=words, config=config, today=window.start)
+    preview = change_preview(plan=plan, want=result.desired[plan.event_id], config=config,
+                             now=now)
+    print(f"Dry run: {plan.summary}")
+    print("\n".join(preview.lines()))
+    print("Nothing was written.")
+    return EXIT_OK
 
 
 def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:

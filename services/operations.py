@@ -17,6 +17,7 @@ from common.errors import InputError
 from services import audit_view, chat, digest_decisions, readiness
 from services.changes import ChangeService
 from services.domain import blocks, readiness_blocks
+from services.domain.blast_radius import Preview, change_preview
 from services.domain.blocks import Message
 from services.domain.change_plan import ChangePlan, plan_swap, plan_time
 from services.domain.chat_parse import Proposal
@@ -143,11 +144,19 @@ class Operations:
                             "event": plan.event_id})
         text = (f"Planned: {plan.summary}\nThe calendar first, then DynamoDB, the guest page "
                 "and CloudFront.")
-        message = {"text": text, "blocks": [blocks.section(text), {
+        preview = self.preview(result, plan)
+        message = {"text": text, "blocks": [blocks.section(text),
+                                            blocks.section("\n".join(preview.lines())), {
             "type": "actions", "block_id": "plan", "elements": [
                 blocks.button("Confirm", "change_confirm", value, style="primary"),
                 blocks.button("Cancel", "change_cancel", value)]}]}
         return plan, message
+
+    def preview(self, result: ReconcileResult, plan: ChangePlan) -> Preview:
+        """What the plan will touch and who already saw the old data (blast radius)."""
+        return change_preview(plan=plan, want=result.desired[plan.event_id],
+                              config=self.config, now=self.clock(),
+                              served=result.served.get(plan.event_id))
 
     def propose(self, text: str, *, user_id: str) -> Message | None:
         """A reply for a chat message that proposes a change; None for everything else."""
@@ -172,7 +181,8 @@ class Operations:
         self.audit.log_decision(subject=proposal.command, decision="proposed",
                                 decided_by=user_id, source="chat", event_id=plan.event_id,
                                 summary=plan.summary)
-        return {"text": text, "blocks": [blocks.section(text), buttons,
+        preview = message["blocks"][1:-1]  # what it will touch, who saw the old data
+        return {"text": text, "blocks": [blocks.section(text), *preview, buttons,
                                          blocks.context("An approver decides; nothing changes "
                                                         "until then.")]}
 
@@ -185,7 +195,8 @@ class Operations:
             outcome = self.changes.outcome_of(earlier, repeated=True)
         else:
             try:
-                plan, _ = self.plan(request["kind"], request["words"])
+                result = self.reconcile()
+                plan, _ = self.plan_with(result, request["kind"], request["words"])
             except InputError as error:  # the charter changed since: audited, then said
                 self.audit.log_decision(subject=_command(request), decision=decision,
                                         decided_by=user_id, source=source,
@@ -193,7 +204,8 @@ class Operations:
                                         note=f"not applied: {error}")
                 raise
             outcome = self.changes.apply(plan, requested_by=user_id, source=source,
-                                         idempotency_key=request["key"])
+                                         idempotency_key=request["key"],
+                                         preview=self.preview(result, plan).to_dict())
         change = self.audit.get(outcome.change_id)
         self.audit.log_decision(
             subject=_command(request), decision=decision,

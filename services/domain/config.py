@@ -118,6 +118,11 @@ class ReadinessSettings(_Section):
     sms_sent_attribute: str = Field(default="smsDispatched", min_length=1)
 
 
+class OperatorSettings(_Section):
+    # Shown to guests: the guest page's title.
+    name: str = Field(default="Queen of San Diego", min_length=1)
+
+
 class CrewSettings(_Section):
     name: str = Field(min_length=1)
     roles: tuple[str, ...] = ()
@@ -142,6 +147,7 @@ class Config(_Section):
     slack: SlackSettings = SlackSettings()
     sync: SyncSettings = SyncSettings()
     readiness: ReadinessSettings = ReadinessSettings()
+    operator: OperatorSettings = OperatorSettings()
     crew: tuple[CrewSettings, ...] = ()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
