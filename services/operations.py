@@ -16,6 +16,7 @@ from typing import Any
 from common.errors import InputError
 from services import audit_view, chat, digest_decisions, readiness
 from services.changes import ChangeService
+from services.crew_news import tell_crew
 from services.domain import blocks, readiness_blocks
 from services.domain.blast_radius import Preview, change_preview
 from services.domain.blocks import Message
@@ -56,6 +57,8 @@ class Operations:
     clock: Callable[[], datetime]
     # Members of a Slack user group, looked up through the Web API (set by the app).
     group_members: Callable[[str], set[str]] | None = None
+    # A direct message to a Slack user (user id, text), set by the app: the crew told.
+    direct_message: Callable[[str, str], None] | None = None
     _group_cache: tuple[float, set[str]] | None = None
 
     def is_approver(self, user_id: str) -> bool:
@@ -191,6 +194,7 @@ class Operations:
         source = request.get("source", "slash")
         decision = "approved" if source == "chat" else "confirmed"
         earlier = self.audit.find_by_key(request["key"])
+        news = ""
         if earlier is not None:  # a second click: report the first, plan nothing new
             outcome = self.changes.outcome_of(earlier, repeated=True)
         else:
@@ -206,6 +210,14 @@ class Operations:
             outcome = self.changes.apply(plan, requested_by=user_id, source=source,
                                          idempotency_key=request["key"],
                                          preview=self.preview(result, plan).to_dict())
+            if outcome.status == "done" and not outcome.repeated:
+                # After the change is done, never before: nobody is told of a change that
+                # did not land. The store keeps each person to one message.
+                news = tell_crew(change_id=outcome.change_id, event_id=plan.event_id,
+                                 kind=plan.kind, params=plan.params,
+                                 before=result.desired[plan.event_id].charter,
+                                 config=self.config, audit=self.audit,
+                                 send=self.direct_message, source=source)
         change = self.audit.get(outcome.change_id)
         self.audit.log_decision(
             subject=_command(request), decision=decision,
@@ -217,7 +229,9 @@ class Operations:
         steps = ", ".join(f"{s.system} {s.status}" for s in outcome.steps)
         again = " (already done: this was a second click)" if outcome.repeated else ""
         error = f"\n{outcome.error}" if outcome.error else ""
-        return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}")
+        news = f"\n{news}" if news else ""
+        return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}"
+                            f"{news}")
 
     def may_cancel(self, value: str, *, user_id: str) -> bool:
         """Anyone may cancel their own plan (only they see it); a proposal in a channel

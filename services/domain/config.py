@@ -129,6 +129,8 @@ class CrewSettings(_Section):
     phone: str = ""
     email: str = ""
     slack_id: str | None = None
+    # False: no direct message when a change affects this person.
+    notify: bool = True
 
     @field_validator("roles")
     @classmethod
