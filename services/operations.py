@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from common.errors import InputError
-from services import audit_view, chat, digest_decisions, readiness
+from services import audit_view, chat, digest_decisions, nudges, readiness
 from services.changes import ChangeService
 from services.crew_news import tell_crew
 from services.domain import blocks, readiness_blocks
@@ -160,6 +160,10 @@ class Operations:
         return change_preview(plan=plan, want=result.desired[plan.event_id],
                               config=self.config, now=self.clock(),
                               served=result.served.get(plan.event_id))
+
+    def nudge(self, value: str, *, user_id: str) -> Message:
+        """A Nudge button: remind one unconfirmed crew member (approvers only)."""
+        return nudges.nudge(self, value, user_id=user_id)
 
     def propose(self, text: str, *, user_id: str) -> Message | None:
         """A reply for a chat message that proposes a change; None for everything else."""

@@ -51,6 +51,8 @@ class Departure:
     event_id: str
     charter: Charter
     items: tuple[Item, ...]
+    # Crew who have not accepted their invitation (by roster name): the ones to nudge.
+    unconfirmed: tuple[str, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -98,7 +100,8 @@ def departures(*, result: ReconcileResult, days: Sequence[date], roster: Roster,
             page_served(served.get(want.event_id), want=want),
             in_agreement(mine, withheld=withheld.get(want.event_id) is not None),
         )
-        out.append(Departure(event_id=want.event_id, charter=want.charter, items=items))
+        out.append(Departure(event_id=want.event_id, charter=want.charter, items=items,
+                             unconfirmed=unconfirmed(want.charter, roster=roster)))
     return out
 
 
@@ -141,6 +144,22 @@ def crew_confirmed(charter: Charter, *, roster: Roster) -> Item:
     if waiting:
         return Item("crew_confirmed", False, _sentence("; ".join(waiting)))
     return Item("crew_confirmed", True, "Everyone on the charter accepted the invitation.")
+
+
+def unconfirmed(charter: Charter, *, roster: Roster) -> tuple[str, ...]:
+    """The roster names on the charter, invited, whose answer is not 'accepted'; none
+    when the calendar does not say who answered (nobody can be told apart)."""
+    answers = dict(charter.attendee_responses)
+    if not answers:
+        return ()
+    found = []
+    for name in dict.fromkeys(n for n in (charter.captain, charter.mate, *charter.crew) if n):
+        member = roster.find(name)
+        email = member.email.casefold() if member and member.email else ""
+        if member and email in charter.attendee_emails and \
+                answers.get(email, "needsAction") != "accepted":
+            found.append(member.name)
+    return tuple(found)
 
 
 def waivers(record: Mapping[str, Any] | None, *, guest_count: int | None, attribute: str,

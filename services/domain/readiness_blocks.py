@@ -4,15 +4,18 @@ and ``ready --json`` say the same thing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 
-from services.domain.blocks import MAX_BLOCKS, Block, Message, context, section
+from services.domain.blocks import MAX_BLOCKS, Block, Message, button, context, section
 from services.domain.readiness import LABELS, Departure
 
 MARKS = {True: "✓", False: "✗", None: "–"}
-# Past this many departures a message would near Slack's 50 blocks: the rest is counted.
-MAX_SHOWN = 40
+# Past this many departures (a section and a row of Nudge buttons each) a message would
+# near Slack's 50 blocks: the rest is counted.
+MAX_SHOWN = 22
+NUDGE = "readiness_nudge"
 
 
 def heading(departure: Departure) -> str:
@@ -49,6 +52,11 @@ def departure_blocks(departures: Sequence[Departure], *, days: Sequence[date]) -
         mark = ":white_check_mark:" if departure.ready else ":x:"
         lines = [f"{mark} *{heading(departure)}*", *item_lines(departure)]
         blocks.append(section("\n".join(lines), block_id=f"ready:{departure.event_id}"))
+        if departure.unconfirmed:
+            blocks.append({"type": "actions", "block_id": f"nudge:{departure.event_id}",
+                           "elements": [button(f"Nudge {name}", NUDGE, json.dumps(
+                               {"event": departure.event_id, "person": name}))
+                               for name in departure.unconfirmed[:5]]})
     if len(departures) > MAX_SHOWN:
         blocks.append(context(f"…and {len(departures) - MAX_SHOWN} more: "
                               "`python -m bot ready` lists them all."))

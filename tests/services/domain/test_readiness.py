@@ -13,6 +13,7 @@ from services.domain.readiness import (
     crew_set,
     departures,
     sent,
+    unconfirmed,
     waivers,
 )
 from services.domain.roster import Roster
@@ -143,6 +144,9 @@ def test_crew_confirmed_names_each_answer(config: Config) -> None:
     item = crew_confirmed(charter(**invited(gene="accepted", ana="tentative",
                                             bo="declined")), roster=roster)
     assert (item.ok, item.detail) == (False, "Ana is tentative; Bo declined.")
+    assert unconfirmed(charter(**invited(gene="accepted", ana="tentative", bo="declined")),
+                       roster=roster) == ("Ana", "Bo")
+    assert unconfirmed(charter(), roster=roster) == ()  # nobody answered anything: unknown
     item = crew_confirmed(charter(**invited(gene="needsAction", ana="accepted",
                                             bo="accepted")), roster=roster)
     assert item.detail == "Gene has not answered the invitation (needsAction)."

@@ -12,9 +12,10 @@ from tests.services.domain.test_reconcile import charter
 DAYS = [date(2026, 5, 31)]
 
 
-def departure(n: int = 0, *, ok: bool | None = True) -> Departure:
+def departure(n: int = 0, *, ok: bool | None = True,
+              unconfirmed: tuple[str, ...] = ()) -> Departure:
     return Departure(event_id=f"danika-{n}", charter=charter(),
-                     items=(Item("crew_set", ok, "Captain Gene."),))
+                     items=(Item("crew_set", ok, "Captain Gene."),), unconfirmed=unconfirmed)
 
 
 def test_the_departures_go_on_top_of_the_first_message_when_they_fit() -> None:
@@ -39,6 +40,15 @@ def test_no_digest_at_all_still_posts_the_departures() -> None:
 
 
 def test_many_departures_stay_within_fifty_blocks() -> None:
-    blocks = departure_blocks([departure(n) for n in range(120)], days=DAYS)
+    blocks = departure_blocks([departure(n, unconfirmed=("Ana", "Bo")) for n in range(120)],
+                              days=DAYS)
     assert len(blocks) <= 50
-    assert "…and 80 more" in blocks[-1]["elements"][0]["text"]
+    assert "…and 98 more" in blocks[-1]["elements"][0]["text"]
+
+
+def test_each_unconfirmed_crew_member_gets_a_nudge_button() -> None:
+    _, _, nudges = departure_blocks([departure(unconfirmed=("Ana", "Bo"))], days=DAYS)
+    assert nudges["block_id"] == "nudge:danika-0"
+    assert [(e["text"]["text"], e["action_id"], e["value"]) for e in nudges["elements"]] == [
+        ("Nudge Ana", "readiness_nudge", '{"event": "danika-0", "person": "Ana"}'),
+        ("Nudge Bo", "readiness_nudge", '{"event": "danika-0", "person": "Bo"}')]
