@@ -1,6 +1,7 @@
 """``python -m bot ...``: a thin shell over the services.
 
-Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile), 1 error,
+Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile) or a departure not
+ready (ready), 1 error,
 3 the same change is still running in another process (swap, time, undo).
 Errors include a source read only in part (nothing found there is not "in
 sync"; apply could not do everything) and usage errors (a bad date, an unknown
@@ -31,8 +32,10 @@ from bot.terminal import (
 )
 from bot.wiring import build_audit, build_change_service, build_systems
 from common.errors import CharterOpsError, InputError
-from services import audit_view
+from services import audit_view, readiness
 from services.changes import ChangeOutcome, ChangeService
+from services.domain import readiness_blocks
+from services.domain.blast_radius import change_preview, fix_preview_lines
 from services.domain.config import Config
 from services.domain.models import ReconcileResult
 from services.domain.page_reading import read_page_fields
@@ -40,7 +43,7 @@ from services.domain.page_rendering import PageRenderer
 from services.domain.resolve import resolve_event
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
-from services.requests import carry_out
+from services.requests import carry_out, plan_request
 
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT, EXIT_RUNNING_ELSEWHERE = 0, 1, 2, 3
 
@@ -111,6 +114,15 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
 
     commands.add_parser("init", help="write a commented app.yaml to fill in")
     commands.add_parser("doctor", help="check every connection and permission the bot needs")
+
+    ready = commands.add_parser("ready", help="is each departure ready? (today and tomorrow)")
+    ready.add_argument("date", nargs="?", type=_day, help="one date (YYYY-MM-DD) instead")
+    ready.add_argument("--json", action="store_true", help="a JSON list of departures")
+
+    for sub in (swap, retime, apply):
+        sub.add_argument("--dry-run", action="store_true",
+                         help="show what would change and who saw the old data; write nothing")
+
     demo = commands.add_parser("demo", help="the whole product offline on an embedded sandbox")
     demo.add_argument("--yes", action="store_true", help="apply the fixes without asking")
     demo.add_argument("--auto-fix", action="store_true",
@@ -118,7 +130,7 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
-    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo, watch,
+    for sub in (reconcile, apply, status, swap, retime, undo, audit, demo, watch, ready,
                 commands.choices["init"], commands.choices["doctor"]):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -184,6 +196,8 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
         raise InputError("name the discrepancy ids to apply, or pass --all")
     if args.ids and args.all:
         raise InputError("pass either discrepancy ids or --all, not both")
+    if args.dry_run:
+        return _dry_apply(args, config, systems, now)
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
@@ -199,6 +213,23 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
               "applied (see: python -m bot reconcile).", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _dry_apply(args: argparse.Namespace, config: Config, systems: Systems,
+               now: datetime) -> int:
+    """What ``apply`` would write, charter by charter, and how close each is to leaving;
+    nothing is written and no audit row is made."""
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    wanted = set(args.ids)
+    chosen = [d for d in result.discrepancies if d.fix and (args.all or d.id in wanted)]
+    missing = sorted(wanted - {d.id for d in chosen})
+    print("\n".join(fix_preview_lines(chosen, result=result, config=config, now=now))
+          or "Nothing to apply.")
+    for item in missing:
+        print(f"  {item}: no longer found (nothing would be done)")
+    print("Dry run: nothing was written.")
+    return EXIT_OK
 
 
 def _partial(result: ReconcileResult) -> str:
@@ -235,6 +266,8 @@ def _status(args: argparse.Namespace, config: Config, systems: Systems, now: dat
 
 
 def _change(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    if args.dry_run:
+        return _dry_change(args, config, systems, now)
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
     # Planning needs the charters, records and pages, not the CDN's history.
@@ -243,8 +276,27 @@ def _change(args: argparse.Namespace, config: Config, systems: Systems, now: dat
     words = [args.role, args.person] if args.command == "swap" else [args.range]
     outcome = carry_out(service=service, charters=result.desired, kind=args.command,
                         event=args.event, words=words, config=config, today=window.start,
-                        requested_by=_requester(), source="cli")
+                        requested_by=_requester(), source="cli", now=now)
     return _report(outcome)
+
+
+def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
+                now: datetime) -> int:
+    """The plan and its blast radius; no audit store is opened, nothing is resumed or
+    written anywhere."""
+    window = make_window(config, now=now, start=args.start, end=args.end)
+    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
+                           read_cdn=False)
+    words = [args.role, args.person] if args.command == "swap" else [args.range]
+    event_id = resolve_event(args.event, result.desired, today=window.start)
+    plan = plan_request(charters=result.desired, kind=args.command, event=event_id,
+                        words=words, config=config, today=window.start)
+    preview = change_preview(plan=plan, want=result.desired[plan.event_id], config=config,
+                             now=now)
+    print(f"Dry run: {plan.summary}")
+    print("\n".join(preview.lines()))
+    print("Nothing was written.")
+    return EXIT_OK
 
 
 def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:
@@ -287,6 +339,20 @@ def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: date
     return EXIT_OK
 
 
+def _ready(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    days = (args.date,) if args.date else readiness.parse_day(
+        None, today=now.astimezone(config.tz).date())
+    report = readiness.check_readiness(systems, config, days=days, now=now)
+    if args.json:
+        print(json.dumps([d.to_dict() for d in report.departures], indent=2))
+    else:
+        print(readiness_blocks.text_report(report.departures, days=days))
+    for note in report.result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    # 2, as reconcile's drift: something a person must see to before the boat leaves.
+    return EXIT_OK if report.ready else EXIT_DRIFT
+
+
 def _requester() -> str:
     try:
         return f"cli:{getpass.getuser()}"
@@ -304,4 +370,5 @@ def _watch(args: argparse.Namespace, config: Config, systems: Systems, now: date
 
 
 _COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status, "swap": _change,
-             "time": _change, "undo": _undo, "audit": _audit, "watch": _watch}
+             "time": _change, "undo": _undo, "audit": _audit, "watch": _watch,
+             "ready": _ready}

@@ -28,6 +28,8 @@ def build_app(ops: Operations, *, token: str, signing_secret: str,
                   max_workers=16, thread_name_prefix="charter-work"))
     ops.group_members = lambda group: set(
         client.usergroups_users_list(usergroup=group).get("users", []))
+    # A user id as the channel opens (or reuses) the bot's direct message with them.
+    ops.direct_message = lambda user, text: client.chat_postMessage(channel=user, text=text)
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)

@@ -23,6 +23,7 @@ from services.adapters.calendar import CalendarReader, GoogleCalendarApi
 from services.adapters.cdn import Cdn
 from services.adapters.pages import PageStore
 from services.adapters.records import RecordStore
+from services.adapters.served import ServedPages
 from services.changes import ChangeService
 from services.domain.config import Config
 from services.reconciling import Systems
@@ -101,6 +102,7 @@ def build_systems(config: Config, env: Environment) -> Systems:
         cdn=Cdn(cloudfront_client=aws_client("cloudfront", config, env),
                 write_client=aws_client("cloudfront", config, env, retries=False),
                 distribution_id=config.pages.distribution_id),
+        served=ServedPages(base_url=config.pages.base_url),
     )
 
 

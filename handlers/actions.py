@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
 from services.domain import blocks
+from services.domain.readiness_blocks import NUDGE
 from services.operations import Operations
 
 
@@ -49,10 +50,26 @@ def register(app: App, ops: Operations) -> None:
             return
         respond(**ops.cancel(action["value"], user_id=user), replace_original=True)
 
+    def nudge(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        user = body["user"]["id"]
+        if not ops.is_approver(user):
+            request = json.loads(action["value"])
+            respond(**ops.refuse(user_id=user, what=f"nudge {request.get('person')}",
+                                 source="slash", event_id=request.get("event")),
+                    replace_original=False, response_type="ephemeral")
+            return
+        try:
+            respond(**ops.nudge(action["value"], user_id=user), replace_original=False,
+                    response_type="ephemeral")
+        except CharterOpsError as error:
+            respond(text=f":warning: {error}", replace_original=False,
+                    response_type="ephemeral")
+
     for action_id in (blocks.APPROVE, blocks.DISMISS, blocks.APPROVE_ALL):
         app.action(action_id)(ack=acknowledge, lazy=[decide])
     app.action("change_confirm")(ack=acknowledge, lazy=[confirm])
     app.action("change_cancel")(ack=acknowledge, lazy=[cancel])
+    app.action(NUDGE)(ack=acknowledge, lazy=[nudge])
 
 
 def _source(action: dict[str, Any]) -> str:

@@ -31,6 +31,8 @@ def register(app: App, ops: Operations) -> None:
                         response_type="ephemeral")
                 for message in ops.digest():
                     client.chat_postMessage(channel=ops.config.slack.channel, **message)
+            elif verb == "ready":
+                respond(**ops.ready(" ".join(words[1:])), response_type="ephemeral")
             elif verb == "audit":
                 respond(**ops.audit_log(" ".join(words[1:])), response_type="ephemeral")
             elif verb in ("swap", "time"):

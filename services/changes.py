@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from common.errors import ConflictError, InputError, SourceUnavailableError
 from common.log_context import change_id as current_change
@@ -111,11 +112,15 @@ class ChangeService:
 
     def apply(self, plan: ChangePlan, *, requested_by: str, source: str,
               idempotency_key: str | None = None,
-              request_key: str | None = None) -> ChangeOutcome:
+              request_key: str | None = None,
+              preview: Mapping[str, Any] | None = None) -> ChangeOutcome:
+        """``preview``: what the person was shown before confirming, kept in the audit."""
+        extra = {"preview": dict(preview)} if preview else {}
         change, created = self._audit.begin_change(
             kind=plan.kind, event_id=plan.event_id, requested_by=requested_by, source=source,
             idempotency_key=idempotency_key or plan.idempotency_key(),
-            params={**plan.params, "summary": plan.summary, "page_key": plan.page_key},
+            params={**plan.params, "summary": plan.summary, "page_key": plan.page_key,
+                    **extra},
             steps=planned_steps(plan), lease=(lease := self._new_lease()),
             request_key=request_key)
         if not created:

@@ -25,7 +25,8 @@ def morning_digest(ops: Operations, post: Post) -> int:
                                   discrepancy_count=len(result.discrepancies)):
         logger.info("digest for %s already posted by another process", today)
         return 0
-    messages = digest_messages(result, all_clear=ops.config.slack.all_clear)
+    messages = ops.with_departures(
+        result, digest_messages(result, all_clear=ops.config.slack.all_clear))
     for message in messages:
         post(message)
     return len(messages)

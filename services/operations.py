@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from common.errors import InputError
-from services import audit_view, chat, digest_decisions
+from services import audit_view, chat, digest_decisions, nudges, readiness
 from services.changes import ChangeService
-from services.domain import blocks
+from services.crew_news import tell_crew
+from services.domain import blocks, readiness_blocks
+from services.domain.blast_radius import Preview, change_preview
 from services.domain.blocks import Message
 from services.domain.change_plan import ChangePlan, plan_swap, plan_time
 from services.domain.chat_parse import Proposal
@@ -39,6 +41,7 @@ HELP = """*/charter* — keep the calendar, DynamoDB and the guest pages in agre
 • `/charter status danika` — one charter as each system sees it
 • `/charter swap june14 captain Gene` · `/charter swap danika Angelia Marco` — crew swap
 • `/charter time danika 3pm-7pm` — new start and end, same day
+• `/charter ready [2026-05-31]` — is each departure today and tomorrow ready?
 • `/charter sync` — check everything now and post the digest
 • `/charter audit [danika] [by Gene]` — changes, decisions and refusals
 • `/charter help` — this"""
@@ -54,6 +57,8 @@ class Operations:
     clock: Callable[[], datetime]
     # Members of a Slack user group, looked up through the Web API (set by the app).
     group_members: Callable[[str], set[str]] | None = None
+    # A direct message to a Slack user (user id, text), set by the app: the crew told.
+    direct_message: Callable[[str, str], None] | None = None
     _group_cache: tuple[float, set[str]] | None = None
 
     def is_approver(self, user_id: str) -> bool:
@@ -76,7 +81,23 @@ class Operations:
         return blocks.plain(text)
 
     def digest(self) -> list[Message]:
-        return blocks.digest_messages(self.reconcile(), all_clear=self.config.slack.all_clear)
+        result = self.reconcile()
+        messages = blocks.digest_messages(result, all_clear=self.config.slack.all_clear)
+        return self.with_departures(result, messages)
+
+    def with_departures(self, result: ReconcileResult,
+                        messages: list[Message]) -> list[Message]:
+        """The digest with today's and tomorrow's departures on top, from the same read."""
+        days = readiness.parse_day(None, today=self.window().start)
+        found = readiness.departures_of(result, self.config, days=days)
+        return readiness_blocks.with_departures(messages, found, days=days)
+
+    def ready(self, text: str) -> Message:
+        """``/charter ready [DATE]``: each departure of the day(s), item by item."""
+        days = readiness.parse_day(text, today=self.window().start)
+        report = readiness.check_readiness(self.systems, self.config, days=days,
+                                           now=self.clock())
+        return readiness_blocks.ready_message(report.departures, days=report.days)
 
     def status(self, query: str) -> Message:
         if not query.strip():
@@ -126,11 +147,23 @@ class Operations:
                             "event": plan.event_id})
         text = (f"Planned: {plan.summary}\nThe calendar first, then DynamoDB, the guest page "
                 "and CloudFront.")
-        message = {"text": text, "blocks": [blocks.section(text), {
+        preview = self.preview(result, plan)
+        message = {"text": text, "blocks": [blocks.section(text),
+                                            blocks.section("\n".join(preview.lines())), {
             "type": "actions", "block_id": "plan", "elements": [
                 blocks.button("Confirm", "change_confirm", value, style="primary"),
                 blocks.button("Cancel", "change_cancel", value)]}]}
         return plan, message
+
+    def preview(self, result: ReconcileResult, plan: ChangePlan) -> Preview:
+        """What the plan will touch and who already saw the old data (blast radius)."""
+        return change_preview(plan=plan, want=result.desired[plan.event_id],
+                              config=self.config, now=self.clock(),
+                              served=result.served.get(plan.event_id))
+
+    def nudge(self, value: str, *, user_id: str) -> Message:
+        """A Nudge button: remind one unconfirmed crew member (approvers only)."""
+        return nudges.nudge(self, value, user_id=user_id)
 
     def propose(self, text: str, *, user_id: str) -> Message | None:
         """A reply for a chat message that proposes a change; None for everything else."""
@@ -155,7 +188,8 @@ class Operations:
         self.audit.log_decision(subject=proposal.command, decision="proposed",
                                 decided_by=user_id, source="chat", event_id=plan.event_id,
                                 summary=plan.summary)
-        return {"text": text, "blocks": [blocks.section(text), buttons,
+        preview = message["blocks"][1:-1]  # what it will touch, who saw the old data
+        return {"text": text, "blocks": [blocks.section(text), *preview, buttons,
                                          blocks.context("An approver decides; nothing changes "
                                                         "until then.")]}
 
@@ -164,11 +198,13 @@ class Operations:
         source = request.get("source", "slash")
         decision = "approved" if source == "chat" else "confirmed"
         earlier = self.audit.find_by_key(request["key"])
+        news = ""
         if earlier is not None:  # a second click: the first one's outcome, once it has one
             outcome = self.changes.rejoin(earlier)
         else:
             try:
-                plan, _ = self.plan(request["kind"], request["words"])
+                result = self.reconcile()
+                plan, _ = self.plan_with(result, request["kind"], request["words"])
             except InputError as error:  # the charter changed since: audited, then said
                 self.audit.log_decision(subject=_command(request), decision=decision,
                                         decided_by=user_id, source=source,
@@ -176,7 +212,16 @@ class Operations:
                                         note=f"not applied: {error}")
                 raise
             outcome = self.changes.apply(plan, requested_by=user_id, source=source,
-                                         idempotency_key=request["key"])
+                                         idempotency_key=request["key"],
+                                         preview=self.preview(result, plan).to_dict())
+            if outcome.status == "done" and not outcome.repeated:
+                # After the change is done, never before: nobody is told of a change that
+                # did not land. The store keeps each person to one message.
+                news = tell_crew(change_id=outcome.change_id, event_id=plan.event_id,
+                                 kind=plan.kind, params=plan.params,
+                                 before=result.desired[plan.event_id].charter,
+                                 config=self.config, audit=self.audit,
+                                 send=self.direct_message, source=source)
         change = self.audit.get(outcome.change_id)
         self.audit.log_decision(
             subject=_command(request), decision=decision,
@@ -190,7 +235,9 @@ class Operations:
         if outcome.running_elsewhere:
             again = " (still being applied by an earlier click: this one did nothing)"
         error = f"\n{outcome.error}" if outcome.error else ""
-        return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}")
+        news = f"\n{news}" if news else ""
+        return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}"
+                            f"{news}")
 
     def may_cancel(self, value: str, *, user_id: str) -> bool:
         """Anyone may cancel their own plan (only they see it); a proposal in a channel

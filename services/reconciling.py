@@ -15,10 +15,12 @@ from services.adapters.calendar import CalendarReader
 from services.adapters.cdn import Cdn
 from services.adapters.pages import PageStore
 from services.adapters.records import RecordStore
+from services.adapters.served import ServedPages
 from services.domain.config import Config
 from services.domain.models import PagesSnapshot, ReconcileResult, Window
 from services.domain.page_rendering import PageRenderer
 from services.domain.reconcile import find_discrepancies, orphan_links
+from services.domain.served import ServedResponse, due, with_served
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Systems:
     records: RecordStore
     pages: PageStore
     cdn: Cdn
+    # The pages as guests get them (the served-page check); None: not checked.
+    served: ServedPages | None = None
 
 
 def default_window(config: Config, *, now: datetime) -> Window:
@@ -76,5 +80,23 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
         invalidations_complete=invalidations_complete,
         notes=page_notes,
     )
-    return find_discrepancies(calendar=calendar, records=records, pages=snapshot, config=config,
-                              window=window, now=now, renderer=renderer, lookups=lookups)
+    result = find_discrepancies(calendar=calendar, records=records, pages=snapshot,
+                                config=config, window=window, now=now, renderer=renderer,
+                                lookups=lookups)
+    if read_cdn and systems.served is not None:
+        result = check_served(result, systems.served, now=now,
+                              hours=config.pages.served_check_hours)
+    return result
+
+
+def check_served(result: ReconcileResult, served: ServedPages, *, now: datetime,
+                 hours: float) -> ReconcileResult:
+    """One GET per page of the charters leaving within ``hours`` (none beyond): what the
+    guests are served, compared with the fresh rendering. A failed GET is a note only."""
+    fetched: dict[str, ServedResponse | str] = {}
+    for want in due(result, now=now, hours=hours):
+        try:
+            fetched[want.event_id] = served.fetch(want.page_key)
+        except SourceUnavailableError as error:
+            fetched[want.event_id] = str(error)
+    return with_served(result, fetched, now=now, hours=hours)

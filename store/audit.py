@@ -305,6 +305,11 @@ class AuditLog:
 
     # -- decisions and Slack events: added beside the change methods -------------
 
+    @property
+    def sessions(self) -> Any:
+        """The store's session factory, for the other tables on the same database."""
+        return self._sessions
+
     def log_decision(self, *, subject: str, decision: str, decided_by: str, source: str,
                      event_id: str | None = None, summary: str | None = None,
                      change_id: str | None = None, note: str | None = None) -> DecisionEntry:

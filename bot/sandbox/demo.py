@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.config import load_config
 from bot.sandbox.console import HINT, SlackConsole
 from bot.sandbox.live_demo import follow_an_edit
-from bot.sandbox.sandbox import install, running_sandbox
+from bot.sandbox.sandbox import Sandbox, install, running_sandbox
 from bot.sandbox.scenario import coming_saturday, seed_weekend
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
@@ -22,6 +22,7 @@ from bot.terminal import apply_report, reconcile_report
 from bot.wiring import build_change_service, build_systems
 from services.changes import ChangeService
 from services.domain.config import Config
+from services.domain.event_ids import base_event_id
 from services.domain.page_rendering import PageRenderer
 from services.operations import Operations
 from services.reconciling import Systems, default_window, run_reconcile
@@ -53,6 +54,7 @@ def run_demo(*, config_path: str, assume_yes: bool, auto_fix: bool = False) -> i
             saturday, waiver_base=config.pages.waiver_url, prefix=config.pages.prefix,
             phones={m.name: m.phone for m in config.roster},
             emails={m.name: m.email for m in config.roster}, photo_url=photo_url))
+        config = _check_served_pages_through(sandbox, saturday=saturday, now=now)
         systems = build_systems(config, sandbox.env)
         renderer = PageRenderer()
         window = default_window(config, now=now)
@@ -80,6 +82,27 @@ def run_demo(*, config_path: str, assume_yes: bool, auto_fix: bool = False) -> i
                                   auto_fix=auto_fix)
         console_ok = _console(config, systems, audit, service, interactive=not assume_yes)
         return 0 if in_sync and followed and console_ok else 1
+
+
+def _check_served_pages_through(sandbox: Sandbox, *, saturday: date, now: datetime) -> Config:
+    """One page right in S3 that the CDN still serves wrong: a guest opened it while S3
+    held a bad copy, and the right one went back without an invalidation. The served-page
+    check looks through the seed's second weekend, so the demo shows it whatever today is."""
+    config = sandbox.config
+    pages = config.pages
+    key = f"{pages.prefix}{base_event_id('Lindqvist', saturday + timedelta(days=6))}.html"
+    s3 = sandbox.client("s3")
+    right = s3.get_object(Bucket=pages.bucket, Key=key)["Body"].read()
+    s3.put_object(Bucket=pages.bucket, Key=key, Body=right.replace(b"Tess", b"Bo"),
+                  ContentType="text/html; charset=utf-8")
+    if sandbox.cdn is not None:
+        sandbox.cdn.get("/" + key)
+    s3.put_object(Bucket=pages.bucket, Key=key, Body=right,
+                  ContentType="text/html; charset=utf-8")
+    last = datetime.combine(saturday + timedelta(days=9), time(0), config.tz)
+    hours = max(pages.served_check_hours, (last - now).total_seconds() / 3600)
+    return config.model_copy(update={"pages": pages.model_copy(
+        update={"served_check_hours": hours})})
 
 
 def _console(config: Config, systems: Systems, audit: AuditLog, service: ChangeService, *,

@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 
 from bot.environment import Environment
 from bot.sandbox.calendar_emulator import CalendarEmulator
+from bot.sandbox.cdn_emulator import CdnEmulator, running_cdn
 from bot.sandbox.scenario import Scenario
 from services.domain.config import Config
 from services.domain.page_rendering import PageRenderer
@@ -59,6 +60,8 @@ class Sandbox:
     aws_endpoint: str
     # Every request moto's server received, in order: what the bot really cost.
     aws_requests: list[AwsRequest] = field(default_factory=list)
+    # The CDN in front of the bucket that pages.base_url points at (what guests get).
+    cdn: CdnEmulator | None = None
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=self.config.dynamodb.region,
@@ -153,7 +156,13 @@ def running_sandbox(config: Config) -> Iterator[Sandbox]:
             with CalendarEmulator() as emulator:
                 box = _prepare(config, emulator, endpoint)
                 box.aws_requests = requests
-                yield box
+                pages = box.config.pages
+                with running_cdn(s3=box.client("s3"), cloudfront=box.client("cloudfront"),
+                                 bucket=pages.bucket, distribution_id=pages.distribution_id,
+                                 ttl=pages.cache_ttl_seconds) as cdn:
+                    box.cdn = cdn
+                    box.config = _behind_cdn(box.config, cdn.base_url)
+                    yield box
         finally:
             moto.stop()
 
@@ -196,6 +205,15 @@ def _prepare(config: Config, emulator: CalendarEmulator, endpoint: str) -> Sandb
         google_oauth_token_uri=emulator.token_uri,
     )
     return Sandbox(config=sandboxed, env=env, emulator=emulator, aws_endpoint=endpoint)
+
+
+def _behind_cdn(config: Config, base_url: str) -> Config:
+    """Guests' links lead to the CDN emulator; the photo form keeps its address, so the
+    pages read as they would in production."""
+    pages = config.pages
+    photos = pages.photo_upload_url or f"{pages.base_url}/charters/photos"
+    return config.model_copy(update={"pages": pages.model_copy(
+        update={"base_url": base_url, "photo_upload_url": photos})})
 
 
 def install(sandbox: Sandbox, scenario: Scenario) -> None:

@@ -185,7 +185,8 @@ def applied_line(item: Discrepancy) -> str:
             "RECORD_ORPHANED": "DynamoDB record marked CANCELLED",
             "PAGE_MISSING": "guest page rendered, uploaded and invalidated",
             "PAGE_STALE": "guest page re-rendered, uploaded and invalidated",
-            "CACHE_STALE": "CloudFront invalidated"}.get(str(item.kind), item.summary)
+            "CACHE_STALE": "CloudFront invalidated",
+            "PAGE_SERVED_STALE": "CloudFront invalidated"}.get(str(item.kind), item.summary)
 
 
 def charter_entry(update: EntryUpdate) -> list[Block]:

@@ -9,7 +9,7 @@ all-day events (haul-outs, holidays) are not charters and are left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,7 +42,8 @@ def guest_name_from_title(title: str) -> str:
 
 def build_charter(*, event_id: str, title: str, start: datetime, end: datetime, location: str,
                   description: str, attendees: Iterable[str], tz: ZoneInfo,
-                  linked_event_id: str | None = None, etag: str | None = None) -> Charter:
+                  linked_event_id: str | None = None, etag: str | None = None,
+                  responses: Mapping[str, str] | None = None) -> Charter:
     """The one place a calendar event becomes a Charter, whichever source it came from."""
     text = plain_text(description)
     fields = fields_from_plain_text(text)
@@ -58,6 +59,9 @@ def build_charter(*, event_id: str, title: str, start: datetime, end: datetime, 
         mate=fields.mate,
         crew=fields.crew,
         attendee_emails=tuple(sorted({a.strip().lower() for a in attendees if a.strip()})),
+        attendee_responses=tuple(sorted(
+            (e.strip().lower(), status) for e, status in (responses or {}).items()
+            if e.strip() and status)),
         linked_event_id=linked_event_id,
         etag=etag,
         problems=fields.problems,
@@ -108,6 +112,8 @@ def charter_from_api_event(event: dict[str, Any], tz: ZoneInfo) -> Charter | Can
         attendees=[a.get("email") or "" for a in event.get("attendees") or []
                    if not a.get("resource")],
         tz=tz, linked_event_id=_linked_event_id(event), etag=event.get("etag"),
+        responses={a.get("email") or "": a.get("responseStatus") or ""
+                   for a in event.get("attendees") or [] if not a.get("resource")},
     )
 
 
@@ -194,6 +200,26 @@ def _attendee_emails(event: Component) -> list[str]:
             if str(getattr(a, "params", {}).get("CUTYPE", "")).upper() not in ("RESOURCE", "ROOM")]
 
 
+# The feed's PARTSTAT, in the API's words, so readiness reads both sources alike.
+_PARTSTAT = {"ACCEPTED": "accepted", "NEEDS-ACTION": "needsAction", "TENTATIVE": "tentative",
+             "DECLINED": "declined"}
+
+
+def _attendee_responses(event: Component) -> dict[str, str]:
+    attendees = event.get("ATTENDEE") or []
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    people = set(_attendee_emails(event))  # rooms and resources answer too: not crew
+    found = {}
+    for attendee in attendees:
+        if re.sub(r"(?i)^mailto:", "", str(attendee).strip()) not in people:
+            continue
+        status = _PARTSTAT.get(str(getattr(attendee, "params", {}).get("PARTSTAT", "")).upper())
+        if status:
+            found[re.sub(r"(?i)^mailto:", "", str(attendee).strip())] = status
+    return found
+
+
 def _from_ical_event(event: Component, *, tz: ZoneInfo,
                      recurring: bool) -> Charter | CancelledEvent | None:
     start = _ical_time(event.get("DTSTART"), tz)
@@ -206,6 +232,7 @@ def _from_ical_event(event: Component, *, tz: ZoneInfo,
         event_id=event_id, title=str(event.get("SUMMARY", "")), start=start,
         end=_ical_end(event, start, tz), location=str(event.get("LOCATION", "")),
         description=str(event.get("DESCRIPTION", "")), attendees=_attendee_emails(event), tz=tz,
+        responses=_attendee_responses(event),
     )
 
 

@@ -18,7 +18,7 @@ from services.domain.models import CrewMember
 KNOWN_ROLES = frozenset({"captain", "mate", "crew"})
 FIXABLE_KINDS = frozenset(
     {"RECORD_MISSING", "RECORD_MISMATCH", "RECORD_ORPHANED", "PAGE_MISSING", "PAGE_STALE",
-     "CACHE_STALE"}
+     "CACHE_STALE", "PAGE_SERVED_STALE"}
 )
 
 
@@ -73,6 +73,8 @@ class PagesSettings(_Section):
     waiver_url: str
     photo_upload_url: str | None = None
     cache_ttl_seconds: int = Field(default=86400, ge=0)
+    # Pages of charters departing within this many hours are fetched as a guest does.
+    served_check_hours: float = Field(default=48, ge=0)
 
     @field_validator("base_url", "waiver_url", "photo_upload_url")
     @classmethod
@@ -138,12 +140,26 @@ class SyncSettings(_Section):
         return value
 
 
+class ReadinessSettings(_Section):
+    # Record attributes the operator's Lambdas keep; readiness reads them, never writes.
+    waivers_signed_attribute: str = Field(default="waiversSigned", min_length=1)
+    boarding_sent_attribute: str = Field(default="boardingEmailSentAt", min_length=1)
+    sms_sent_attribute: str = Field(default="smsDispatched", min_length=1)
+
+
+class OperatorSettings(_Section):
+    # Shown to guests: the guest page's title.
+    name: str = Field(default="Queen of San Diego", min_length=1)
+
+
 class CrewSettings(_Section):
     name: str = Field(min_length=1)
     roles: tuple[str, ...] = ()
     phone: str = ""
     email: str = ""
     slack_id: str | None = None
+    # False: no direct message when a change affects this person.
+    notify: bool = True
 
     @field_validator("roles")
     @classmethod
@@ -161,6 +177,8 @@ class Config(_Section):
     pages: PagesSettings
     slack: SlackSettings = SlackSettings()
     sync: SyncSettings = SyncSettings()
+    readiness: ReadinessSettings = ReadinessSettings()
+    operator: OperatorSettings = OperatorSettings()
     crew: tuple[CrewSettings, ...] = ()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))

@@ -69,4 +69,5 @@ def desired_page(charter: Charter, *, event_id: str, roster: Roster, config: Con
             config.pages.waiver_url, event_id=event_id, guest_name=charter.guest_name
         ),
         photo_upload_url=photo_url,
+        operator_name=config.operator.name,
     )

@@ -19,6 +19,7 @@ class Kind(StrEnum):
     CALENDAR_INCOMPLETE = "CALENDAR_INCOMPLETE"
     UNKNOWN_CREW = "UNKNOWN_CREW"
     CREW_CONFLICT = "CREW_CONFLICT"
+    PAGE_SERVED_STALE = "PAGE_SERVED_STALE"
 
 
 class System(StrEnum):
@@ -83,6 +84,9 @@ class Charter:
     mate: str | None
     crew: tuple[str, ...]
     attendee_emails: tuple[str, ...] = ()
+    # Each invited address (lower case) with its responseStatus as the calendar gives it
+    # (accepted, needsAction, tentative, declined); empty when the source does not say.
+    attendee_responses: tuple[tuple[str, str], ...] = ()
     # The record id stored on the event (extendedProperties.private.eventId).
     linked_event_id: str | None = None
     etag: str | None = None
@@ -262,6 +266,14 @@ class Withheld:
 
 
 @dataclass(frozen=True)
+class ServedPage:
+    """What fetching one charter's page as a guest does found (the served-page check)."""
+
+    ok: bool | None  # None: the page could not be fetched, or was not checked
+    detail: str
+
+
+@dataclass(frozen=True)
 class ReconcileResult:
     window: Window
     source: str
@@ -271,6 +283,8 @@ class ReconcileResult:
     desired: Mapping[str, DesiredCharter]  # by eventId
     notes: tuple[str, ...] = ()
     withheld: tuple[Withheld, ...] = ()
+    # The served-page check's verdict per eventId, for the charters it looked at.
+    served: Mapping[str, ServedPage] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -33,6 +33,8 @@ class GuestPage:
     crew: tuple[CrewContact, ...]
     waiver_url: str
     photo_upload_url: str
+    # The operator's name as guests know it (app.yaml operator.name).
+    operator_name: str = "Queen of San Diego"
 
 
 def waiver_url(base: str, *, event_id: str, guest_name: str) -> str:

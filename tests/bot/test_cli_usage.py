@@ -36,6 +36,8 @@ USAGE_ERRORS = [
     (["watch", "--twice"], "unrecognized arguments: --twice"),
     (["init", "--force"], "unrecognized arguments: --force"),
     (["doctor", "--fix"], "unrecognized arguments: --fix"),
+    (["ready", "2026-13-40"], "'2026-13-40' is not a date like 2026-05-31"),
+    (["ready", "--verbose"], "unrecognized arguments: --verbose"),
     (["reconsile"], "invalid choice: 'reconsile'"),
     (["--config"], "argument --config: expected one argument"),
 ]

@@ -27,6 +27,7 @@ FILLED = {
     "name": "Gene",
     "+1 555 0100": "+1 619 555 0101",
     "name@example.com": "gene@marina.example",
+    "operator name": "Marina Charters",
 }
 
 

@@ -70,9 +70,12 @@ def test_who_proposed_who_was_refused_and_who_approved_link_to_the_change(
     quinn = audit_json(capsys, "quinn")
     [change] = [i for i in quinn if i["type"] == "change"]
     decisions = [(i["decision"], i["actor"], i["source"]) for i in quinn
-                 if i["type"] == "decision"]
+                 if i["type"] == "decision" and i["decision"] != "notified"]
     assert decisions == [("approved", APPROVER, "chat"), ("refused", STRANGER, "chat"),
                          ("proposed", "U0GENE", "chat")]
+    # The crew the swap affects were told, each message in the audit with its change.
+    told = sorted(i["subject"] for i in quinn if i.get("decision") == "notified")
+    assert told == ["message to Ana", "message to Angelia"]
     approved = next(i for i in quinn if i.get("decision") == "approved")
     assert approved["change_id"] == change["id"]
     assert approved["outcome"] == f"approved (done) → change {change['id']}"

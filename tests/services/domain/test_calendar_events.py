@@ -505,3 +505,11 @@ def test_a_malformed_event_fails_the_feed_rather_than_vanish(event_lines: list[s
                         *event_lines, "END:VEVENT", "END:VCALENDAR"]) + "\r\n"
     with pytest.raises(SourceUnavailableError, match="could not be parsed: an event is malformed"):
         charters_from_ical(feed, tz=LA, start=WIDE[0], end=WIDE[1])
+
+
+def test_each_crew_answer_is_kept_from_the_api_and_the_feed_alike() -> None:
+    # Readiness asks who accepted: the API's responseStatus and the feed's PARTSTAT read
+    # the same, and the dock (a resource) is not crew whatever it answered.
+    expected = (("ana@sailjada.com", "needsAction"), ("gene@sailjada.com", "accepted"))
+    assert api_charter().attendee_responses == expected
+    assert read_feed()[0]["evtdanika"].attendee_responses == expected

@@ -47,3 +47,15 @@ def test_the_record_and_the_page_greet_the_guest_by_name(
     assert record["waiverUrl"].endswith(waiver_name)
     assert waiver_name in shown["waiver"]
     assert "steal" not in html and "h1{}" not in html
+
+
+def test_the_desired_page_carries_the_operator_name_from_app_yaml(config) -> None:
+    from services.domain.config import OperatorSettings
+    from services.domain.desired import desired_page
+    from services.domain.roster import Roster
+    from tests.services.domain.test_reconcile import charter
+
+    renamed = config.model_copy(update={"operator": OperatorSettings(name="Bay Charters")})
+    page = desired_page(charter(), event_id="danika-may31", roster=Roster(renamed.roster),
+                        config=renamed)
+    assert page.operator_name == "Bay Charters"

@@ -95,3 +95,9 @@ def test_rendering_is_deterministic() -> None:
     assert renderer.render(page()) == PageRenderer().render(page())
     assert content_md5(renderer.render(page())) != content_md5(renderer.render(
         page(start=at(14), end=at(18))))
+
+
+def test_the_operator_named_in_app_yaml_titles_the_page_escaped() -> None:
+    html = PageRenderer().render(page(operator_name="Bay & Sea <Charters>"))
+    assert "<title>Your charter, Danika · Bay &amp; Sea &lt;Charters&gt;</title>" in html
+    assert "Queen of San Diego" not in html

@@ -1,0 +1,87 @@
+"""Readiness for people: lines for the terminal, Block Kit for /charter ready and the
+digest's Departures section. Pure. The sentences are the items' own, so the CLI, Slack
+and ``ready --json`` say the same thing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+
+from services.domain.blocks import MAX_BLOCKS, Block, Message, button, context, section
+from services.domain.readiness import LABELS, Departure
+
+MARKS = {True: "✓", False: "✗", None: "–"}
+# Past this many departures (a section and a row of Nudge buttons each) a message would
+# near Slack's 50 blocks: the rest is counted.
+MAX_SHOWN = 22
+NUDGE = "readiness_nudge"
+
+
+def heading(departure: Departure) -> str:
+    c = departure.charter
+    verdict = "ready" if departure.ready else "NOT READY"
+    return (f"{c.start:%a %b %-d} {c.start:%H:%M}–{c.end:%H:%M} · {c.guest_name} "
+            f"({departure.event_id}): {verdict}")
+
+
+def item_lines(departure: Departure) -> list[str]:
+    return [f"{MARKS[i.ok]} {LABELS[i.name]} — {i.detail}" for i in departure.items]
+
+
+def text_report(departures: Sequence[Departure], *, days: Sequence[date]) -> str:
+    if not departures:
+        return f"No departures {_days(days)}."
+    out = []
+    for departure in departures:
+        out.append(heading(departure))
+        out += [f"  {line}" for line in item_lines(departure)]
+    ready = sum(d.ready for d in departures)
+    out.append(f"{ready} of {len(departures)} departure{'s' if len(departures) != 1 else ''} "
+               f"{_days(days)} ready.")
+    return "\n".join(out)
+
+
+def departure_blocks(departures: Sequence[Departure], *, days: Sequence[date]) -> list[Block]:
+    if not departures:
+        return [section(f":anchor: *Departures* — none {_days(days)}.")]
+    ready = sum(d.ready for d in departures)
+    blocks = [section(f":anchor: *Departures* {_days(days)} — {ready} of {len(departures)} "
+                      "ready")]
+    for departure in departures[:MAX_SHOWN]:
+        mark = ":white_check_mark:" if departure.ready else ":x:"
+        lines = [f"{mark} *{heading(departure)}*", *item_lines(departure)]
+        blocks.append(section("\n".join(lines), block_id=f"ready:{departure.event_id}"))
+        if departure.unconfirmed:
+            blocks.append({"type": "actions", "block_id": f"nudge:{departure.event_id}",
+                           "elements": [button(f"Nudge {name}", NUDGE, json.dumps(
+                               {"event": departure.event_id, "person": name}))
+                               for name in departure.unconfirmed[:5]]})
+    if len(departures) > MAX_SHOWN:
+        blocks.append(context(f"…and {len(departures) - MAX_SHOWN} more: "
+                              "`python -m bot ready` lists them all."))
+    return blocks
+
+
+def ready_message(departures: Sequence[Departure], *, days: Sequence[date]) -> Message:
+    ready = sum(d.ready for d in departures)
+    text = (f"Departures {_days(days)}: {ready} of {len(departures)} ready" if departures
+            else f"No departures {_days(days)}")
+    return {"text": text, "blocks": departure_blocks(departures, days=days)}
+
+
+def with_departures(messages: Sequence[Message], departures: Sequence[Departure], *,
+                    days: Sequence[date]) -> list[Message]:
+    """The digest with its Departures section on top: in its first message when that
+    stays within Slack's block limit, else as a message of its own before it."""
+    top = departure_blocks(departures, days=days)
+    if messages and len(top) + len(messages[0]["blocks"]) <= MAX_BLOCKS:
+        first = messages[0]
+        return [{**first, "blocks": [*top, *first["blocks"]]}, *messages[1:]]
+    return [ready_message(departures, days=days), *messages]
+
+
+def _days(days: Sequence[date]) -> str:
+    if len(days) == 1:
+        return f"on {days[0]:%a %b %-d}"
+    return f"{days[0]:%a %b %-d} – {days[-1]:%a %b %-d}"

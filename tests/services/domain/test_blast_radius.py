@@ -1,0 +1,52 @@
+"""What a change will touch and who already saw the old version, on literal data. Pure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.domain.blast_radius import change_preview
+from services.domain.change_plan import plan_swap, plan_time
+from services.domain.config import Config
+from services.domain.models import ServedPage
+from tests.services.domain.test_reconcile import WINDOW, charter, in_sync, run
+
+
+def planned(config: Config, **record: object):
+    c = charter()
+    rec, page = in_sync(config, c, **record)
+    result = run(config, [c], [rec], [page])
+    return c, result
+
+
+def test_a_time_change_names_the_guests_who_were_e_mailed_the_old_time(config: Config) -> None:
+    c, result = planned(config, boardingEmailSentAt="2026-05-29T17:00:00Z", smsDispatched=True)
+    plan = plan_time(charters=result.desired, event="danika", time_range="4pm-8pm",
+                     config=config, today=WINDOW.start)
+    preview = change_preview(plan=plan, want=result.desired["danika-may31"], config=config,
+                             now=c.start - timedelta(days=2))
+    assert preview.writes == (
+        "Calendar: event evtdanika: start and end → 16:00–20:00",
+        "DynamoDB: record danika-may31: startTime 15:00 → 16:00; endTime 19:00 → 20:00",
+        "S3: re-render charters/guests/danika-may31.html and upload it if its bytes change",
+        "CloudFront: invalidate /charters/guests/danika-may31.html")
+    assert preview.seen[0] == ("12 guests were e-mailed 3–7 PM on Sunday; they will need the "
+                               "new time.")
+    assert preview.seen[1] == "The crew were texted 3–7 PM on Sunday; text them the new time."
+    assert "may be cached at the CDN" in preview.seen[2]
+    assert preview.risks[-1] == "Outside the freeze window: it departs in 2 days."
+
+
+def test_a_swap_within_the_freeze_window_with_nothing_sent(config: Config) -> None:
+    c, result = planned(config)
+    plan = plan_swap(charters=result.desired, event="danika", role_or_person="mate",
+                     new_person="Tess", config=config, today=WINDOW.start)
+    served = ServedPage(True, "Guests are served the page as the calendar has it (Age 40).")
+    preview = change_preview(plan=plan, want=result.desired["danika-may31"], config=config,
+                             now=c.start - timedelta(minutes=90), served=served)
+    assert preview.writes[1] == "DynamoDB: record danika-may31: mate Ana → Tess"
+    assert preview.seen == ("The CDN serves the guest page now (Guests are served the page "
+                            "as the calendar has it (Age 40)): guests who opened it saw Ana as "
+                            "mate; the invalidation replaces it.",)
+    assert preview.risks[-1] == ("Within the freeze window: it departs in 90 min "
+                                 "(sync.freeze_hours is 2).")
+    assert "nobody, as far as the records say" not in "\n".join(preview.lines())
