@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.domain.config import Config
+from services.domain.desired import desired_page
 from services.domain.models import Kind
+from services.domain.roster import Roster
 from services.domain.served import ServedResponse, due, judge, with_served
-from tests.services.domain.test_reconcile import charter, in_sync, run
+from tests.services.domain.test_reconcile import RENDERER, charter, in_sync, run
 
 HOURS = 48
 
@@ -29,7 +31,10 @@ def test_a_right_page_a_wrong_copy_and_a_cached_404(config: Config) -> None:
     record, page = in_sync(config, c)
     result = run(config, [c], [record], [page])
     want = result.desired["danika-may31"]
-    verdict, stale = judge(want, ServedResponse(200, want.page_html.encode(),
+    # The page as the calendar has it (the result keeps HTML only for pages to upload).
+    html = RENDERER.render(desired_page(c, event_id="danika-may31",
+                                        roster=Roster(config.roster), config=config))
+    verdict, stale = judge(want, ServedResponse(200, html.encode(),
                                                 {"x-cache": "Hit from cloudfront", "Age": "12"}))
     assert verdict.ok is True and stale is None
     assert verdict.detail == ("Guests are served the page as the calendar has it "
