@@ -28,6 +28,8 @@ from common.changes import (
     SOURCES,
     PlannedStep,
 )
+from store.leases import aware as _aware
+from store.leases import take_lease
 from store.schema import ChangeRow, DecisionRow, DigestRunRow, SlackEventRow, StepRow
 
 # Re-exported: the store is where most code meets these names.
@@ -91,11 +93,6 @@ class DecisionEntry:
     change_id: str | None
     note: str | None
     decided_at: datetime
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored here is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _entry(row: ChangeRow) -> ChangeEntry:
@@ -182,33 +179,17 @@ class AuditLog:
 
     def claim(self, change_id: str, lease: Lease, *,
               owner_is_dead: Callable[[str], bool] = lambda _owner: False) -> bool:
-        """Take the lease on an unfinished change; False when another runner holds it.
-
-        A lease is free when nobody holds it, it has expired, it is already ours, or
-        ``owner_is_dead`` says its holder is a process known to have died. Taking it is
-        a compare-and-set on the holder seen, so two claimants never both win (on
-        SQLite and PostgreSQL alike: one conditional UPDATE, its row count decides).
-        """
+        """Take the lease on an unfinished change; False when another runner holds it
+        (see store.leases: free when unheld, expired, ours, or its holder is dead)."""
         now = self._clock()
         with self._sessions.begin() as session:
             row = session.get(ChangeRow, change_id)
             if row is None or row.status in (DONE, CONFLICT):
                 return False
-            holder, expires = row.lease_owner, row.lease_expires_at
-            free = (holder is None or holder == lease.owner
-                    or (expires is not None and _aware(expires) <= now)
-                    or owner_is_dead(holder))
-            if not free:
-                return False
-            seen = ChangeRow.lease_owner.is_(None) if holder is None \
-                else ChangeRow.lease_owner == holder
-            taken = session.execute(
-                update(ChangeRow)
-                .where(ChangeRow.id == change_id, seen,
-                       ChangeRow.status.not_in((DONE, CONFLICT)))
-                .values(lease_owner=lease.owner, lease_expires_at=now + lease.ttl)
-                .execution_options(synchronize_session=False))
-            return bool(taken.rowcount == 1)
+            return take_lease(session, ChangeRow, row, where=ChangeRow.id == change_id,
+                              owner=lease.owner, ttl=lease.ttl, now=now,
+                              owner_is_dead=owner_is_dead,
+                              also=(ChangeRow.status.not_in((DONE, CONFLICT)),))
 
     def renew(self, change_id: str, lease: Lease) -> bool:
         """Extend our lease before the next step; False when it was lost to another runner."""

@@ -18,6 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.leases import aware as _aware
+from store.leases import take_lease
 from store.schema import CalendarSyncRow, SyncAlertRow, SyncProcessRow
 
 
@@ -54,10 +56,6 @@ class PostedAlert:
     message_ts: str
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 class SyncState:
     def __init__(self, sessions: sessionmaker[Session], *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -72,20 +70,10 @@ class SyncState:
         with self._sessions.begin() as session:
             row = session.get(CalendarSyncRow, calendar_id)
             assert row is not None
-            holder, expires = row.lease_owner, row.lease_expires_at
-            free = (holder is None or holder == lease.owner
-                    or (expires is not None and _aware(expires) <= now)
-                    or owner_is_dead(holder))
-            if not free:
-                return None
-            seen = CalendarSyncRow.lease_owner.is_(None) if holder is None \
-                else CalendarSyncRow.lease_owner == holder
-            taken = session.execute(
-                update(CalendarSyncRow)
-                .where(CalendarSyncRow.calendar_id == calendar_id, seen)
-                .values(lease_owner=lease.owner, lease_expires_at=now + lease.ttl)
-                .execution_options(synchronize_session=False))
-            if taken.rowcount != 1:
+            if not take_lease(session, CalendarSyncRow, row,
+                              where=CalendarSyncRow.calendar_id == calendar_id,
+                              owner=lease.owner, ttl=lease.ttl, now=now,
+                              owner_is_dead=owner_is_dead):
                 return None
             return SyncClaim(row.sync_token,
                              _aware(row.synced_at) if row.synced_at else None)

@@ -1,0 +1,42 @@
+"""One runner at a time on a row: the lease both a change and a calendar's sync use.
+
+A row carries ``lease_owner`` and ``lease_expires_at``. The lease is free when nobody
+holds it, it has expired, it is already ours, or its holder is a process known to
+have died. Taking it is a compare-and-set on the holder seen: one conditional UPDATE
+whose row count decides, so two claimants never both win, on SQLite and PostgreSQL
+alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, update
+from sqlalchemy.orm import Session
+
+
+def aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored here is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def take_lease(session: Session, model: Any, row: Any, *, where: ColumnElement[bool],
+               owner: str, ttl: timedelta, now: datetime,
+               owner_is_dead: Callable[[str], bool],
+               also: tuple[ColumnElement[bool], ...] = ()) -> bool:
+    """Take the lease on ``row`` (selected by ``where``) for ``owner``; False when another
+    live holder has it, or when someone else took it between our read and our write."""
+    holder, expires = row.lease_owner, row.lease_expires_at
+    free = (holder is None or holder == owner
+            or (expires is not None and aware(expires) <= now)
+            or owner_is_dead(holder))
+    if not free:
+        return False
+    seen = model.lease_owner.is_(None) if holder is None else model.lease_owner == holder
+    taken = session.execute(
+        update(model).where(where, seen, *also)
+        .values(lease_owner=owner, lease_expires_at=now + ttl)
+        .execution_options(synchronize_session=False))
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
