@@ -63,9 +63,10 @@ class TimedSlack(SlackFake):
         super().__init__()
         self.arrived: list[float] = []
 
-    def record(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def record(self, method: str, payload: dict[str, Any], *,
+               token: str | None = None) -> dict[str, Any]:
         self.arrived.append(time.perf_counter())
-        return super().record(method, payload)
+        return super().record(method, payload, token=token)
 
 
 def _event(text: str, user: str, ts: str) -> BoltRequest:
