@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # Written in two pieces so that this file does not itself contain what it forbids: the
 # design document of the team's workspace, which nobody who clones the repository has.
-OUTSIDE = ("../" + "shared", "shared/" + "DESIGN", "/work/" + "shared")
+OUTSIDE = ("../" + "shared", "shared/" + "DESIGN", str(Path("/") / "work" / "shared"))
 
 
 def _tracked_files() -> list[Path]:

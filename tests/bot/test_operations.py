@@ -28,7 +28,7 @@ from bot.sandbox.slack_fake import SlackFake
 from services.domain.config import Config
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
-from tests.bot.test_serve_http import free_port, post, signature
+from tests.bot.test_serve_http import free_port, port_answers, post, signature
 from tests.conftest import install_seed
 from tests.handlers.slack_requests import click
 
@@ -71,14 +71,7 @@ def bot_process(box: Sandbox, slack: SlackFake, workdir: Path, **extra: str) -> 
     process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=workdir,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
+        if not port_answers(port, within=30):
             process.kill()
             pytest.fail("the bot did not start: " + process.communicate()[0].decode())
         yield Bot(process, port, database)

@@ -36,6 +36,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def port_answers(port: int, *, within: float) -> bool:
+    """Whether something listens on 127.0.0.1:``port`` before ``within`` seconds pass."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 @contextmanager
 def bot_process(seeded: Sandbox, slack: SlackFake, workdir: Path,
                 database: Path | str) -> Iterator[str]:
@@ -55,14 +67,7 @@ def bot_process(seeded: Sandbox, slack: SlackFake, workdir: Path,
                                 str(workdir / "app.yaml")], env=env, cwd=workdir,
                                stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
+        if not port_answers(port, within=20):
             process.kill()
             process.wait(timeout=10)
             pytest.fail("the bot did not start: " + (workdir / "bot.log").read_text())
