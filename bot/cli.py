@@ -30,7 +30,7 @@ from bot.terminal import (
     reconcile_report,
     status_table,
 )
-from bot.wiring import build_audit, build_change_service, build_systems
+from bot.wiring import build_audit, build_change_service, build_systems, direct_messages
 from common.errors import CharterOpsError, InputError
 from services import audit_view, readiness
 from services.changes import ChangeOutcome, ChangeService
@@ -301,14 +301,16 @@ def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
 
 def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:
     """The change service, once the changes a crash or an outage left half done are finished."""
-    service = build_change_service(systems, config, build_audit(read_environment()))
+    env = read_environment()
+    service = build_change_service(systems, config, build_audit(env), tell=direct_messages(env))
     for resumed in service.resume():
         print(f"resumed an interrupted change: {change_line(resumed)}", file=sys.stderr)
     return service
 
 
 def _undo(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    service = build_change_service(systems, config, build_audit(read_environment()))
+    env = read_environment()
+    service = build_change_service(systems, config, build_audit(env), tell=direct_messages(env))
     return _report(service.undo(args.change_id, requested_by=_requester(), source="cli"))
 
 
@@ -322,6 +324,8 @@ def _report(outcome: ChangeOutcome) -> int:
     for step in outcome.steps:
         print(f"  {step.seq}. {step.system:<8} {step.action:<14} {step.target}  {step.status}"
               + (f"  ({step.error})" if step.error else ""), file=out)
+    if outcome.news:
+        print(f"  {outcome.news}", file=out)
     return EXIT_OK if outcome.status == "done" else EXIT_ERROR
 
 

@@ -30,6 +30,7 @@ def build_app(ops: Operations, *, token: str, signing_secret: str,
         client.usergroups_users_list(usergroup=group).get("users", []))
     # A user id as the channel opens (or reuses) the bot's direct message with them.
     ops.direct_message = lambda user, text: client.chat_postMessage(channel=user, text=text)
+    ops.changes.tell = ops.direct_message  # the crew told when a change lands, by any path
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)

@@ -69,6 +69,8 @@ def apply_report(report: ApplyReport) -> str:
                      + ", ".join(report.invalidated_paths))
     if report.reached:
         lines.append("  " + reached_line(report.reached))
+    if report.news:
+        lines.append(f"  {report.news}")
     applied = sum(o.status == "applied" for o in report.outcomes)
     partly = sum(o.status == "partly applied" for o in report.outcomes)
     summary = f"{applied} of {len(report.outcomes)} applied"

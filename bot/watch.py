@@ -19,11 +19,10 @@ from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from slack_sdk import WebClient
 
 from bot.environment import Environment
 from bot.push_http import PATH, Wsgi, notifications_app
-from bot.wiring import build_change_service
+from bot.wiring import build_change_service, direct_messages, slack_client
 from common.errors import CharterOpsError
 from services.domain.blocks import Message
 from services.domain.config import Config
@@ -56,18 +55,16 @@ class SlackAlerts:
 
 def slack_alerts(config: Config, env: Environment) -> AlertSink | None:
     """Slack when a bot token is set; None otherwise (the alerts are then only printed)."""
-    if not env.slack_bot_token:
-        return None
-    client = WebClient(token=env.slack_bot_token,
-                       **({"base_url": env.slack_api_url} if env.slack_api_url else {}))
-    return SlackAlerts(client, config.slack.channel)
+    client = slack_client(env)
+    return SlackAlerts(client, config.slack.channel) if client is not None else None
 
 
 def build_live_sync(systems: Systems, config: Config, env: Environment, *,
                     alerts: AlertSink | None) -> LiveSync:
     sessions = session_factory(open_engine(env.database_url))
     return LiveSync(systems=systems, config=config, state=SyncState(sessions),
-                    changes=build_change_service(systems, config, AuditLog(sessions)),
+                    changes=build_change_service(systems, config, AuditLog(sessions),
+                                                 tell=direct_messages(env)),
                     alerts=alerts)
 
 

@@ -16,6 +16,7 @@ from google.oauth2 import credentials as oauth_credentials
 from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
+from slack_sdk import WebClient
 
 from bot.environment import Environment
 from common.errors import ConfigError
@@ -25,6 +26,7 @@ from services.adapters.pages import PageStore
 from services.adapters.records import RecordStore
 from services.adapters.served import ServedPages
 from services.changes import ChangeService
+from services.crew_news import Send
 from services.domain.config import Config
 from services.reconciling import Systems
 from store.audit import AuditLog
@@ -110,8 +112,30 @@ def build_audit(env: Environment) -> AuditLog:
     return AuditLog(session_factory(open_engine(env.database_url)))
 
 
+def slack_client(env: Environment) -> WebClient | None:
+    """The Slack Web API with the bot token; None when no token is set (no Slack here)."""
+    if not env.slack_bot_token:
+        return None
+    return WebClient(token=env.slack_bot_token,
+                     **({"base_url": env.slack_api_url} if env.slack_api_url else {}))
+
+
+def direct_messages(env: Environment) -> Send | None:
+    """A direct message to a Slack user (user id, text), for the crew a change affects:
+    the CLI and ``watch`` tell them as the Slack app does."""
+    client = slack_client(env)
+    if client is None:
+        return None
+
+    def send(user: str, text: str) -> None:
+        client.chat_postMessage(channel=user, text=text)
+
+    return send
+
+
 def build_change_service(systems: Systems, config: Config, audit: AuditLog, *,
-                         stop_requested: Callable[[], bool] = lambda: False) -> ChangeService:
+                         stop_requested: Callable[[], bool] = lambda: False,
+                         tell: Send | None = None) -> ChangeService:
     return ChangeService(systems=systems, config=config, audit=audit,
-                         stop_requested=stop_requested)
+                         stop_requested=stop_requested, tell=tell)
 

@@ -19,18 +19,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from common.errors import ConflictError, InputError, SourceUnavailableError
 from common.log_context import change_id as current_change
 from services.change_steps import RunMemo, StepWriter
+from services.crew_news import Send, tell_crew
+from services.domain.calendar_events import charter_from_api_event
 from services.domain.change_plan import ChangePlan
 from services.domain.config import Config
+from services.domain.crew_notice import Notice, crew_notices, fix_notices, with_event
 from services.domain.fixes import ApplyReport, fix_key, fix_steps, reached, select, step_outcomes
-from services.domain.models import ReconcileResult, path_for_key
+from services.domain.models import Charter, ReconcileResult, path_for_key
 from services.domain.page_rendering import PageRenderer
+from services.domain.roster import Roster
 from services.reconciling import Systems
 from services.runner import new_runner_id, runner_is_dead
 from store.audit import (
@@ -65,10 +69,15 @@ class ChangeOutcome:
     repeated: bool = False  # the same request was seen before: nothing new was done
     error: str | None = None
     running_elsewhere: bool = False  # another runner holds it and had not finished
+    news: str = ""  # who was told by direct message, and who could not be
 
     @property
     def done(self) -> bool:
         return self.status == DONE
+
+
+def _stored(notices: Sequence[Notice]) -> list[dict[str, Any]]:
+    return [n.to_dict() for n in notices]
 
 
 def planned_steps(plan: ChangePlan) -> list[PlannedStep]:
@@ -92,9 +101,13 @@ class ChangeService:
                  fault: FaultHook | None = None, lease_ttl: timedelta = LEASE_TTL,
                  wait_seconds: float = WAIT_SECONDS,
                  sleep: Callable[[float], None] = time.sleep,
-                 stop_requested: Callable[[], bool] = lambda: False) -> None:
+                 stop_requested: Callable[[], bool] = lambda: False,
+                 tell: Send | None = None) -> None:
         """``stop_requested``: the process is shutting down; a running change stops at its
-        next step boundary (it is resumed later, like any interrupted change)."""
+        next step boundary (it is resumed later, like any interrupted change).
+        ``tell``: a Slack direct message (user id, text), for the crew a change affects;
+        None where there is no Slack (they are then named as not told)."""
+        self.tell = tell
         self._stop_requested = stop_requested
         self._systems = systems
         self._config = config
@@ -116,11 +129,13 @@ class ChangeService:
               preview: Mapping[str, Any] | None = None) -> ChangeOutcome:
         """``preview``: what the person was shown before confirming, kept in the audit."""
         extra = {"preview": dict(preview)} if preview else {}
+        notices = crew_notices(kind=plan.kind, params=plan.params, before=plan.charter,
+                               roster=self._roster, muted=self._muted) if plan.charter else []
         change, created = self._audit.begin_change(
             kind=plan.kind, event_id=plan.event_id, requested_by=requested_by, source=source,
             idempotency_key=idempotency_key or plan.idempotency_key(),
             params={**plan.params, "summary": plan.summary, "page_key": plan.page_key,
-                    **extra},
+                    **extra, "notices": _stored(notices)},
             steps=planned_steps(plan), lease=(lease := self._new_lease()),
             request_key=request_key)
         if not created:
@@ -143,19 +158,29 @@ class ChangeService:
             change = self._audit.get(change.id) or change
 
     def apply_fixes(self, result: ReconcileResult, ids: Sequence[str], *, requested_by: str,
-                    source: str) -> ApplyReport:
-        """Approved discrepancies, re-checked against ``result`` (which must be fresh)."""
+                    source: str, preview: Sequence[str] | None = None) -> ApplyReport:
+        """Approved discrepancies, re-checked against ``result`` (which must be fresh).
+        ``preview``: what the approver was shown, kept in the audit."""
+        extra = {"preview": list(preview)} if preview else {}
         chosen, skipped = select(result, ids)
         report = ApplyReport(outcomes=list(skipped))
         if not chosen:
             return report
         events = sorted({d.event_id for d in chosen})
+        steps = fix_steps(result, chosen)
+        notices = [n for step in steps if step.action == "update_record"
+                   and step.target in result.desired
+                   for n in with_event(fix_notices(
+                       charter=result.desired[step.target].charter, before=step.before or {},
+                       after=step.after or {}, roster=self._roster, muted=self._muted),
+                       step.target)]
         change, created = self._audit.begin_change(
             kind="fix", event_id=events[0] if len(events) == 1 else None,
             requested_by=requested_by, source=source, idempotency_key=fix_key(chosen),
             params={"summary": f"fix {len(chosen)} discrepancies on {', '.join(events)}",
-                    "discrepancies": [d.id for d in chosen]},
-            steps=fix_steps(result, chosen), lease=(lease := self._new_lease()))
+                    "discrepancies": [d.id for d in chosen], **extra,
+                    "notices": _stored(notices)},
+            steps=steps, lease=(lease := self._new_lease()))
         outcome = self._run(change, lease, fresh=True) if created else self.rejoin(change)
         cdn = next((s for s in outcome.steps if s.system == "cdn" and s.status == DONE), None)
         if cdn is not None and isinstance(cdn.after, dict):
@@ -168,6 +193,7 @@ class ChangeService:
                                              error=outcome.error))
         report.reached = reached(outcome.steps)
         report.resumable = outcome.status == FAILED
+        report.news = outcome.news
         return report
 
     def undo(self, change_id: str, *, requested_by: str, source: str) -> ChangeOutcome:
@@ -197,6 +223,7 @@ class ChangeService:
             raise InputError(f"The calendar event was edited after change {change_id}; "
                              "undo refused so that edit is not lost.")
         inverse = {k: (calendar.before or {}).get(k) for k in patch}
+        notices = self._undo_notices(original, event)
         record_after = {k: v for k, v in (record.after or {}).items() if k != "result"}
         page_md5 = ((page.after or {}).get("result") or {}).get("md5")
         steps = [
@@ -210,7 +237,8 @@ class ChangeService:
         change, created = self._audit.begin_change(
             kind="undo", event_id=original.event_id, requested_by=requested_by, source=source,
             idempotency_key=f"undo-{change_id}", undo_of=change_id, steps=steps,
-            params={"summary": f"undo of {change_id}: {original.params.get('summary', '')}"},
+            params={"summary": f"undo of {change_id}: {original.params.get('summary', '')}",
+                    "notices": _stored(notices)},
             lease=(lease := self._new_lease()))
         return self._run(change, lease, fresh=True) if created else self.rejoin(change)
 
@@ -226,6 +254,32 @@ class ChangeService:
 
     def outcome_of(self, change: ChangeEntry, *, repeated: bool = False) -> ChangeOutcome:
         return self._outcome(change, repeated=repeated)
+
+    # -- who is told --------------------------------------------------------------
+
+    @property
+    def _roster(self) -> Roster:
+        return Roster(self._config.roster)
+
+    @property
+    def _muted(self) -> frozenset[str]:
+        return frozenset(m.name for m in self._config.crew if not m.notify)
+
+    def _undo_notices(self, original: ChangeEntry, event: Mapping[str, Any]) -> list[Notice]:
+        """The original change's news, the other way round, about the charter as it is."""
+        charter = charter_from_api_event(dict(event), self._config.tz)
+        if not isinstance(charter, Charter):
+            return []
+        params = original.params
+        if original.kind == "swap":
+            inverse = {"role": params.get("role"), "old": params.get("new"),
+                       "new": params.get("old")}
+        else:
+            before = original.steps[0].before or {}
+            inverse = {"start": str((before.get("start") or {}).get("dateTime", ""))[11:16],
+                       "end": str((before.get("end") or {}).get("dateTime", ""))[11:16]}
+        return crew_notices(kind=original.kind, params=inverse, before=charter,
+                            roster=self._roster, muted=self._muted)
 
     # -- running the steps -------------------------------------------------------
 
@@ -276,8 +330,14 @@ class ChangeService:
             self._audit.step_finished(change.id, step.seq, status=DONE, after=recorded)
             logger.info("change %s step %d %s %s: done", change.id, step.seq, step.system,
                         step.action)
+        # Every write has landed: now the crew may be told, before the change is marked
+        # done, so a crash here leaves it for the retry, whose claims skip who was told.
+        news = tell_crew(change_id=change.id, event_id=change.event_id,
+                         notices=[Notice.from_dict(n) for n in change.params.get("notices", [])],
+                         audit=self._audit, send=self.tell, source=change.source)
         self._audit.finish(change.id, status=DONE)
-        return self._outcome(self._audit.get(change.id) or change, repeated=repeated)
+        return replace(self._outcome(self._audit.get(change.id) or change, repeated=repeated),
+                       news=news)
 
     def _stop(self, change: ChangeEntry, step: StepEntry, *, status: str, error: Exception,
               repeated: bool) -> ChangeOutcome:

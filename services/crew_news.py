@@ -1,20 +1,18 @@
 """Telling the crew a change has landed: one direct message per affected person, once.
 
-Each message is claimed in the store before it goes (store/notices.py), so a second
-click, a resumed change or a second replica sends nothing twice; each sent message is
-in the audit log; a person who cannot be told is named in the outcome.
+The notices are worked out when the change is recorded (services.domain.crew_notice)
+and sent by whichever runner finishes its last step. Each message is claimed in the
+store before it goes (store/notices.py), so a second click, a resumed change or a
+second replica sends nothing twice; each sent message is in the audit log; a person
+who cannot be told is named in the outcome.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from services.domain.config import Config
-from services.domain.crew_notice import crew_notices
-from services.domain.models import Charter
-from services.domain.roster import Roster
+from services.domain.crew_notice import Notice
 from store.audit import AuditLog
 from store.notices import NoticeLog
 
@@ -23,21 +21,18 @@ logger = logging.getLogger(__name__)
 Send = Callable[[str, str], None]  # (Slack user id, text)
 
 
-def tell_crew(*, change_id: str, event_id: str, kind: str, params: Mapping[str, Any],
-              before: Charter, config: Config, audit: AuditLog, send: Send | None,
-              source: str) -> str:
+def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice],
+              audit: AuditLog, send: Send | None, source: str) -> str:
     """Send the news of a done change; the sentence for its outcome ('' when nobody is
     affected)."""
-    muted = frozenset(m.name for m in config.crew if not m.notify)
-    notices = crew_notices(kind=kind, params=params, before=before,
-                           roster=Roster(config.roster), muted=muted)
     log = NoticeLog(audit.sessions)
     told, untold = [], []
     for notice in notices:
         if notice.mute:
             continue  # asked not to be messaged: neither told nor a failure
         if notice.slack_id is None or send is None:
-            why = "no slack_id in the roster" if notice.slack_id is None else "no Slack here"
+            why = "no slack_id in the roster" if notice.slack_id is None else \
+                "no SLACK_BOT_TOKEN here"
             untold.append(f"{notice.name} ({why})")
             continue
         if not log.claim(change_id=change_id, slack_id=notice.slack_id, text=notice.text):
@@ -50,8 +45,9 @@ def tell_crew(*, change_id: str, event_id: str, kind: str, params: Mapping[str, 
             continue
         told.append(notice.name)
         audit.log_decision(subject=f"message to {notice.name}", decision="notified",
-                           decided_by="bot", source=source, event_id=event_id,
-                           change_id=change_id, summary=notice.text)
+                           decided_by="bot", source=source,
+                           event_id=notice.event_id or event_id, change_id=change_id,
+                           summary=notice.text)
     parts = []
     if told:
         parts.append("Told by direct message: " + ", ".join(told))

@@ -16,7 +16,6 @@ from typing import Any
 from common.errors import InputError
 from services import audit_view, chat, digest_decisions, nudges, readiness
 from services.changes import ChangeService
-from services.crew_news import tell_crew
 from services.domain import blocks, readiness_blocks
 from services.domain.blast_radius import Preview, change_preview
 from services.domain.blocks import Message
@@ -198,7 +197,6 @@ class Operations:
         source = request.get("source", "slash")
         decision = "approved" if source == "chat" else "confirmed"
         earlier = self.audit.find_by_key(request["key"])
-        news = ""
         if earlier is not None:  # a second click: the first one's outcome, once it has one
             outcome = self.changes.rejoin(earlier)
         else:
@@ -214,14 +212,6 @@ class Operations:
             outcome = self.changes.apply(plan, requested_by=user_id, source=source,
                                          idempotency_key=request["key"],
                                          preview=self.preview(result, plan).to_dict())
-            if outcome.status == "done" and not outcome.repeated:
-                # After the change is done, never before: nobody is told of a change that
-                # did not land. The store keeps each person to one message.
-                news = tell_crew(change_id=outcome.change_id, event_id=plan.event_id,
-                                 kind=plan.kind, params=plan.params,
-                                 before=result.desired[plan.event_id].charter,
-                                 config=self.config, audit=self.audit,
-                                 send=self.direct_message, source=source)
         change = self.audit.get(outcome.change_id)
         self.audit.log_decision(
             subject=_command(request), decision=decision,
@@ -235,7 +225,7 @@ class Operations:
         if outcome.running_elsewhere:
             again = " (still being applied by an earlier click: this one did nothing)"
         error = f"\n{outcome.error}" if outcome.error else ""
-        news = f"\n{news}" if news else ""
+        news = f"\n{outcome.news}" if outcome.news else ""
         return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}"
                             f"{news}")
 

@@ -131,6 +131,8 @@ def outcome_text(report: ApplyReport, updates: Sequence[EntryUpdate]) -> str:
         text += "; " + "; ".join(f"{o.status}: {o.message}" for o in other[:3])
     if other and report.reached:
         text += "\n" + reached_line(report.reached)  # what each system holds now
+    if report.news:
+        text += "\n" + report.news
     return text
 
 

@@ -41,6 +41,7 @@ class ChangePlan:
     summary: str
     params: Mapping[str, Any] = field(default_factory=dict)
     page_md5: str | None = None  # the deployed page's MD5 when planned (None: no page)
+    charter: Charter | None = None  # the charter as planned against: who to tell, and what
 
     def idempotency_key(self) -> str:
         """The same request against the same calendar version: the same key."""
@@ -168,6 +169,7 @@ def _finish(want: DesiredCharter, config: Config, roster: Roster, kind: str,
         record_before=record_before, record_after=record_after, create_record=create,
         page_key=want.page_key, summary=summary, params=params,
         page_md5=want.deployed_page.content_md5 if want.deployed_page else None,
+        charter=want.charter,
     )
 
 

@@ -1,16 +1,22 @@
 """Who a landed change affects and what each is told: the person added (the charter, the
 time, the place, who else is aboard), the person removed, and for a time change everyone
-aboard. Pure: the change's parameters and the charter in; one notice per person out.
+aboard. Pure: what changed and the charter in; one notice per person out.
+
+Notices are worked out when a change is recorded and kept with it, so whichever process
+finishes the change (the one that started it, a retry after a crash, a second replica)
+sends the same words, once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from services.domain.models import Charter
 from services.domain.roster import Roster
+
+TIME_FIELDS = ("eventDate", "startTime", "endTime")
 
 
 @dataclass(frozen=True)
@@ -19,12 +25,23 @@ class Notice:
     slack_id: str | None  # None: the roster has no Slack id, so the person cannot be told
     text: str
     mute: bool = False  # the roster entry says notify: false
+    event_id: str | None = None  # the charter it is about, for the audit
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Notice:
+        return cls(name=str(data["name"]), slack_id=data.get("slack_id"),
+                   text=str(data["text"]), mute=bool(data.get("mute")),
+                   event_id=data.get("event_id"))
 
 
 def crew_notices(*, kind: str, params: Mapping[str, Any], before: Charter,
                  roster: Roster, muted: frozenset[str] = frozenset()) -> list[Notice]:
     """``before``: the charter as it was planned against; ``params`` say what changed
-    (a swap's role, old and new; a time change's start and end, HH:MM)."""
+    (a swap's role, old and new — new is None when an undo empties the role; a time
+    change's start and end, HH:MM)."""
     when = f"{before.start:%a %b %-d}"
     if kind == "time":
         start, end = str(params["start"]), str(params["end"])
@@ -33,15 +50,72 @@ def crew_notices(*, kind: str, params: Mapping[str, Any], before: Charter,
         return [_notice(name, text, roster, muted) for name in _aboard(before, roster)]
     if kind != "swap":
         return []
-    role, old, new = str(params["role"]), params.get("old"), str(params["new"])
-    others = [f"{r} {n}" for r, n in _roles(before, roster) if n not in (old, new)]
+    role, old, new = str(params["role"]), params.get("old"), params.get("new")
     slot = f"{before.guest_name}'s charter on {when}, {before.start:%H:%M}–{before.end:%H:%M}"
-    found = [_notice(new, f"You're on {slot}, as {role}, at {before.location}. Also aboard: "
-                          f"{', '.join(others) or 'nobody else yet'}.", roster, muted)]
+    found = []
+    if new:
+        others = [f"{r} {n}" for r, n in _roles(before, roster) if n not in (old, new)]
+        found.append(_notice(str(new), f"You're on {slot}, as {role}, at {before.location}. "
+                                       f"Also aboard: {', '.join(others) or 'nobody else yet'}.",
+                             roster, muted))
     if old:
-        found.append(_notice(str(old), f"You're no longer on {slot} ({role}): {new} takes "
-                                       "over.", roster, muted))
+        takes_over = f": {new} takes over." if new else "."
+        found.append(_notice(str(old), f"You're no longer on {slot} ({role}){takes_over}",
+                             roster, muted))
     return found
+
+
+def fix_notices(*, charter: Charter, before: Mapping[str, Any], after: Mapping[str, Any],
+                roster: Roster, muted: frozenset[str] = frozenset()) -> list[Notice]:
+    """A fix that brings a DynamoDB record's crew or times in line with the calendar: what
+    the crew's texts and the boarding e-mail read from changes, so those it affects are
+    told. ``before``/``after``: the record fields the fix writes, old and new values;
+    ``charter``: the calendar's charter, which the record now follows."""
+    slot = (f"{charter.guest_name}'s charter on {charter.start:%a %b %-d}, "
+            f"{charter.start:%H:%M}–{charter.end:%H:%M}")
+    texts: dict[str, list[str]] = {}
+    added: set[str] = set()
+    for role in ("captain", "mate", "crew"):
+        if role not in after:
+            continue
+        old, new = _names(before.get(role)), _names(after.get(role))
+        for name in new - old:
+            others = [f"{r} {n}" for r, n in _roles(charter, roster) if n != name]
+            texts.setdefault(name, []).append(
+                f"You're on {slot}, as {role}, at {charter.location}. Also aboard: "
+                f"{', '.join(others) or 'nobody else yet'}.")
+            added.add(name)
+        for name in old - new:
+            texts.setdefault(name, []).append(f"You're no longer on {slot} ({role}).")
+    moved = any(f in after and after.get(f) != before.get(f) for f in TIME_FIELDS)
+    if moved:
+        was = _was(before, charter)
+        for name in _aboard(charter, roster):
+            if name not in added:  # their "you're on" already gives the time
+                texts.setdefault(name, []).append(
+                    f"{charter.guest_name}'s charter on {charter.start:%a %b %-d} now runs "
+                    f"{charter.start:%H:%M}–{charter.end:%H:%M}{was}, at {charter.location}.")
+    return [_notice(name, " ".join(lines), roster, muted) for name, lines in texts.items()]
+
+
+def with_event(notices: Iterable[Notice], event_id: str) -> list[Notice]:
+    return [Notice(n.name, n.slack_id, n.text, n.mute, event_id) for n in notices]
+
+
+def _names(value: Any) -> set[str]:
+    if not value:
+        return set()
+    if isinstance(value, str):
+        return {value}
+    return {str(v) for v in value if v}
+
+
+def _was(before: Mapping[str, Any], charter: Charter) -> str:
+    start = before.get("startTime") or f"{charter.start:%H:%M}"
+    end = before.get("endTime") or f"{charter.end:%H:%M}"
+    day = before.get("eventDate")
+    on = f" on {day}" if day and day != charter.start.date().isoformat() else ""
+    return f" (was {start}–{end}{on})"
 
 
 def _roles(charter: Charter, roster: Roster) -> list[tuple[str, str]]:

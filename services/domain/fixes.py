@@ -52,6 +52,7 @@ class ApplyReport:
     reached: tuple[Reached, ...] = ()
     # Set when the change stopped part way and the next apply (or the retry job) resumes it.
     resumable: bool = False
+    news: str = ""  # the crew told of changed crew or times, and who could not be
 
     @property
     def ok(self) -> bool:

@@ -197,7 +197,10 @@ def test_the_nightly_schedule_applies_the_automatic_fixes_and_retry_runs(
         assert aws_lambda.handler({"charter_ops_job": job}, Context()) == {
             "job": job, "status": "done"}
     # Neither failed (a failing job tells the channel), and the fixes are in the audit.
-    assert [c for c in slack.calls if c[0] == "chat.postMessage"] == []
+    posts = [p for m, p in slack.calls if m == "chat.postMessage"]
+    assert [p for p in posts if p["channel"] == "#charter-ops"] == []
+    # The records' crew changed: whoever is on or off now was told, by direct message.
+    assert posts and all(p["channel"].startswith("U0") for p in posts)
     fixes = AuditLog(session_factory(open_engine(postgres_url))).recent()
     assert fixes and all((c.kind, c.source, c.status) == ("fix", "scheduler", "done")
                          for c in fixes)

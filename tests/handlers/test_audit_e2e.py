@@ -114,9 +114,16 @@ def test_digest_decisions_name_the_charter_and_link_the_change(
 
     paola = audit_json(capsys, "paola")
     [change] = [i for i in paola if i["type"] == "change"]
-    [approved] = [i for i in paola if i["type"] == "decision"]
+    [approved] = [i for i in paola if i["type"] == "decision"
+                  and i["outcome"].startswith("approved")]
     assert approved["outcome"] == f"approved (applied) → change {change['id']}"
     assert approved["what"] == "DynamoDB captain is Darrell; the calendar says Gene"
+    # The captain the records named changed: both captains were told, each in the log.
+    told = [i for i in paola if i["type"] == "decision" and i not in (approved,)]
+    assert sorted(i["what"] for i in told) == [
+        "You're no longer on Paola's charter on Sun Jun 14, 12:00–16:00 (captain).",
+        "You're on Paola's charter on Sun Jun 14, 12:00–16:00, as captain, at Harbor Island "
+        "West Marina, Dock B. Also aboard: mate Ana."]
     quinn = [i for i in audit_json(capsys, "quinn") if i["type"] == "decision"]
     assert {i["outcome"] for i in quinn} == {"dismissed"}
     assert all(i["event_id"] == "quinn-may30" for i in quinn)

@@ -8,8 +8,10 @@ from collections import Counter
 from slack_bolt import App
 
 from bot.sandbox.slack_fake import SlackFake
+from bot.wiring import build_change_service
 from services.crew_news import tell_crew
 from services.domain.config import Config
+from services.domain.crew_notice import Notice
 from services.operations import Operations
 from tests.handlers.slack_requests import click, command, responses, signed
 
@@ -63,6 +65,9 @@ def test_a_time_change_tells_everyone_aboard_unless_they_asked_not_to_be(
         member.update({"Bo": {"notify": False}, "Gene": {"slack_id": None}}.get(
             member["name"], {}))
     ops.config = Config.model_validate(settings)  # validated afresh: its roster too
+    # One config per process: the change service (which tells the crew) reads it too.
+    ops.changes = build_change_service(ops.systems, ops.config, ops.audit,
+                                       tell=ops.direct_message)
     [reply] = plan_and_confirm(app, slack, "time danika 4pm-8pm")
     assert "Told by direct message: Ana" in reply["text"]
     assert "Not told: Gene (no slack_id in the roster)" in reply["text"]
@@ -77,10 +82,9 @@ def test_the_same_change_never_tells_anyone_twice(bot: tuple[App, Operations],
     app, ops = bot
     plan_and_confirm(app, slack, "swap danika Ana Tess")
     [change] = ops.audit.recent()
-    before = ops.reconcile().desired["danika-may31"].charter
     sent: list[str] = []
-    again = tell_crew(change_id=change.id, event_id="danika-may31", kind="swap",
-                      params=change.params, before=before, config=ops.config,
+    again = tell_crew(change_id=change.id, event_id="danika-may31",
+                      notices=[Notice.from_dict(n) for n in change.params["notices"]],
                       audit=ops.audit, send=lambda user, text: sent.append(user),
                       source="slash")
     assert sent == [] and again == ""
