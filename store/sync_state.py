@@ -78,6 +78,18 @@ class SyncState:
             return SyncClaim(row.sync_token,
                              _aware(row.synced_at) if row.synced_at else None)
 
+    def renew(self, calendar_id: str, lease: SyncLease) -> bool:
+        """Push our lease's expiry ``ttl`` ahead while a check runs; False when another
+        process holds it now (it took it over: ours had expired, or we were thought dead)."""
+        with self._sessions.begin() as session:
+            kept = session.execute(
+                update(CalendarSyncRow)
+                .where(CalendarSyncRow.calendar_id == calendar_id,
+                       CalendarSyncRow.lease_owner == lease.owner)
+                .values(lease_expires_at=self._clock() + lease.ttl)
+                .execution_options(synchronize_session=False))
+            return bool(kept.rowcount == 1)
+
     def advance(self, calendar_id: str, lease: SyncLease, *, token: str) -> bool:
         """Store the token whose changes were all handled, and give up the lease; False
         when the lease was lost meanwhile (the token is then left to the new holder)."""

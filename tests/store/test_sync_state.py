@@ -59,3 +59,17 @@ def test_a_dead_holders_lease_is_taken_at_once_and_its_token_kept(state: SyncSta
     state.claim(CAL, SyncLease("crashed", TTL))  # read, then died before advancing
     claim = state.claim(CAL, SyncLease("next", TTL), owner_is_dead=lambda o: o == "crashed")
     assert claim is not None and claim.token == "s1"
+
+
+def test_a_renewed_lease_outlives_its_ttl_and_a_taken_over_one_is_not_renewed(
+        state: SyncState, clock: Clock) -> None:
+    first, second = SyncLease("first", TTL), SyncLease("second", TTL)
+    state.claim(CAL, first)
+    for _ in range(3):  # a long check, renewing as it goes
+        clock.now += TTL * 0.7
+        assert state.renew(CAL, first)
+        assert state.claim(CAL, second) is None
+    clock.now += TTL + timedelta(seconds=1)  # stalled past its lease: taken over
+    assert state.claim(CAL, second) is not None
+    assert not state.renew(CAL, first)
+    assert state.claim(CAL, first) is None  # the second holds it, renewed or not
