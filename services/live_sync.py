@@ -16,7 +16,8 @@ One check:
    what is trusted from that view);
 4. the kinds of ``sync.auto_fix`` fixed through the durable change service, the
    rest (and anything about a charter leaving within ``sync.alert_hours``) posted
-   as an alert; an alert already posted for the same discrepancy is updated;
+   as an alert; the charter's alert still waiting for a person (not approved or
+   dismissed) is updated instead, so a second drift rewrites it;
 5. only then the new token is stored and the lease given up. A process killed
    before that leaves the old token: the next check reads those changes again,
    and finds done whatever was done (fixes are idempotent, alerts remembered).
@@ -262,19 +263,22 @@ class LiveSync:
                                     now=now)
             ids = [d.id for d in (*mine_left, *mine_applied)]
             keeper.ensure(before=f"alerting on {event_id}")
-            updated = self._send(event_id, ids, message)
+            updated = self._send(event_id, ids, message, needs_person=bool(mine_left))
             report.alerts.append(Alert(event_id=event_id, text=message["text"],
                                        needs_person=bool(mine_left), updated=updated))
 
-    def _send(self, event_id: str, ids: list[str], message: Message) -> bool:
+    def _send(self, event_id: str, ids: list[str], message: Message, *,
+              needs_person: bool) -> bool:
         if self._alerts is None:
             return False  # no Slack (watch without a bot token): the report says it
-        earlier = self._state.posted_alert(ids)
+        # One open alert per charter: a second drift before anyone decided rewrites it,
+        # so the channel never keeps an Approve for a drift that no longer holds.
+        earlier = self._state.open_alert(event_id)
         if earlier is not None:
             self._alerts.update(earlier.channel, earlier.message_ts, message)
             channel, ts = earlier.channel, earlier.message_ts
         else:
             channel, ts = self._alerts.post(message)
         self._state.remember_alert(event_id=event_id, discrepancy_ids=ids, channel=channel,
-                                   message_ts=ts)
+                                   message_ts=ts, needs_person=needs_person)
         return earlier is not None
