@@ -39,7 +39,7 @@ EXIT_OK, EXIT_ERROR, EXIT_ALERTS = 0, 1, 2
 
 
 class SlackAlerts:
-    """Alerts to ``slack.channel``: chat.postMessage, and chat.update for the same drift."""
+    """Alerts to ``slack.channel``: chat.postMessage, and chat.update of a charter's open alert."""
 
     def __init__(self, client: Any, channel: str) -> None:
         self._client = client

@@ -7,7 +7,8 @@
     ├── SourceUnavailableError an external system could not be read or written
     │   ├── CalendarAuthError      the Calendar API refused our credentials
     │   └── SyncTokenExpiredError  the calendar wants a full read again (410)
-    └── ConflictError          the data changed under us (stale etag, failed condition)
+    ├── ConflictError          the data changed under us (stale etag, failed condition)
+    └── LeaseLostError         another process took over work this one was doing
 
 Handlers and the CLI catch ``CharterOpsError`` and show ``str(error)``; anything
 else is a bug and is allowed to surface with its traceback.
@@ -56,3 +57,13 @@ class ConflictError(CharterOpsError):
 
 class SyncTokenExpiredError(SourceUnavailableError):
     """The calendar no longer accepts the stored sync token (HTTP 410): read it in full."""
+
+
+class LeaseLostError(CharterOpsError):
+    """Another process took over a lease this one held (it was thought stalled or dead):
+    this one stops at once and leaves the work to it."""
+
+    def __init__(self, what: str, *, before: str) -> None:
+        super().__init__(f"another process took over {what} (this one was thought stalled "
+                         f"or gone): stopped before {before}, and left the rest to it")
+        self.before = before

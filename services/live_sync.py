@@ -3,7 +3,10 @@
 One check:
 
 1. take the lease on the calendar's sync row (store/sync_state.py): another
-   process running a check means this one has nothing to do;
+   process running a check means this one has nothing to do. The lease is renewed
+   for as long as the check runs, and checked before handling what was read,
+   before the fixes and before each alert (services/sync_lease.py); found taken
+   over, the check stops there without storing the token;
 2. ``events.list(syncToken=…)``: only what changed since the last token fully
    handled. No token yet: one read of the window, which only sets the starting
    point (the drift from before is the digest's and the nightly sync's). A 410:
@@ -13,7 +16,8 @@ One check:
    what is trusted from that view);
 4. the kinds of ``sync.auto_fix`` fixed through the durable change service, the
    rest (and anything about a charter leaving within ``sync.alert_hours``) posted
-   as an alert; an alert already posted for the same discrepancy is updated;
+   as an alert; the charter's alert still waiting for a person (not approved or
+   dismissed) is updated instead, so a second drift rewrites it;
 5. only then the new token is stored and the lease given up. A process killed
    before that leaves the old token: the next check reads those changes again,
    and finds done whatever was done (fixes are idempotent, alerts remembered).
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
-from common.errors import SourceUnavailableError, SyncTokenExpiredError
+from common.errors import LeaseLostError, SourceUnavailableError, SyncTokenExpiredError
 from services.changes import ChangeService
 from services.domain.alerts import alert_message
 from services.domain.blocks import Message, applied_line
@@ -54,6 +58,7 @@ from services.domain.page_rendering import PageRenderer
 from services.domain.reconcile import find_discrepancies
 from services.reconciling import Systems, default_window
 from services.runner import new_runner_id, runner_is_dead
+from services.sync_lease import SyncLeaseKeeper
 from store.sync_state import SyncLease, SyncState
 
 logger = logging.getLogger(__name__)
@@ -88,6 +93,7 @@ class CheckReport:
     fixed: list[str] = field(default_factory=list)  # what was applied, in words
     alerts: list[Alert] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    lease_lost: bool = False  # another process took the check over; this one stopped
 
     @property
     def left_for_people(self) -> int:
@@ -113,14 +119,15 @@ class LiveSync:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  runner_id: str | None = None,
                  owner_is_dead: Callable[[str], bool] = runner_is_dead,
-                 renderer: PageRenderer | None = None) -> None:
+                 renderer: PageRenderer | None = None,
+                 lease_ttl: timedelta = LEASE_TTL) -> None:
         self._systems = systems
         self._config = config
         self._state = state
         self._changes = changes
         self._alerts = alerts
         self._clock = clock
-        self._lease = SyncLease(owner=runner_id or new_runner_id(), ttl=LEASE_TTL)
+        self._lease = SyncLease(owner=runner_id or new_runner_id(), ttl=lease_ttl)
         self._owner_is_dead = owner_is_dead
         self._renderer = renderer or PageRenderer()
         # Called with the changes read, before any is handled: where a crash is tested.
@@ -147,8 +154,18 @@ class LiveSync:
         claim = self._state.claim(calendar_id, self._lease, owner_is_dead=self._owner_is_dead)
         if claim is None:
             return CheckReport(read="busy")
+        report = CheckReport(read="incremental")
         try:
-            report, token = self._check(claim.token, since=claim.synced_at)
+            with SyncLeaseKeeper(self._state, calendar_id, self._lease) as keeper:
+                token = self._check(claim.token, since=claim.synced_at, report=report,
+                                    keeper=keeper)
+        except LeaseLostError as error:
+            # Another process holds the lease now and reads from the same token: it handles
+            # what this one had not, and whatever this one did is found done.
+            logger.warning("live sync: %s", error)
+            report.lease_lost = True
+            report.notes.append(str(error))
+            return report
         except BaseException:
             # Nothing handled for sure: the token stays, the next check reads it all again.
             self._state.release(calendar_id, self._lease)
@@ -158,28 +175,30 @@ class LiveSync:
                                 "keeps the token")
         return report
 
-    def _check(self, token: str | None, *, since: datetime | None
-               ) -> tuple[CheckReport, str]:
+    def _check(self, token: str | None, *, since: datetime | None, report: CheckReport,
+               keeper: SyncLeaseKeeper) -> str:
         now = self._clock()
         window = default_window(self._config, now=now)
         if token is None:
             items, fresh = self._list(None, window)
             logger.info("live sync: starting point taken from a read of %d events", len(items))
-            return CheckReport(read="first", changed=len(items)), fresh
-        read = "incremental"
+            report.read, report.changed = "first", len(items)
+            return fresh
         try:
             items, fresh = self._list(token, window)
         except SyncTokenExpiredError:
             logger.warning("live sync: the calendar refused the sync token (410); reading the "
                            "window in full once and reconciling it")
             items, fresh = self._list(None, window)
-            read, since = "full", None
+            report.read, since = "full", None
         changes = parse_changes(items, tz=self._config.tz)
         self.after_read(changes)
-        report = CheckReport(read=read, changed=changes.count)
+        report.changed = changes.count
         if changes.count:
-            self._handle(changes, window=window, now=now, since=since, report=report)
-        return report, fresh
+            keeper.ensure(before="handling the changes it read")
+            self._handle(changes, window=window, now=now, since=since, report=report,
+                         keeper=keeper)
+        return fresh
 
     def _list(self, token: str | None, window: Window) -> tuple[list[dict[str, Any]], str]:
         api = self._systems.calendar.api
@@ -193,7 +212,7 @@ class LiveSync:
         return list(items), str(fresh)
 
     def _handle(self, changes: ChangedEvents, *, window: Window, now: datetime,
-                since: datetime | None, report: CheckReport) -> None:
+                since: datetime | None, report: CheckReport, keeper: SyncLeaseKeeper) -> None:
         ids = record_ids(changes)
         found = self._systems.records.get_many(ids).records if ids else ()
         view = partial_view(changes, found, window=window, config=self._config, since=since)
@@ -206,9 +225,11 @@ class LiveSync:
             config=self._config, window=window, now=now, renderer=self._renderer,
             lookups=view.lookups)
         plan = plan_live(result, view.records, config=self._config, now=now)
+        if plan.automatic:
+            keeper.ensure(before="applying the automatic fixes")
         applied = self._apply(result, list(plan.automatic), report)
         self._alert(result, view.records, left=plan.for_people, applied=applied,
-                    near=plan.near, now=now, report=report)
+                    near=plan.near, now=now, report=report, keeper=keeper)
 
     def _apply(self, result: ReconcileResult, ids: list[str], report: CheckReport
                ) -> list[str]:
@@ -225,7 +246,7 @@ class LiveSync:
 
     def _alert(self, result: ReconcileResult, records: tuple[Record, ...], *,
                left: tuple[Any, ...], applied: list[str], near: frozenset[str],
-               now: datetime, report: CheckReport) -> None:
+               now: datetime, report: CheckReport, keeper: SyncLeaseKeeper) -> None:
         by_id = {d.id: d for d in result.discrepancies}
         by_record = {r.event_id: r for r in records}
         events = dict.fromkeys([*(d.event_id for d in left),
@@ -241,19 +262,23 @@ class LiveSync:
                                     left=mine_left, applied=mine_applied, tz=self._config.tz,
                                     now=now)
             ids = [d.id for d in (*mine_left, *mine_applied)]
-            updated = self._send(event_id, ids, message)
+            keeper.ensure(before=f"alerting on {event_id}")
+            updated = self._send(event_id, ids, message, needs_person=bool(mine_left))
             report.alerts.append(Alert(event_id=event_id, text=message["text"],
                                        needs_person=bool(mine_left), updated=updated))
 
-    def _send(self, event_id: str, ids: list[str], message: Message) -> bool:
+    def _send(self, event_id: str, ids: list[str], message: Message, *,
+              needs_person: bool) -> bool:
         if self._alerts is None:
             return False  # no Slack (watch without a bot token): the report says it
-        earlier = self._state.posted_alert(ids)
+        # One open alert per charter: a second drift before anyone decided rewrites it,
+        # so the channel never keeps an Approve for a drift that no longer holds.
+        earlier = self._state.open_alert(event_id)
         if earlier is not None:
             self._alerts.update(earlier.channel, earlier.message_ts, message)
             channel, ts = earlier.channel, earlier.message_ts
         else:
             channel, ts = self._alerts.post(message)
         self._state.remember_alert(event_id=event_id, discrepancy_ids=ids, channel=channel,
-                                   message_ts=ts)
+                                   message_ts=ts, needs_person=needs_person)
         return earlier is not None

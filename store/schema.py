@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -137,7 +137,8 @@ class SyncProcessRow(Base):
 
 
 class SyncAlertRow(Base):
-    """An alert posted for one discrepancy: the same discrepancy again updates that message."""
+    """An alert posted for one discrepancy (a message names several, one row each): a new
+    drift on the same charter updates that message while it is open (SyncState.open_alert)."""
 
     __tablename__ = "sync_alerts"
 
@@ -146,3 +147,5 @@ class SyncAlertRow(Base):
     channel: Mapped[str] = mapped_column(String(80))
     message_ts: Mapped[str] = mapped_column(String(40))
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Posted with Approve / Dismiss (migration 0006); false: it only said what was fixed.
+    needs_person: Mapped[bool] = mapped_column(Boolean, default=True)

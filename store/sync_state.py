@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.leases import aware as _aware
 from store.leases import take_lease
-from store.schema import CalendarSyncRow, SyncAlertRow, SyncProcessRow
+from store.schema import CalendarSyncRow, DecisionRow, SyncAlertRow, SyncProcessRow
+
+# What a person's click on an alert's buttons records, and closes the alert.
+CLOSING = ("approved", "dismissed")
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,18 @@ class SyncState:
                 return None
             return SyncClaim(row.sync_token,
                              _aware(row.synced_at) if row.synced_at else None)
+
+    def renew(self, calendar_id: str, lease: SyncLease) -> bool:
+        """Push our lease's expiry ``ttl`` ahead while a check runs; False when another
+        process holds it now (it took it over: ours had expired, or we were thought dead)."""
+        with self._sessions.begin() as session:
+            kept = session.execute(
+                update(CalendarSyncRow)
+                .where(CalendarSyncRow.calendar_id == calendar_id,
+                       CalendarSyncRow.lease_owner == lease.owner)
+                .values(lease_expires_at=self._clock() + lease.ttl)
+                .execution_options(synchronize_session=False))
+            return bool(kept.rowcount == 1)
 
     def advance(self, calendar_id: str, lease: SyncLease, *, token: str) -> bool:
         """Store the token whose changes were all handled, and give up the lease; False
@@ -159,18 +174,32 @@ class SyncState:
 
     # -- alerts -------------------------------------------------------------------
 
-    def posted_alert(self, discrepancy_ids: Sequence[str]) -> PostedAlert | None:
-        """The message already posted for any of these discrepancies, if one was."""
-        if not discrepancy_ids:
-            return None
+    def open_alert(self, event_id: str) -> PostedAlert | None:
+        """The charter's latest alert if it still waits for a person: posted with buttons,
+        and none of the discrepancies it showed approved or dismissed since it was posted
+        (services/digest_decisions.py records each, by discrepancy id; a dismissal of a
+        whole charter by its event id). None: the next alert is a new message."""
         with self._sessions() as session:
-            row = session.scalars(
-                select(SyncAlertRow).where(SyncAlertRow.discrepancy_id.in_(discrepancy_ids))
+            latest = session.scalars(
+                select(SyncAlertRow).where(SyncAlertRow.event_id == event_id)
                 .order_by(SyncAlertRow.posted_at.desc()).limit(1)).first()
-            return PostedAlert(row.channel, row.message_ts) if row else None
+            if latest is None or not latest.needs_person:
+                return None
+            shown = session.scalars(select(SyncAlertRow).where(
+                SyncAlertRow.channel == latest.channel,
+                SyncAlertRow.message_ts == latest.message_ts)).all()
+            # Only decisions since: the same discrepancy dismissed in an older message
+            # (or a digest) does not close this one.
+            since = min(row.posted_at for row in shown)
+            decided = session.scalars(select(DecisionRow.id).where(
+                DecisionRow.discrepancy_id.in_([*(r.discrepancy_id for r in shown), event_id]),
+                DecisionRow.decision.in_(CLOSING), DecisionRow.decided_at >= since)
+                .limit(1)).first()
+            return None if decided is not None else PostedAlert(latest.channel,
+                                                                latest.message_ts)
 
     def remember_alert(self, *, event_id: str, discrepancy_ids: Sequence[str], channel: str,
-                       message_ts: str) -> None:
+                       message_ts: str, needs_person: bool = True) -> None:
         now = self._clock()
         with self._sessions.begin() as session:
             for discrepancy_id in dict.fromkeys(discrepancy_ids):
@@ -178,9 +207,10 @@ class SyncState:
                 if row is None:
                     session.add(SyncAlertRow(discrepancy_id=discrepancy_id, event_id=event_id,
                                              channel=channel, message_ts=message_ts,
-                                             posted_at=now))
+                                             posted_at=now, needs_person=needs_person))
                 else:
                     row.channel, row.message_ts, row.posted_at = channel, message_ts, now
+                    row.needs_person = needs_person
 
     def _ensure_row(self, calendar_id: str) -> None:
         with self._sessions() as session:

@@ -14,6 +14,18 @@ Two rules keep a partial view from doing harm:
   the id rule does not find, and that existed before the last check, may have a
   record under its old date: nothing is said about it here; the full reconcile
   (nightly, digest) still sees it.
+
+Why that event is not looked up here: an incremental read gives the event as it is
+now, never its old start, so the old date's id cannot be computed. The table's only
+key is ``eventId``: finding the record by its ``calendarEventId`` is a Scan of the
+whole table, which would make such a move cost a full read of DynamoDB inside a
+check meant to cost a few keys (and ``dynamodb.date_index`` is optional, and needs
+the old date too). Remembering each event's last date in the store would take a row
+per event from the first read on, and still know nothing of events moved before.
+Guessing (the same guest a day or two either side) could pair the event with
+another charter's record. So it is left, said in the check's notes, and the full
+reconcile, which reads every record of the window and matches by
+``calendarEventId``, moves the record to its event's new date.
 """
 
 from __future__ import annotations

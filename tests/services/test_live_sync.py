@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from services.domain.blocks import APPROVE, DISMISS, Message
 from services.domain.config import Config
 from services.domain.page_reading import read_page_fields
 from services.domain.page_rendering import PageRenderer
-from services.live_sync import LiveSync
+from services.live_sync import LEASE_TTL, AlertSink, LiveSync
 from services.operations import Operations
 from services.reconciling import run_reconcile
 from services.runner import runner_is_dead
@@ -74,14 +74,19 @@ class Bot:
     channel: Channel = field(default_factory=Channel)
 
     def live(self, *, runner_id: str | None = None, clock: Callable[[], datetime] = lambda: NOW,
-             owner_is_dead: Callable[[str], bool] = lambda _o: False) -> LiveSync:
+             owner_is_dead: Callable[[str], bool] = lambda _o: False,
+             alerts: AlertSink | None = None, lease_ttl: timedelta = LEASE_TTL,
+             store_clock: Callable[[], datetime] | None = None) -> LiveSync:
+        """One process's live sync; ``store_clock``: the time its store sees (real by
+        default, as the leases' expiry is), ``alerts``: else the test's channel."""
         systems = build_systems(self.config, self.box.env)
         sessions = session_factory(open_engine(self.database))
-        return LiveSync(systems=systems, config=self.config, state=SyncState(sessions),
+        state = SyncState(sessions, **({"clock": store_clock} if store_clock else {}))
+        return LiveSync(systems=systems, config=self.config, state=state,
                         changes=ChangeService(systems=systems, config=self.config,
                                               audit=AuditLog(sessions)),
-                        alerts=self.channel, clock=clock, runner_id=runner_id,
-                        owner_is_dead=owner_is_dead)
+                        alerts=alerts or self.channel, clock=clock, runner_id=runner_id,
+                        owner_is_dead=owner_is_dead, lease_ttl=lease_ttl)
 
 
 def in_sync(box: Sandbox, config: Config) -> None:
@@ -400,12 +405,12 @@ def test_the_poll_and_a_push_in_one_process_read_one_after_the_other(bot: Bot) -
 
 KILLED_AFTER_READING = """
 import os, sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 from bot.config import load_config
 from bot.environment import read_environment
 from bot.wiring import build_change_service, build_systems
-from services.live_sync import LiveSync
+from services.live_sync import LEASE_TTL, AlertSink, LiveSync
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from store.sync_state import SyncState
