@@ -26,13 +26,22 @@ class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+
+
 def _clock(value: object) -> str:
+    """A local time of day, ``HH:MM`` or, where a minute is too coarse (a test that
+    should not wait for the next one), ``HH:MM:SS``."""
     if isinstance(value, int) and not isinstance(value, bool):
-        # YAML 1.1 reads an unquoted 07:00 as sexagesimal 420: turn it back.
-        value = f"{value // 60:02d}:{value % 60:02d}"
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(value)):
-        raise ValueError(f"'{value}' is not a 24-hour time like 07:00")
-    return str(value)
+        # YAML 1.1 reads an unquoted 7:00 as sexagesimal 420, and 7:00:30 as 25230: turn
+        # them back. An hour of minutes is at most 23:59 (1439); with seconds, an hour is
+        # at least 1 (3600), since a leading 0 keeps YAML from reading it as a number.
+        value = (f"{value // 3600:02d}:{value // 60 % 60:02d}:{value % 60:02d}"
+                 if value >= 3600 else f"{value // 60:02d}:{value % 60:02d}")
+    if not isinstance(value, str) or not CLOCK.fullmatch(value):
+        raise ValueError(f"'{value}' is not a 24-hour time like 07:00 (or 07:00:30, "
+                         "to the second)")
+    return value
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -216,6 +225,10 @@ class Config(_Section):
         )
 
 
-def digest_time(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+def clock_time(value: str) -> time:
+    """A validated ``HH:MM`` or ``HH:MM:SS`` (see ``_clock``) as a time of day."""
+    match = CLOCK.fullmatch(value)
+    if match is None:
+        raise ValueError(f"'{value}' is not a 24-hour time like 07:00")
+    hours, minutes, seconds = match.groups()
+    return time(int(hours), int(minutes), int(seconds or 0))
