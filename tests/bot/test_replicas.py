@@ -22,6 +22,9 @@ from store.database import open_engine, session_factory
 from tests.bot.test_serve_http import bot_process, post, signature
 
 APPROVER = "U0123ABCD"
+# Enough for two bot processes to start one after the other on a busy machine (about
+# 6 s on two loaded cores).
+START_SECONDS = 15
 
 
 @contextmanager
@@ -43,18 +46,17 @@ def changes(database_url: str) -> list[ChangeEntry]:
 def test_both_schedulers_fire_yet_one_digest_is_posted_and_each_fix_applied_once(
         this_weekend: Sandbox, tmp_path: Path, postgres_url: str) -> None:
     config = this_weekend.config
-    now = datetime.now(config.tz)
-    # A minute both processes start before (at least 30 s away): both schedulers fire at it.
-    due = (now + timedelta(minutes=1 if now.second < 30 else 2)).replace(second=0,
-                                                                         microsecond=0)
-    at = due.strftime("%H:%M")
+    # A moment both processes start before: both schedulers fire at it. Given to the
+    # second (HH:MM:SS), so the test waits seconds for it rather than the next minute.
+    due = (datetime.now(config.tz) + timedelta(seconds=START_SECONDS)).replace(microsecond=0)
+    at = due.strftime("%H:%M:%S")
     box = replace(this_weekend, config=config.model_copy(update={
         "slack": config.slack.model_copy(update={"digest_at": at}),
         "sync": config.sync.model_copy(update={
             "nightly_at": at, "auto_fix": ("RECORD_MISMATCH", "RECORD_MISSING"),
             "freeze_hours": 0})}))
     with SlackFake() as slack, two_replicas(box, slack, tmp_path, postgres_url):
-        assert datetime.now(config.tz) < due, "the replicas started after their jobs' minute"
+        assert datetime.now(config.tz) < due, "the replicas started after their jobs' moment"
         time.sleep(max(0.0, (due - datetime.now(config.tz)).total_seconds()))
         [(_, digest)] = slack.wait_for(1, method="chat.postMessage", timeout=60)
         deadline = time.monotonic() + 60
@@ -64,6 +66,10 @@ def test_both_schedulers_fire_yet_one_digest_is_posted_and_each_fix_applied_once
         time.sleep(3)  # time for a second digest or a second fix, were there going to be one
         posts = [p for m, p in slack.calls if m == "chat.postMessage"]
         fixes = changes(postgres_url)
+    logs = [(tmp_path / name / "bot.log").read_text() for name in ("a", "b")]
+    # Both fired: the one that lost the day's claim says so.
+    assert all('Running job "morning digest' in log for log in logs)
+    assert sum("already posted by another process" in log for log in logs) == 1
     assert len(posts) == 1, [p["text"][:80] for p in posts]
     assert not digest["text"].startswith(":warning:")
     # Each set of discrepancies fixed by one change, made by the scheduler, done.
