@@ -33,6 +33,6 @@ def build_scheduler(ops: Operations, post: jobs.Post) -> BackgroundScheduler:
                       coalesce=True, misfire_grace_time=3600)
     scheduler.add_job(jobs.guarded("retry of interrupted changes",
                                    lambda: jobs.retry_interrupted(ops), post),
-                      IntervalTrigger(minutes=10), id="retry",
+                      IntervalTrigger(seconds=sync.retry_seconds), id="retry",
                       name="retry of interrupted changes", coalesce=True)
     return scheduler

@@ -123,6 +123,8 @@ class SyncSettings(_Section):
     alert_hours: float = Field(default=48, ge=0)
     # Live sync: seconds between two incremental checks of the calendar.
     poll_seconds: int = 60
+    # Seconds between two looks for changes a crash or an outage left unfinished.
+    retry_seconds: int = 600
 
     @field_validator("poll_seconds")
     @classmethod
@@ -130,6 +132,14 @@ class SyncSettings(_Section):
         if value <= 0:
             raise ValueError(f"{value} is not a poll interval: give the seconds between two "
                              "checks of the calendar, at least 1 (default 60)")
+        return value
+
+    @field_validator("retry_seconds")
+    @classmethod
+    def _retry(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError(f"{value} is not a retry interval: give the seconds between two "
+                             "looks for interrupted changes, at least 1 (default 600)")
         return value
 
     @field_validator("nightly_at", mode="before")

@@ -41,6 +41,8 @@ MINIMAL = ("calendar: {id: x}\npages: {bucket: bkt, distribution_id: d, "
          "slack.digest_at: '25:00' is not a 24-hour time like 07:00 (or 07:00:30"),
         (MINIMAL + "sync: {nightly_at: '02:00:60'}\n", "sync.nightly_at: '02:00:60' is not"),
         (MINIMAL + "sync: {nightly_at: 2:00:00:00}\n", "sync.nightly_at: "),
+        (MINIMAL + "sync: {retry_seconds: 0}\n",
+         "sync.retry_seconds: 0 is not a retry interval: give the seconds between two looks"),
     ],
 )
 def test_a_malformed_app_yaml_names_the_key_and_the_reason(text: str, message: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,16 @@ def next_runs(ops: Operations, after: datetime) -> dict[str, datetime]:
             for job in scheduler.get_jobs()}
 
 
+def retry_gap(ops: Operations) -> timedelta:
+    """The time between two runs of the retry job."""
+    from bot.scheduler import build_scheduler
+
+    [trigger] = [job.trigger for job in build_scheduler(ops, lambda message: None).get_jobs()
+                 if job.id == "retry"]
+    first = trigger.get_next_fire_time(None, datetime.now(UTC))
+    return trigger.get_next_fire_time(first, first) - first
+
+
 def test_the_scheduler_plans_the_three_jobs_in_local_time(seeded: Sandbox,
                                                           tmp_path: Path) -> None:
     # In the operator's zone, whatever the server's clock says (UTC on most servers).
@@ -96,6 +106,14 @@ def test_the_scheduler_plans_the_three_jobs_in_local_time(seeded: Sandbox,
     assert set(runs) == {"digest", "nightly", "retry"}
     assert runs["digest"] == local.replace(day=26, hour=7)
     assert runs["nightly"] == local.replace(day=26, hour=2)
+    assert retry_gap(operations(seeded, tmp_path)) == timedelta(minutes=10)
+
+
+def test_the_retry_runs_as_often_as_app_yaml_says(seeded: Sandbox, tmp_path: Path) -> None:
+    ops = operations(seeded, tmp_path)
+    config = ops.config.model_copy(update={
+        "sync": ops.config.sync.model_copy(update={"retry_seconds": 5})})
+    assert retry_gap(replace(ops, config=config)) == timedelta(seconds=5)
 
 
 def test_a_time_given_to_the_second_is_kept_to_the_second(seeded: Sandbox,
