@@ -144,3 +144,24 @@ def test_a_database_url_whose_driver_is_missing_says_what_to_install(tmp_path: P
 def test_the_postgresql_driver_is_a_runtime_requirement() -> None:
     runtime = (ROOT / "requirements.txt").read_text()
     assert re.search(r"^psycopg\[binary\]==", runtime, re.MULTILINE)
+
+
+@pytest.mark.parametrize("entry", [
+    ["-m", "bot"],
+    # The charter-ops console script's entry point, as pip installs it.
+    ["-c", "import sys; sys.argv[0] = 'charter-ops'; from bot.__main__ import run; run()"],
+])
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path, entry: list[str]) -> None:
+    # As `charter-ops audit | head -1` once head has exited: the pipe has no reader.
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        run = subprocess.run(
+            [sys.executable, *entry, "--config", str(ROOT / "app.yaml"), "audit"],
+            cwd=tmp_path, stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT),
+                 "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}"})
+    finally:
+        os.close(writer)
+    assert run.stderr == ""  # no traceback, no "Exception ignored ... BrokenPipeError"
+    assert run.returncode == 141  # as a tool that SIGPIPE ends: not an error, not drift
