@@ -2,7 +2,8 @@
 
 Exit status: 0 ok (reconcile: in sync), 2 drift found (reconcile) or a departure not
 ready (ready), 1 error,
-3 the same change is still running in another process (swap, time, undo).
+3 the same change is still running in another process (swap, time, undo); and, from
+bot/__main__.py, 141 when the reader of the output went away (``| head -1``).
 Errors include a source read only in part (nothing found there is not "in
 sync"; apply could not do everything) and usage errors (a bad date, an unknown
 flag, a missing argument): argparse's own status 2 must never escape, since 2

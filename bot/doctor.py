@@ -13,7 +13,8 @@ which probe it was:
   free allowance: the distribution is read and its invalidations listed.
 
 Nothing else is written: the audit database is inspected, not migrated, and Slack is
-only asked auth.test and users.conversations.
+only asked auth.test and users.conversations, and, when SLACK_APP_TOKEN is set,
+apps.connections.open: the WebSocket URL it answers with is not opened, and expires.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ class Doctor:
             ("Slack token", self.slack_token),
             ("Slack scopes", self.slack_scopes),
             ("Slack channel", self.slack_channel),
+            # Only for Socket Mode: over HTTP there is no app-level token to check.
+            *([("Slack app token", self.slack_app_token)] if self.env.slack_app_token else []),
             ("audit database", self.audit_database),
         ]
         for name, check in steps:
@@ -356,6 +359,31 @@ class Doctor:
         return failed(f"the bot is not in {channel}",
                       f"in Slack, open {channel} and type /invite @{self._slack['user']}; "
                       "or set slack.channel to a channel it is in")
+
+    def slack_app_token(self) -> Finding:
+        """Socket Mode's token: apps.connections.open must answer it with a URL. Only
+        asked for one: the bot would connect to it, the doctor does not."""
+        token = self.env.slack_app_token or ""
+        fix = ("create an app-level token with connections:write (the app's Basic "
+               "Information -> App-Level Tokens; Socket Mode on) and set SLACK_APP_TOKEN to "
+               "it (xapp-...)")
+        if token.startswith("xox"):
+            # The usual slip: the bot token pasted twice. Slack would refuse it anyway.
+            return failed(f"SLACK_APP_TOKEN holds a {token[:4]}- token, not an app-level "
+                          "token (xapp-...)", fix)
+        client = WebClient(base_url=self.env.slack_api_url or WebClient.BASE_URL, timeout=15)
+        try:
+            answer = client.apps_connections_open(app_token=token)
+        except SlackApiError as error:
+            return failed(f"apps.connections.open refused the token "
+                          f"({error.response.get('error')})", fix)
+        except (SlackClientError, OSError) as error:
+            return failed(f"Slack cannot be reached ({_first_line(error)})",
+                          "check the network and SLACK_API_URL, if set")
+        if not str(answer.get("url") or "").startswith(("wss://", "ws://")):
+            return failed("apps.connections.open answered without a WebSocket URL",
+                          "check that SLACK_API_URL, if set, is Slack's Web API")
+        return passed("valid: apps.connections.open gave a Socket Mode URL (not opened)")
 
     # -- audit store ------------------------------------------------------------------
 

@@ -60,7 +60,12 @@ def nightly_sync(ops: Operations) -> str:
 
 
 def retry_interrupted(ops: Operations) -> int:
-    return len(ops.changes.resume())
+    """Finish the changes a crash or an outage left part way; those another runner holds
+    (another replica's retry, a person's command) are left to it."""
+    outcomes = ops.changes.resume()
+    for outcome in outcomes:
+        logger.info("retry: resumed change %s: %s", outcome.change_id, outcome.status)
+    return len(outcomes)
 
 
 def guarded(name: str, job: Callable[[], object], post: Post) -> Callable[[], None]:

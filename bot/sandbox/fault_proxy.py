@@ -5,7 +5,8 @@ Put it between the bot and moto's server or the calendar emulator, then ask it t
 - ``drop_response``: forward a request, let the upstream apply it, and close the
   connection instead of answering (the write landed; its answer was lost);
 - ``hold``: keep a request until the test releases it (a slow write, while another
-  process starts up, or while this one is killed);
+  process starts up, or while this one is killed), or abandons it: never forwarded, as
+  a write that had not left a process killed before it could send it;
 - ``answer``: answer with a status of its own without forwarding (a 5xx, a 429).
 
 Rules match on the method and, optionally, a path pattern or an AWS operation (the
@@ -39,6 +40,7 @@ class Rule:
     status: int = 500
     reached: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
+    abandoned: bool = False
 
     def matches(self, method: str, path: str, operation: str) -> bool:
         return (self.times > 0 and method == self.method
@@ -48,13 +50,18 @@ class Rule:
     def release(self) -> None:
         self.released.set()
 
+    def abandon(self) -> None:
+        """Let a held request go without forwarding it: the upstream never sees it."""
+        self.abandoned = True
+        self.released.set()
+
 
 @dataclass(frozen=True)
 class Logged:
     method: str
     path: str
     operation: str
-    done: str  # forwarded | dropped | answered | held+forwarded
+    done: str  # forwarded | dropped | answered | held+forwarded | abandoned
 
 
 class FaultProxy(LoopbackServer):
@@ -144,6 +151,10 @@ class _Handler(BaseHTTPRequestHandler):
         if rule is not None and rule.action == "hold":
             rule.reached.set()
             rule.released.wait(HOLD_LIMIT_SECONDS)
+            if rule.abandoned:
+                proxy.log.append(Logged(method, self.path, operation, "abandoned"))
+                self.close_connection = True
+                return  # never forwarded: the upstream is as if it was never sent
             done = "held+forwarded"
         status, headers, answer = self._forward(method, body)
         if rule is not None and rule.action == "drop_response":

@@ -8,7 +8,9 @@ slack_sdk WebClient and Bolt's respond() talk to it over HTTP. Tests read
 Like Slack, every answer carries the token's scopes in an ``x-oauth-scopes`` header
 (by default the manifest's: the app as installed from it), auth.test names the bot,
 and users.conversations lists the channels the bot is in (``member_of``). A token in
-``revoked`` gets ``invalid_auth``.
+``revoked`` gets ``invalid_auth``. apps.connections.open hands an app-level token
+(``xapp-``) a WebSocket URL (``answers`` may name a live one) and refuses any other
+token with ``not_allowed_token_type``, as Slack does.
 """
 
 from __future__ import annotations
@@ -67,8 +69,12 @@ class SlackFake(LoopbackServer):
             self.calls.append((method, payload))
             self.changed.notify_all()
             ts = f"1700000000.{next(self._ts):06d}"
+        if method == "apps.connections.open" and not (token or "").startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
         if method in self.answers:
             return {"ok": True, **self.answers[method]}
+        if method == "apps.connections.open":  # the fake's own address: it speaks no WebSocket
+            return {"ok": True, "url": f"ws{self.url.removeprefix('http')}/link/?ticket={ts}"}
         if method == "auth.test":
             return {"ok": True, "url": "https://sandbox.slack.com/", "team": "Sandbox",
                     "team_id": "T0SANDBOX", "user": BOT_NAME, "user_id": BOT_USER_ID,

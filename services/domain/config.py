@@ -26,13 +26,22 @@ class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+
+
 def _clock(value: object) -> str:
+    """A local time of day, ``HH:MM`` or, where a minute is too coarse (a test that
+    should not wait for the next one), ``HH:MM:SS``."""
     if isinstance(value, int) and not isinstance(value, bool):
-        # YAML 1.1 reads an unquoted 07:00 as sexagesimal 420: turn it back.
-        value = f"{value // 60:02d}:{value % 60:02d}"
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(value)):
-        raise ValueError(f"'{value}' is not a 24-hour time like 07:00")
-    return str(value)
+        # YAML 1.1 reads an unquoted 7:00 as sexagesimal 420, and 7:00:30 as 25230: turn
+        # them back. An hour of minutes is at most 23:59 (1439); with seconds, an hour is
+        # at least 1 (3600), since a leading 0 keeps YAML from reading it as a number.
+        value = (f"{value // 3600:02d}:{value // 60 % 60:02d}:{value % 60:02d}"
+                 if value >= 3600 else f"{value // 60:02d}:{value % 60:02d}")
+    if not isinstance(value, str) or not CLOCK.fullmatch(value):
+        raise ValueError(f"'{value}' is not a 24-hour time like 07:00 (or 07:00:30, "
+                         "to the second)")
+    return value
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -114,6 +123,8 @@ class SyncSettings(_Section):
     alert_hours: float = Field(default=48, ge=0)
     # Live sync: seconds between two incremental checks of the calendar.
     poll_seconds: int = 60
+    # Seconds between two looks for changes a crash or an outage left unfinished.
+    retry_seconds: int = 600
 
     @field_validator("poll_seconds")
     @classmethod
@@ -121,6 +132,14 @@ class SyncSettings(_Section):
         if value <= 0:
             raise ValueError(f"{value} is not a poll interval: give the seconds between two "
                              "checks of the calendar, at least 1 (default 60)")
+        return value
+
+    @field_validator("retry_seconds")
+    @classmethod
+    def _retry(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError(f"{value} is not a retry interval: give the seconds between two "
+                             "looks for interrupted changes, at least 1 (default 600)")
         return value
 
     @field_validator("nightly_at", mode="before")
@@ -216,6 +235,10 @@ class Config(_Section):
         )
 
 
-def digest_time(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+def clock_time(value: str) -> time:
+    """A validated ``HH:MM`` or ``HH:MM:SS`` (see ``_clock``) as a time of day."""
+    match = CLOCK.fullmatch(value)
+    if match is None:
+        raise ValueError(f"'{value}' is not a 24-hour time like 07:00")
+    hours, minutes, seconds = match.groups()
+    return time(int(hours), int(minutes), int(seconds or 0))

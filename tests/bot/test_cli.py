@@ -15,6 +15,8 @@ from bot.config import parse_config
 from common.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = ("calendar: {id: x}\npages: {bucket: bkt, distribution_id: d, "
+           "base_url: https://a.b, waiver_url: https://a.b/w}\n")
 
 
 @pytest.mark.parametrize(
@@ -35,12 +37,29 @@ ROOT = Path(__file__).resolve().parents[2]
          "crew.0.roles: unknown role admiral"),
         ("calendar: {id: x}\npages: {bucket: bkt, distribution_id: d, base_url: https://a.b, "
          "waiver_url: https://a.b/w, prefx: x/}\n", "pages.prefx: unknown key"),
+        (MINIMAL + "slack: {digest_at: '25:00'}\n",
+         "slack.digest_at: '25:00' is not a 24-hour time like 07:00 (or 07:00:30"),
+        (MINIMAL + "sync: {nightly_at: '02:00:60'}\n", "sync.nightly_at: '02:00:60' is not"),
+        (MINIMAL + "sync: {nightly_at: 2:00:00:00}\n", "sync.nightly_at: "),
+        (MINIMAL + "sync: {retry_seconds: 0}\n",
+         "sync.retry_seconds: 0 is not a retry interval: give the seconds between two looks"),
     ],
 )
 def test_a_malformed_app_yaml_names_the_key_and_the_reason(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(text)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("'07:00'", "07:00"), ("7:00", "07:00"), ("17:30", "17:30"),  # YAML reads 7:00 as 420
+    ("'07:00:30'", "07:00:30"), ("7:00:30", "07:00:30"), ("23:59:59", "23:59:59"),
+])
+def test_a_time_of_day_is_read_as_written_with_or_without_seconds(written: str,
+                                                                   meant: str) -> None:
+    config = parse_config(MINIMAL + f"slack: {{digest_at: {written}}}\n"
+                          f"sync: {{nightly_at: {written}}}\n")
+    assert (config.slack.digest_at, config.sync.nightly_at) == (meant, meant)
 
 
 def test_the_cli_reports_a_bad_config_in_one_line_and_exits_1(
@@ -125,3 +144,24 @@ def test_a_database_url_whose_driver_is_missing_says_what_to_install(tmp_path: P
 def test_the_postgresql_driver_is_a_runtime_requirement() -> None:
     runtime = (ROOT / "requirements.txt").read_text()
     assert re.search(r"^psycopg\[binary\]==", runtime, re.MULTILINE)
+
+
+@pytest.mark.parametrize("entry", [
+    ["-m", "bot"],
+    # The charter-ops console script's entry point, as pip installs it.
+    ["-c", "import sys; sys.argv[0] = 'charter-ops'; from bot.__main__ import run; run()"],
+])
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path, entry: list[str]) -> None:
+    # As `charter-ops audit | head -1` once head has exited: the pipe has no reader.
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        run = subprocess.run(
+            [sys.executable, *entry, "--config", str(ROOT / "app.yaml"), "audit"],
+            cwd=tmp_path, stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT),
+                 "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}"})
+    finally:
+        os.close(writer)
+    assert run.stderr == ""  # no traceback, no "Exception ignored ... BrokenPipeError"
+    assert run.returncode == 141  # as a tool that SIGPIPE ends: not an error, not drift

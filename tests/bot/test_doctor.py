@@ -5,6 +5,7 @@ with its fix, exit 1, and nothing written anywhere (the named probes aside)."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from bot.cli import main
 from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
 from services.domain.config import Config
+from tests.socket_mode_server import SocketModeServer
 
 CHECKS = ["calendar API", "iCal feed", "DynamoDB table", "S3 bucket listable",
           "S3 prefix writable", "CloudFront", "Slack token", "Slack scopes", "Slack channel",
@@ -32,6 +34,7 @@ def slack(cli_sandbox: Sandbox, tmp_path: Path,
     with SlackFake() as fake:
         monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_TOKEN)
         monkeypatch.setenv("SLACK_API_URL", fake.api_url)
+        monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)  # HTTP mode unless a test says
         # The audit store, created and migrated as the doctor's fix for it says.
         assert main(["audit"]) == 0
         yield fake
@@ -220,6 +223,36 @@ def test_a_revoked_slack_token_fails_the_token_and_what_depends_on_it(
     assert failing(lines) == ["Slack token", "Slack scopes", "Slack channel"]
     assert "auth.test refused the token (invalid_auth)" in lines["Slack token"]
     assert "not checked: the token does not work" in lines["Slack scopes"]
+
+
+def test_socket_modes_app_token_is_checked_without_opening_the_socket(
+        cli_sandbox: Sandbox, slack: SlackFake, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-doctor-test")
+    with SocketModeServer() as server:
+        slack.answers["apps.connections.open"] = {"url": server.url}
+        code, lines, out = doctor(capsys)
+        time.sleep(0.5)  # time for a connection, were one going to be opened
+        assert server.connections == []
+    assert list(lines) == [*CHECKS[:-1], "Slack app token", CHECKS[-1]], out
+    assert (code, failing(lines)) == (0, []), out
+    assert "apps.connections.open" in lines["Slack app token"]
+    assert [m for m, _ in slack.calls].count("apps.connections.open") == 1
+
+
+@pytest.mark.parametrize(("token", "phrase"), [
+    ("xoxb-doctor-test", "SLACK_APP_TOKEN holds a xoxb- token, not an app-level token"),
+    ("xapp-1-revoked", "apps.connections.open refused the token (invalid_auth)"),
+])
+def test_an_app_token_slack_would_refuse_fails_that_line_with_the_fix(
+        cli_sandbox: Sandbox, slack: SlackFake, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], token: str, phrase: str) -> None:
+    slack.revoked.add("xapp-1-revoked")
+    monkeypatch.setenv("SLACK_APP_TOKEN", token)
+    code, lines, _ = doctor(capsys)
+    assert code == 1
+    _only(lines, "Slack app token", phrase,
+          "create an app-level token with connections:write")
 
 
 def test_an_audit_database_not_yet_made_is_named_and_not_created(

@@ -4,7 +4,8 @@ sync's automatic kinds and freeze window, a failing job that tells the channel."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_change_service, build_systems
 from common.errors import SourceUnavailableError
 from services import jobs
+from services.domain.config import SlackSettings
 from services.operations import Operations
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
@@ -78,16 +80,49 @@ def test_a_failing_job_tells_the_channel_and_does_not_raise() -> None:
     assert "nightly sync failed unexpectedly" in posted[1]["text"]
 
 
-def test_the_scheduler_plans_the_three_jobs_in_local_time(seeded: Sandbox,
-                                                          tmp_path: Path) -> None:
+def next_runs(ops: Operations, after: datetime) -> dict[str, datetime]:
     from bot.scheduler import build_scheduler
 
-    scheduler = build_scheduler(operations(seeded, tmp_path), lambda message: None)
-    jobs_by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs_by_id) == {"digest", "nightly", "retry"}
-    assert str(jobs_by_id["digest"].trigger) == "cron[hour='7', minute='0']"
-    assert str(jobs_by_id["nightly"].trigger) == "cron[hour='2', minute='0']"
+    scheduler = build_scheduler(ops, lambda message: None)
+    return {job.id: job.trigger.get_next_fire_time(None, after)
+            for job in scheduler.get_jobs()}
+
+
+def retry_gap(ops: Operations) -> timedelta:
+    """The time between two runs of the retry job."""
+    from bot.scheduler import build_scheduler
+
+    [trigger] = [job.trigger for job in build_scheduler(ops, lambda message: None).get_jobs()
+                 if job.id == "retry"]
+    first = trigger.get_next_fire_time(None, datetime.now(UTC))
+    return trigger.get_next_fire_time(first, first) - first
+
+
+def test_the_scheduler_plans_the_three_jobs_in_local_time(seeded: Sandbox,
+                                                          tmp_path: Path) -> None:
     # In the operator's zone, whatever the server's clock says (UTC on most servers).
     local = datetime(2026, 5, 25, 12, tzinfo=seeded.config.tz)
-    assert jobs_by_id["digest"].trigger.get_next_fire_time(None, local) == local.replace(
-        day=26, hour=7)
+    runs = next_runs(operations(seeded, tmp_path), local)
+    assert set(runs) == {"digest", "nightly", "retry"}
+    assert runs["digest"] == local.replace(day=26, hour=7)
+    assert runs["nightly"] == local.replace(day=26, hour=2)
+    assert retry_gap(operations(seeded, tmp_path)) == timedelta(minutes=10)
+
+
+def test_the_retry_runs_as_often_as_app_yaml_says(seeded: Sandbox, tmp_path: Path) -> None:
+    ops = operations(seeded, tmp_path)
+    config = ops.config.model_copy(update={
+        "sync": ops.config.sync.model_copy(update={"retry_seconds": 5})})
+    assert retry_gap(replace(ops, config=config)) == timedelta(seconds=5)
+
+
+def test_a_time_given_to_the_second_is_kept_to_the_second(seeded: Sandbox,
+                                                          tmp_path: Path) -> None:
+    ops = operations(seeded, tmp_path)
+    config = ops.config.model_copy(update={
+        "slack": SlackSettings(digest_at="07:00:30"),
+        "sync": ops.config.sync.model_copy(update={"nightly_at": "12:00:05"})})
+    local = datetime(2026, 5, 25, 12, tzinfo=seeded.config.tz)
+    runs = next_runs(replace(ops, config=config), local)
+    assert runs["digest"] == local.replace(day=26, hour=7, second=30)
+    assert runs["nightly"] == local.replace(second=5)  # five seconds from now, not tomorrow
