@@ -27,6 +27,7 @@ from common.errors import ConflictError, InputError, SourceUnavailableError
 from common.log_context import change_id as current_change
 from services.change_steps import RunMemo, StepWriter
 from services.crew_news import Send, tell_crew
+from services.domain.blast_radius import fix_preview_lines
 from services.domain.calendar_events import charter_from_api_event
 from services.domain.change_plan import ChangePlan
 from services.domain.config import Config
@@ -109,6 +110,7 @@ class ChangeService:
         None where there is no Slack (they are then named as not told)."""
         self.tell = tell
         self._stop_requested = stop_requested
+        self._clock = clock
         self._systems = systems
         self._config = config
         self._audit = audit
@@ -158,10 +160,8 @@ class ChangeService:
             change = self._audit.get(change.id) or change
 
     def apply_fixes(self, result: ReconcileResult, ids: Sequence[str], *, requested_by: str,
-                    source: str, preview: Sequence[str] | None = None) -> ApplyReport:
-        """Approved discrepancies, re-checked against ``result`` (which must be fresh).
-        ``preview``: what the approver was shown, kept in the audit."""
-        extra = {"preview": list(preview)} if preview else {}
+                    source: str) -> ApplyReport:
+        """Approved discrepancies, re-checked against ``result`` (which must be fresh)."""
         chosen, skipped = select(result, ids)
         report = ApplyReport(outcomes=list(skipped))
         if not chosen:
@@ -178,7 +178,10 @@ class ChangeService:
             kind="fix", event_id=events[0] if len(events) == 1 else None,
             requested_by=requested_by, source=source, idempotency_key=fix_key(chosen),
             params={"summary": f"fix {len(chosen)} discrepancies on {', '.join(events)}",
-                    "discrepancies": [d.id for d in chosen], **extra,
+                    "discrepancies": [d.id for d in chosen],
+                    # What will change and who already saw the old data, as a dry run shows.
+                    "preview": fix_preview_lines(chosen, result=result, config=self._config,
+                                                 now=self._clock()),
                     "notices": _stored(notices)},
             steps=steps, lease=(lease := self._new_lease()))
         outcome = self._run(change, lease, fresh=True) if created else self.rejoin(change)

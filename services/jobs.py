@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from common.errors import CharterOpsError
-from services.domain.blocks import Message, digest_messages, plain
+from services.domain.blocks import Message, plain
 from services.domain.models import ReconcileResult
 from services.operations import Operations
 
@@ -25,8 +25,7 @@ def morning_digest(ops: Operations, post: Post) -> int:
                                   discrepancy_count=len(result.discrepancies)):
         logger.info("digest for %s already posted by another process", today)
         return 0
-    messages = ops.with_departures(
-        result, digest_messages(result, all_clear=ops.config.slack.all_clear))
+    messages = ops.digest_of(result)
     for message in messages:
         post(message)
     return len(messages)

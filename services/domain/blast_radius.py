@@ -16,6 +16,7 @@ from services.domain.display import show_value
 from services.domain.models import (
     DesiredCharter,
     Discrepancy,
+    Kind,
     ReconcileResult,
     ServedPage,
     path_for_key,
@@ -99,6 +100,16 @@ def _calendar_write(plan: ChangePlan) -> str:
     return f"Calendar: event {plan.calendar_event_id}: {' and '.join(parts)}"
 
 
+def _record_span(record: Mapping[str, Any]) -> str:
+    """The record's HH:MM times as the guests' e-mail would put them (3–7 PM)."""
+    try:
+        start, end = (datetime.strptime(str(record.get(f)), "%H:%M")
+                      for f in ("startTime", "endTime"))
+    except ValueError:
+        return f"{show_value(record.get('startTime'))}–{show_value(record.get('endTime'))}"
+    return _span(start, end)
+
+
 def _done(value: Any) -> bool:
     return value not in (None, False, "", 0)
 
@@ -122,19 +133,69 @@ def _duration(hours: float) -> str:
 
 def fix_preview_lines(chosen: Sequence[Discrepancy], *, result: ReconcileResult,
                       config: Config, now: datetime) -> list[str]:
-    """Approved fixes, charter by charter: each write, and how close to leaving it is."""
+    """Approved fixes, charter by charter: each write, who already saw what they
+    correct, and how close to leaving it is."""
     out: list[str] = []
     for event_id in sorted({d.event_id for d in chosen}):
         want = result.desired.get(event_id)
         title = (f"{event_id} ({want.charter.start:%a %b %-d %H:%M})" if want else event_id)
         out.append(f"{title}:")
-        for item in (d for d in chosen if d.event_id == event_id):
+        mine = [d for d in chosen if d.event_id == event_id]
+        for item in mine:
             out += [f"  • {_action(a.to_dict())}  [{item.kind}]" for a in item.fix]
+        out += [f"  seen: {line}" for line in fix_seen(
+            mine, want=want, config=config, served=result.served.get(event_id))]
         if want is not None:
             hours = (want.charter.start - now).total_seconds() / 3600
             if 0 <= hours <= config.sync.freeze_hours:
                 out.append(f"  ! within the freeze window: it departs in {_duration(hours)}")
     return out
+
+
+TIME_FIELDS = frozenset({"eventDate", "startTime", "endTime"})
+CREW_FIELDS = ("captain", "mate", "crew")
+PAGE_KINDS = frozenset({Kind.PAGE_STALE, Kind.CACHE_STALE, Kind.PAGE_SERVED_STALE})
+
+
+def fix_seen(items: Sequence[Discrepancy], *, want: DesiredCharter | None, config: Config,
+             served: ServedPage | None = None) -> list[str]:
+    """Who already saw what these fixes correct — guests e-mailed and crew texted from
+    the DynamoDB record, guests who opened the page — each with what they will need.
+    The fixes bring DynamoDB and the page in line; they do not reach anyone's inbox."""
+    if want is None:
+        return []
+    fixable = [d for d in items if d.fix]
+    record = want.current_record.attributes if want.current_record else {}
+    charter = want.charter
+    fields = {d.field for d in fixable if d.kind == Kind.RECORD_MISMATCH and d.field}
+    emailed = _done(record.get(config.readiness.boarding_sent_attribute))
+    texted = _done(record.get(config.readiness.sms_sent_attribute))
+    guests = charter.guest_count
+    who = f"{guests} guest{'s' if guests != 1 else ''}" if guests else "The guests"
+    seen = []
+    if fields & TIME_FIELDS:
+        old = _record_span(record)
+        if "eventDate" in fields:
+            old += f" on {show_value(record.get('eventDate'))}"
+        new = f"{_span(charter.start, charter.end)} on {charter.start:%A}"
+        if emailed:
+            seen.append(f"{who} were e-mailed {old} (what DynamoDB said); they will need "
+                        f"{new}.")
+        if texted:
+            seen.append(f"The crew were texted {old}; text them {new}.")
+    crew = [f for f in CREW_FIELDS if f in fields]
+    if crew and (emailed or texted):
+        named = ", ".join(f"{show_value(record.get(f)) or 'nobody'} as {f}" for f in crew)
+        lead = (f"{who} were e-mailed and the crew texted" if emailed and texted else
+                f"{who} were e-mailed" if emailed else "The crew were texted")
+        seen.append(f"{lead} naming {named}; whoever is on or off now is told by direct "
+                    "message.")
+    if any(d.kind in PAGE_KINDS for d in fixable) and want.deployed_page is not None:
+        cached = f" (the CDN: {served.detail.rstrip('.')})" if served and served.ok is False \
+            else ""
+        seen.append(f"Guests who opened the guest page saw an old version{cached}; the "
+                    "upload and the invalidation replace it.")
+    return seen
 
 
 def _action(action: Mapping[str, Any]) -> str:
@@ -144,3 +205,15 @@ def _action(action: Mapping[str, Any]) -> str:
                                                          str(action["action"]))
     extra = {k: v for k, v in action.items() if k not in ("action", "target", "md5")}
     return f"{verb} {action['target']}" + (f" {extra}" if extra else "")
+
+
+def seen_by_charter(result: ReconcileResult, config: Config) -> dict[str, list[str]]:
+    """For a digest: per charter with fixes, who already saw what they correct."""
+    groups: dict[str, list[Discrepancy]] = {}
+    for item in result.discrepancies:
+        if item.fix:
+            groups.setdefault(item.event_id, []).append(item)
+    found = {event_id: fix_seen(items, want=result.desired.get(event_id), config=config,
+                                served=result.served.get(event_id))
+             for event_id, items in groups.items()}
+    return {event_id: lines for event_id, lines in found.items() if lines}

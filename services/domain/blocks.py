@@ -87,18 +87,21 @@ def charter_title(event_id: str, want: DesiredCharter | None) -> str:
 
 
 def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
-                    want: DesiredCharter | None) -> list[Block]:
+                    want: DesiredCharter | None, seen: Sequence[str] = ()) -> list[Block]:
     lines = [charter_title(event_id, want), *(discrepancy_line(i) for i in items)]
     return [section("\n".join(lines), block_id=f"charter:{event_id}"),
-            *_decide_blocks(event_id, items, want)]
+            *_decide_blocks(event_id, items, want, seen)]
 
 
 def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
-                   want: DesiredCharter | None) -> list[Block]:
+                   want: DesiredCharter | None, seen: Sequence[str] = ()) -> list[Block]:
     fixable = [i.id for i in items if i.fix]
     if fixable:
         value = ids_value(event_id, fixable, seen=seen_of(want))
-        return [{"type": "actions", "block_id": f"decide:{event_id}", "elements": [
+        # Who already saw the old data: said before Approve, as next to a swap's Confirm.
+        told = [context((":eyes: Already seen: " + " ".join(seen))[:2900],
+                        block_id=f"seen:{event_id}")] if seen else []
+        return [*told, {"type": "actions", "block_id": f"decide:{event_id}", "elements": [
             button("Approve", APPROVE, value, style="primary"),
             button("Dismiss", DISMISS, value)]}]
     if items:
@@ -122,8 +125,10 @@ def _partial_read(result: ReconcileResult) -> str:
     return text[:2500]  # a context element's text limit is 3,000 characters
 
 
-def digest_messages(result: ReconcileResult, *, all_clear: bool = True) -> list[Message]:
-    """The morning digest as one or more messages, each within Slack's limits."""
+def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
+                    seen: Mapping[str, Sequence[str]] | None = None) -> list[Message]:
+    """The morning digest as one or more messages, each within Slack's limits. ``seen``:
+    per charter, who already saw what its fixes correct."""
     found = result.discrepancies
     if not found and not result.complete:
         # Nothing found in part of the data is not "all clear": say what was not checked.
@@ -152,7 +157,8 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True) -> list[
     blocks = list(header)
     charters = list(groups.items())
     for index, (event_id, items) in enumerate(charters):
-        chunk = _charter_blocks(event_id, items, result.desired.get(event_id))
+        chunk = _charter_blocks(event_id, items, result.desired.get(event_id),
+                                (seen or {}).get(event_id, ()))
         if len(blocks) + len(chunk) > MAX_BLOCKS:
             messages.append({"text": headline, "blocks": blocks})
             blocks = []
@@ -210,12 +216,12 @@ def charter_entry(update: EntryUpdate) -> list[Block]:
     blocks = [section("\n".join(lines), block_id=f"charter:{event_id}")]
     if update.note:
         blocks.append(context(update.note, block_id=f"note:{event_id}"))
-    return blocks + _decide_blocks(event_id, update.left, update.want)
+    return blocks + _decide_blocks(event_id, update.left, update.want, update.seen)
 
 
 def replace_entry(blocks: Sequence[Block], event_id: str, entry: Sequence[Block]) -> list[Block]:
     """The message with one charter's entry (its section, note and buttons) replaced."""
-    owned = {f"{part}:{event_id}" for part in ("charter", "note", "decide", "human")}
+    owned = {f"{part}:{event_id}" for part in ("charter", "note", "seen", "decide", "human")}
     note = f"note:{event_id}"
     if not any(b.get("block_id") == note for b in entry):
         # An entry refreshed in passing keeps the earlier decision's note.

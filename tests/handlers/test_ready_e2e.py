@@ -146,3 +146,29 @@ def test_a_nudge_by_a_non_approver_or_of_someone_not_aboard_sends_nothing(
     assert not [m for m, p in slack.calls if m == "chat.postMessage"]
     assert [d.decision for d in ops.audit.decision_history(event="danika-may31")] == [
         "refused"]
+
+
+def test_the_digest_says_who_already_saw_what_a_fix_corrects_and_the_change_keeps_it(
+        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+    app, ops, _ = ready_bot
+    app.dispatch(signed(command(slack, "sync")))
+    [(_, digest)] = slack.wait_for(1, method="chat.postMessage")
+    seen = {b["block_id"]: b["elements"][0]["text"] for b in digest["blocks"]
+            if b.get("block_id", "").startswith("seen:")}
+    # Danika's boarding e-mail went out from a record with the old time and Angelia as mate.
+    assert seen == {"seen:danika-may31": (
+        ":eyes: Already seen: 12 guests were e-mailed 2–6 PM (what DynamoDB said); they "
+        "will need 3–7 PM on Sunday. 12 guests were e-mailed naming Angelia as mate; whoever "
+        "is on or off now is told by direct message. Guests who opened the guest page saw an old "
+        "version; the upload and the invalidation replace it.")}
+    order = [b.get("block_id") for b in digest["blocks"]]
+    assert order.index("seen:danika-may31") + 1 == order.index("decide:danika-may31")
+    approve = next(e for b in digest["blocks"] if b.get("block_id") == "decide:danika-may31"
+                   for e in b["elements"] if e["action_id"] == "digest_approve")
+    message = {"ts": "1.1", "text": digest["text"], "blocks": digest["blocks"]}
+    app.dispatch(signed(click(slack, "digest_approve", approve["value"],
+                              block_id="decide:danika-may31", message=message)))
+    slack.wait_for(1, method="chat.update")
+    [change] = [c for c in ops.audit.recent() if c.kind == "fix"]
+    assert ("  seen: 12 guests were e-mailed 2–6 PM (what DynamoDB said); they will need "
+            "3–7 PM on Sunday.") in change.params["preview"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.domain.blast_radius import change_preview
+from services.domain.blast_radius import change_preview, fix_preview_lines, fix_seen
 from services.domain.change_plan import plan_swap, plan_time
 from services.domain.config import Config
 from services.domain.models import ServedPage
@@ -50,3 +50,37 @@ def test_a_swap_within_the_freeze_window_with_nothing_sent(config: Config) -> No
     assert preview.risks[-1] == ("Within the freeze window: it departs in 90 min "
                                  "(sync.freeze_hours is 2).")
     assert "nobody, as far as the records say" not in "\n".join(preview.lines())
+
+
+def test_a_time_fix_names_who_was_told_the_records_old_time(config: Config) -> None:
+    # The calendar moved Danika to 16:00–20:00; DynamoDB (which the e-mail and the texts
+    # were sent from) still says 15:00–19:00.
+    c = charter(start=charter().start + timedelta(hours=1),
+                end=charter().end + timedelta(hours=1))
+    rec, page = in_sync(config, c, boardingEmailSentAt="2026-05-29T17:00:00Z",
+                        smsDispatched=True, startTime="15:00", endTime="19:00")
+    result = run(config, [c], [rec], [page])
+    chosen = [d for d in result.discrepancies if d.fix]
+    assert {d.field for d in chosen} == {"startTime", "endTime"}
+    seen = fix_seen(chosen, want=result.desired["danika-may31"], config=config)
+    assert seen == ["12 guests were e-mailed 3–7 PM (what DynamoDB said); they will need "
+                    "4–8 PM on Sunday.",
+                    "The crew were texted 3–7 PM; text them 4–8 PM on Sunday."]
+    lines = fix_preview_lines(chosen, result=result, config=config,
+                              now=c.start - timedelta(days=2))
+    assert f"  seen: {seen[0]}" in lines
+
+
+def test_a_crew_fix_names_who_was_told_the_old_crew_and_nothing_sent_says_nothing(
+        config: Config) -> None:
+    c = charter()
+    rec, page = in_sync(config, c, boardingEmailSentAt="2026-05-29T17:00:00Z", mate="Angelia")
+    result = run(config, [c], [rec], [page])
+    chosen = [d for d in result.discrepancies if d.fix]
+    assert fix_seen(chosen, want=result.desired["danika-may31"], config=config) == [
+        "12 guests were e-mailed naming Angelia as mate; whoever is on or off now is told "
+        "by direct message."]
+    quiet, page = in_sync(config, c, mate="Angelia")
+    result = run(config, [c], [quiet], [page])
+    chosen = [d for d in result.discrepancies if d.fix]
+    assert fix_seen(chosen, want=result.desired["danika-may31"], config=config) == []
