@@ -172,7 +172,7 @@ def test_json_logs_carry_request_and_change_ids_and_never_a_secret(
     with SlackFake() as slack, bot_process(this_weekend, slack, tmp_path,
                                            LOG_FORMAT="json") as bot:
         _swap_confirm(bot, slack)
-        slack.wait_for(3, method="/response/r1", timeout=30)  # plan, then the outcome
+        slack.wait_for(2, method="/response/r1", timeout=30)  # plan, then the outcome
         bot.process.send_signal(signal.SIGTERM)
         assert bot.process.wait(timeout=30) == 0
         lines = bot.output()
