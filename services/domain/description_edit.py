@@ -1,21 +1,33 @@
 """Changing who is on a charter in the event description, leaving every other line alone.
 
-Google stores descriptions as HTML when they were written in its editor; an
-edited description is written back as plain lines (Google shows them the same).
-Pure: text in, text out.
+Google stores descriptions as HTML when they were written in its editor. Such a
+description is edited in place: only the crew line's own segment (between two line
+breaks) is rewritten, as plain escaped text, so links, bold text and every other line
+keep their markup. A plain description stays plain. Pure: text in, text out.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from services.domain.description import key_of_line, plain_text
 
 _LABELS = {"captain": "Captain", "mate": "Mate", "crew": "Crew"}
 
+# Markup Google's editor writes; a description with none of it is plain text.
+_MARKUP = re.compile(r"<\s*/?\s*(br|p|div|li|ul|ol|b|strong|i|em|u|a|span|html-blob)\b",
+                     re.IGNORECASE)
+# What ends a line in such HTML: the segment between two of these is one line.
+_LINE_END = re.compile(r"(<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|\n)", re.IGNORECASE)
+# A line's own opening block tags ("<p>", "<li>") stay when its text is rewritten.
+_BLOCK_OPENERS = re.compile(r"^(?:\s*<(?:p|div|li)\b[^>]*>)*", re.IGNORECASE)
+
 
 def set_people(description: str, *, role: str, names: list[str]) -> str:
     """The description with the line for ``role`` saying ``names`` (added if absent)."""
+    if description and _MARKUP.search(description):
+        return _set_in_html(description, role=role, names=names)
     lines = plain_text(description or "").strip("\n").split("\n") if description else []
     value = ", ".join(names)
     replaced = False
@@ -32,3 +44,35 @@ def set_people(description: str, *, role: str, names: list[str]) -> str:
         at = max((i + 1 for i, line in enumerate(out) if key_of_line(line) in _LABELS), default=0)
         out.insert(at, f"{_LABELS[role]}: {value}")
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+
+
+def _set_in_html(description: str, *, role: str, names: list[str]) -> str:
+    # re.split with a group keeps the separators: text, end, text, end, ..., text.
+    parts = _LINE_END.split(description)
+    value = ", ".join(names)
+    line = html.escape(f"{_LABELS[role]}: {value}", quote=False)
+    out: list[str] = []
+    replaced, last_crew = False, None
+    index = 0
+    while index < len(parts):
+        segment = parts[index]
+        end = parts[index + 1] if index + 1 < len(parts) else ""
+        key = key_of_line(plain_text(segment).strip())
+        if key == role:
+            if not replaced and value:
+                opener = _BLOCK_OPENERS.match(segment)
+                out += [(opener.group(0) if opener else "") + line, end]
+                last_crew = len(out)
+            # A second line for the role, or an emptied role: the line goes, with its end.
+            replaced = True
+        else:
+            out += [segment, end]
+            if key in _LABELS:
+                last_crew = len(out)
+        index += 2
+    if not replaced and value:
+        # After the last crew line (with a break of its own), else at the top.
+        at = last_crew if last_crew is not None else 0
+        ended = at == 0 or bool(out[at - 1])  # the line before has its own break
+        out[at:at] = [line, "<br>"] if ended else ["<br>", line]
+    return "".join(out)

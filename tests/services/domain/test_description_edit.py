@@ -1,0 +1,55 @@
+"""A swap edits the description's crew line and nothing else: plain text stays plain, and
+HTML from Google's editor keeps its links, bold text and other lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.domain.description import parse_description, plain_text
+from services.domain.description_edit import set_people
+
+GOOGLE = ('<b>Guest:</b> Danika<br>Guests: 12<br>Captain: Gene<br>Mate: Ana<br>'
+          'Crew: Bo<br><br>Parking: <a href="https://maps.example/dock-b">Dock B lot</a>'
+          '<br><i>Bring sunscreen</i>')
+
+
+def test_a_plain_description_is_edited_as_lines() -> None:
+    edited = set_people("Guest: Danika\nCaptain: Gene\nMate: Ana\nCrew: Bo\n\nNotes: none",
+                        role="mate", names=["Tess"])
+    assert edited == "Guest: Danika\nCaptain: Gene\nMate: Tess\nCrew: Bo\n\nNotes: none"
+
+
+def test_html_keeps_its_links_and_formatting_and_only_the_crew_line_changes() -> None:
+    edited = set_people(GOOGLE, role="mate", names=["Tess"])
+    assert edited == GOOGLE.replace("Mate: Ana", "Mate: Tess")
+    fields = parse_description(edited)
+    assert (fields.captain, fields.mate, fields.crew) == ("Gene", "Tess", ("Bo",))
+
+
+def test_a_bold_label_is_rewritten_as_plain_text_without_leaving_a_tag_open() -> None:
+    text = "<p><b>Captain:</b> Gene</p><p><b>Mate:</b> Ana</p><p>Dock B</p>"
+    edited = set_people(text, role="mate", names=["Tess"])
+    assert edited == "<p><b>Captain:</b> Gene</p><p>Mate: Tess</p><p>Dock B</p>"
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["Tess"], GOOGLE.replace("Crew: Bo<br>", "Crew: Tess<br>")),
+    ([], GOOGLE.replace("Crew: Bo<br>", "")),
+])
+def test_a_crew_line_is_replaced_or_removed_whole(names: list[str], expected: str) -> None:
+    assert set_people(GOOGLE, role="crew", names=names) == expected
+
+
+def test_a_missing_line_is_added_after_the_crew_block_with_a_break_of_its_own() -> None:
+    text = "Captain: Gene<br><a href='https://x.example'>map</a>"
+    edited = set_people(text, role="mate", names=["Tess"])
+    assert edited == "Captain: Gene<br>Mate: Tess<br><a href='https://x.example'>map</a>"
+    last = set_people("<b>Note</b><br>Captain: Gene", role="mate", names=["Tess"])
+    assert last == "<b>Note</b><br>Captain: Gene<br>Mate: Tess"
+    assert parse_description(last).mate == "Tess"
+
+
+def test_a_name_with_markup_characters_is_escaped_not_taken_for_html() -> None:
+    edited = set_people(GOOGLE, role="mate", names=["Tess <T&S>"])
+    assert "Mate: Tess &lt;T&amp;S&gt;<br>" in edited
+    assert "Mate: Tess <T&S>" in plain_text(edited)
