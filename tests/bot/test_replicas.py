@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -71,13 +72,18 @@ def test_both_schedulers_fire_yet_one_digest_is_posted_and_each_fix_applied_once
             assert time.monotonic() < deadline, f"the nightly fixes did not finish: {done}"
             time.sleep(0.5)
         time.sleep(3)  # time for a second digest or a second fix, were there going to be one
-        posts = [p for m, p in slack.calls if m == "chat.postMessage"]
+        posts = [p for m, p in slack.calls if m == "chat.postMessage"
+                 and not p["channel"].startswith("U")]  # the crew's direct messages aside
+        told = Counter((p["channel"], p["text"]) for m, p in slack.calls
+                       if m == "chat.postMessage" and p["channel"].startswith("U"))
         fixes = changes(postgres_url)
     logs = [(tmp_path / name / "bot.log").read_text() for name in ("a", "b")]
     # Both fired: the one that lost the day's claim says so.
     assert all('Running job "morning digest' in log for log in logs)
     assert sum("already posted by another process" in log for log in logs) == 1
     assert len(posts) == 1, [p["text"][:80] for p in posts]
+    # The fixes moved records' crew and times: each person told once, not once per replica.
+    assert told and set(told.values()) == {1}, told
     assert not digest["text"].startswith(":warning:")
     # Each set of discrepancies fixed by one change, made by the scheduler, done.
     assert fixes and all((c.kind, c.source, c.status) == ("fix", "scheduler", "done")
