@@ -26,14 +26,15 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
     """Send the news of a done change; the sentence for its outcome ('' when nobody is
     affected)."""
     log = NoticeLog(audit.sessions)
-    told, untold = [], []
+    told: list[str] = []
+    untold: dict[str, list[str]] = {}  # why -> who, so a reason shared is said once
     for notice in notices:
         if notice.mute:
             continue  # asked not to be messaged: neither told nor a failure
         if notice.slack_id is None or send is None:
             why = "no slack_id in the roster" if notice.slack_id is None else \
                 "no SLACK_BOT_TOKEN here"
-            untold.append(f"{notice.name} ({why})")
+            untold.setdefault(why, []).append(notice.name)
             continue
         if not log.claim(change_id=change_id, slack_id=notice.slack_id, text=notice.text):
             continue  # told already, by this process or another
@@ -41,7 +42,7 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
             send(notice.slack_id, notice.text)
         except Exception as error:
             logger.warning("direct message to %s failed: %s", notice.slack_id, error)
-            untold.append(f"{notice.name} (the message failed: {error})")
+            untold.setdefault(f"the message failed: {error}", []).append(notice.name)
             continue
         told.append(notice.name)
         audit.log_decision(subject=f"message to {notice.name}", decision="notified",
@@ -50,7 +51,8 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
                            summary=notice.text)
     parts = []
     if told:
-        parts.append("Told by direct message: " + ", ".join(told))
+        parts.append("Told by direct message: " + ", ".join(dict.fromkeys(told)))
     if untold:
-        parts.append("Not told: " + ", ".join(untold))
+        parts.append("Not told: " + "; ".join(
+            f"{', '.join(dict.fromkeys(names))} ({why})" for why, names in untold.items()))
     return " · ".join(parts)

@@ -267,7 +267,7 @@ def audit_message(items: Sequence[AuditItem], *, tz: tzinfo, scope: str) -> Mess
             if item.change.params.get("summary"):
                 lines.append(f"    {item.change.params['summary']}")
         else:
-            lines.append(f"{when} *{item.outcome}*{charter} — {item.what}, by {who} "
+            lines.append(f"{when} *{item.outcome}*{charter} — {item.what.rstrip('.')}, by {who} "
                          f"via {item.source}")
     return plain("\n".join(lines))
 
