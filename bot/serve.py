@@ -8,6 +8,7 @@ next step boundary, to be resumed by the next process; then the process exits 0.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -86,6 +87,7 @@ def serve(config_path: str) -> int:
     live = _add_live_sync(scheduler, ops, config, env)
     scheduler.start()
     try:
+        grace = float(env.shutdown_grace_seconds or 20)
         if env.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -93,7 +95,12 @@ def serve(config_path: str) -> int:
             # A connection cut without a close frame is only noticed by unanswered pings
             # (the builtin client gives up after about 5 of them): ping every 5 s, not 10,
             # so a dropped link is replaced in about 25 s rather than 50.
-            SocketModeHandler(app, env.slack_app_token, ping_interval=5).start()
+            handler = SocketModeHandler(app, env.slack_app_token, ping_interval=5)
+            signal.signal(signal.SIGTERM, _stop_serving(None))
+            with contextlib.suppress(SystemExit):
+                handler.start()  # returns (by SystemExit) on SIGTERM
+            handler.close()  # the socket: no envelope is taken from here on
+            _drain(executor, stop_changes, grace=grace)
         else:
             import waitress
             from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -109,7 +116,7 @@ def serve(config_path: str) -> int:
                         "(and /healthz, /readyz)", port)
             server.run()  # returns on SIGTERM, once the requests being read are answered
             server.close()  # the port: nothing new is taken from here on
-            _drain(executor, stop_changes, grace=float(env.shutdown_grace_seconds or 20))
+            _drain(executor, stop_changes, grace=grace)
     finally:
         stop_changes.set()  # a scheduled change in flight stops at its next step boundary
         scheduler.shutdown(wait=True)
@@ -178,12 +185,15 @@ def _database_check(env: Environment) -> Callable[[], tuple[bool, str]]:
     return check
 
 
-def _stop_serving(health: Health) -> Callable[[int, FrameType | None], None]:
+def _stop_serving(health: Health | None) -> Callable[[int, FrameType | None], None]:
+    """SIGTERM: stop taking requests (HTTP) or envelopes (Socket Mode); the caller then
+    lets the work in flight finish."""
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         logger.info("SIGTERM: no new requests; letting the work in flight finish")
-        health.stopping.set()
+        if health is not None:
+            health.stopping.set()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
-        raise SystemExit(0)  # waitress's loop stops on it and shuts its threads down
+        raise SystemExit(0)  # waitress's loop, or Socket Mode's wait, stops on it
 
     return on_sigterm
 

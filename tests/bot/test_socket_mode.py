@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +21,8 @@ import pytest
 
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
 from tests.socket_mode_server import SocketModeServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +33,13 @@ APPROVER = "U0123ABCD"
 def socket_mode_bot(seeded: Sandbox, workdir: Path) -> Iterator[tuple[SocketModeServer,
                                                                        SlackFake]]:
     """One ``python -m bot`` with SLACK_APP_TOKEN, connected to a local Socket Mode server."""
+    with socket_mode_process(seeded, workdir) as (server, slack, _):
+        yield server, slack
+
+
+@contextmanager
+def socket_mode_process(seeded: Sandbox, workdir: Path) -> Iterator[
+        tuple[SocketModeServer, SlackFake, subprocess.Popen[bytes]]]:
     write_config(seeded.config, workdir / "app.yaml")
     with SlackFake() as slack, SocketModeServer() as server:
         slack.answers["apps.connections.open"] = {"url": server.url}
@@ -48,10 +58,10 @@ def socket_mode_bot(seeded: Sandbox, workdir: Path) -> Iterator[tuple[SocketMode
             except TimeoutError:
                 process.kill()
                 pytest.fail("the bot never connected: " + (workdir / "bot.log").read_text())
-            yield server, slack
+            yield server, slack, process
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=30)
             log.close()
 
 
@@ -128,3 +138,38 @@ def test_the_bot_reconnects_after_a_disconnect_and_after_a_dropped_connection(
         assert server.wait_for_ack(envelope_id)["envelope_id"] == envelope_id
         [answer] = replies(slack, 1)
         assert "/charter status danika" in answer["text"]
+
+
+def test_sigterm_lets_a_change_in_flight_finish_then_the_bot_exits(this_weekend: Sandbox,
+                                                                   tmp_path: Path) -> None:
+    box = this_weekend
+    with socket_mode_process(box, tmp_path) as (server, slack, process):
+        server.wait_for_ack(server.send("slash_commands", slash(slack, "swap danika Ana Tess")))
+        [plan] = replies(slack, 1)
+        confirm = next(e for b in plan["blocks"] if b["type"] == "actions"
+                       for e in b["elements"] if e["action_id"] == "change_confirm")
+        held = box.emulator.hold_next(method="PATCH")
+        server.wait_for_ack(server.send("interactive", {
+            "type": "block_actions", "user": {"id": APPROVER}, "team": {"id": "T1"},
+            "channel": {"id": "C1"}, "response_url": slack.response_url(),
+            "trigger_id": "1.2.3", "container": {"type": "message", "message_ts": "1.1",
+                                                 "channel_id": "C1"},
+            "message": {"ts": "1.1", "text": plan["text"], "blocks": plan["blocks"]},
+            "actions": [{"type": "button", "action_id": "change_confirm", "block_id": "plan",
+                         "value": confirm["value"], "action_ts": str(time.time())}]}))
+        assert held.arrived.wait(30), "the change never reached the calendar"
+        process.send_signal(signal.SIGTERM)
+        # The socket is closed (no envelope taken), the change still running.
+        deadline = time.monotonic() + 10
+        while any(c.open for c in server.connections) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(c.open for c in server.connections)
+        assert process.poll() is None
+        held.release()
+        assert process.wait(timeout=30) == 0
+        # The person who clicked Confirm was told how it ended.
+        assert any("*done*" in p.get("text", "") for m, p in slack.calls
+                   if m == "/response/r1")
+    audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")))
+    [change] = audit.recent()
+    assert change.status == "done"
