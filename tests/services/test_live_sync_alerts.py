@@ -108,3 +108,17 @@ def test_an_alert_that_only_said_what_was_fixed_is_not_rewritten_by_the_next_dri
     posted = messages(slack, "chat.postMessage")
     assert len(posted) == 2 and messages(slack, "chat.update") == []
     assert "16:00" in str(posted[0]["blocks"]) and "17:00" in str(posted[1]["blocks"])
+
+
+def test_an_alert_says_who_was_already_e_mailed_the_old_time(bot: Bot, slack: SlackFake) -> None:
+    # The boarding e-mail Lambda already wrote to Danika's guests from the record.
+    bot.box.client("dynamodb").update_item(
+        TableName=bot.config.dynamodb.table, Key={"eventId": {"S": "danika-may31"}},
+        UpdateExpression="SET boardingEmailSentAt = :at",
+        ExpressionAttributeValues={":at": {"S": "2026-05-29T17:00:00Z"}})
+    move_danika(bot.box, start="16:00", end="20:00")
+    check(bot, slack)
+    [alert] = messages(slack, "chat.postMessage")
+    seen = [b["elements"][0]["text"] for b in alert["blocks"]
+            if b.get("block_id") == "seen:danika-may31"]
+    assert seen and "were e-mailed" in seen[0] and "they will need 4–8 PM on Sunday" in seen[0]
