@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from common.errors import ConflictError, SourceUnavailableError
 from services.domain.models import Record, RecordSnapshot
+from services.domain.rows import Row
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -44,8 +45,8 @@ _RECURRING = frozenset({"eventDate", "startTime", "endTime", "captain", "mate", 
 
 
 def _from_item(item: Mapping[str, Any]) -> Record:
-    return Record({k: _shared(to_plain(_deserializer.deserialize(v))) if k in _RECURRING
-                   else to_plain(_deserializer.deserialize(v)) for k, v in item.items()})
+    return Record(Row({k: _shared(to_plain(_deserializer.deserialize(v))) if k in _RECURRING
+                       else to_plain(_deserializer.deserialize(v)) for k, v in item.items()}))
 
 
 def _shared(value: Any) -> Any:

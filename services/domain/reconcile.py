@@ -47,6 +47,7 @@ from services.domain.models import (
 )
 from services.domain.page_rendering import PageRenderer, content_md5
 from services.domain.roster import Roster
+from services.domain.rows import Row
 
 # Record attributes compared with the calendar, in the order a person reads them.
 COMPARED_FIELDS = (
@@ -188,16 +189,16 @@ class _Check:
         return want, [*found, *page_found], page_withheld
 
 
-def _sharing(desired: dict[str, Any], record: Record | None) -> dict[str, Any]:
+def _sharing(desired: dict[str, Any], record: Record | None) -> Row:
     """The desired record, holding the current record's own string wherever the two are
     equal: in a window in sync that is nearly every value, one copy instead of two."""
     if record is None:
-        return desired
+        return Row(desired)
     shared = {}
     for name, value in desired.items():
         current = record.get(name)
         shared[name] = current if type(current) is str and current == value else value
-    return shared
+    return Row(shared)
 
 
 _UNREAD_RECORD = (Kind.RECORD_MISSING, Kind.RECORD_MISMATCH, Kind.PAGE_MISSING,
