@@ -251,7 +251,7 @@ def _status(args: argparse.Namespace, config: Config, systems: Systems, now: dat
     if args.json:
         print(json.dumps({
             "event_id": event_id,
-            "calendar": want.record,
+            "calendar": dict(want.record),
             "dynamodb": dict(want.current_record.attributes) if want.current_record else None,
             "page": {"key": want.page_key, "url": page_url, "deployed": want.deployed_page
                      is not None, "in_sync": bool(want.deployed_page and

@@ -8,6 +8,7 @@ attributes the operator's Lambdas keep on a record survive.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from common.errors import ConflictError, SourceUnavailableError
 from services.domain.models import Record, RecordSnapshot
+from services.domain.rows import Row
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -36,8 +38,23 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+# The attributes whose values recur from record to record (a few dates, times, docks,
+# crew and statuses): one string per value, not one per record, in a window of thousands.
+_RECURRING = frozenset({"eventDate", "startTime", "endTime", "captain", "mate", "crew",
+                        "location", "status"})
+
+
 def _from_item(item: Mapping[str, Any]) -> Record:
-    return Record({k: to_plain(_deserializer.deserialize(v)) for k, v in item.items()})
+    return Record(Row({k: _shared(to_plain(_deserializer.deserialize(v))) if k in _RECURRING
+                       else to_plain(_deserializer.deserialize(v)) for k, v in item.items()}))
+
+
+def _shared(value: Any) -> Any:
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, list):
+        return [_shared(v) for v in value]
+    return value
 
 
 def _to_attr(value: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ all-day events (haul-outs, holidays) are not charters and are left out.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -47,17 +48,19 @@ def build_charter(*, event_id: str, title: str, start: datetime, end: datetime, 
     """The one place a calendar event becomes a Charter, whichever source it came from."""
     text = plain_text(description)
     fields = fields_from_plain_text(text)
+    # A handful of docks and crew names recur across a window of thousands of charters:
+    # one string each, not one per charter.
     return Charter(
         calendar_event_id=event_id,
         title=title,
         start=start.astimezone(tz),
         end=end.astimezone(tz),
-        location=" ".join(location.split()),
+        location=sys.intern(" ".join(location.split())),
         guest_name=fields.guest_name or guest_name_from_title(title),
         guest_count=fields.guest_count,
-        captain=fields.captain,
-        mate=fields.mate,
-        crew=fields.crew,
+        captain=_interned(fields.captain),
+        mate=_interned(fields.mate),
+        crew=tuple(sys.intern(name) for name in fields.crew),
         attendee_emails=tuple(sorted({a.strip().lower() for a in attendees if a.strip()})),
         attendee_responses=tuple(sorted(
             (e.strip().lower(), status) for e, status in (responses or {}).items()
@@ -67,6 +70,10 @@ def build_charter(*, event_id: str, title: str, start: datetime, end: datetime, 
         problems=fields.problems,
         description=text.strip(),
     )
+
+
+def _interned(name: str | None) -> str | None:
+    return sys.intern(name) if name is not None else None
 
 
 # -- the Calendar API ----------------------------------------------------------

@@ -64,7 +64,7 @@ class DescriptionFields:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Charter:
     """A live (not cancelled, not all-day) calendar event, read as a charter.
 
@@ -133,7 +133,7 @@ class EventLookup:
     detail: str = ""  # what was asked and what came back, for people
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """A DynamoDB item, attribute values already plain Python (str, int, list)."""
 
@@ -154,7 +154,7 @@ class RecordSnapshot:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeployedPage:
     key: str
     etag: str
@@ -235,7 +235,7 @@ class Discrepancy:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredCharter:
     """What the record and the page of one charter should be, per the calendar."""
 

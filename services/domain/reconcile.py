@@ -47,6 +47,7 @@ from services.domain.models import (
 )
 from services.domain.page_rendering import PageRenderer, content_md5
 from services.domain.roster import Roster
+from services.domain.rows import Row
 
 # Record attributes compared with the calendar, in the order a person reads them.
 COMPARED_FIELDS = (
@@ -161,11 +162,13 @@ class _Check:
                                                  config=config))
         md5 = content_md5(html)
         deployed = self.pages.pages.get(page_key)
+        if deployed is not None and deployed.content_md5 == md5:
+            md5 = deployed.content_md5  # in sync: one string for both, not two equal ones
         want = DesiredCharter(
             event_id=event_id,
             charter=charter,
-            record=desired_record(charter, event_id=event_id, page_key=page_key, roster=roster,
-                                  config=config),
+            record=_sharing(desired_record(charter, event_id=event_id, page_key=page_key,
+                                           roster=roster, config=config), record),
             page_key=page_key,
             # Kept only where an upload may follow: a window of 50,000 pages in sync would
             # otherwise hold every page's HTML at once.
@@ -184,6 +187,18 @@ class _Check:
         page_found, page_withheld = _page_discrepancies(want, self.pages, config=config,
                                                         now=self.now)
         return want, [*found, *page_found], page_withheld
+
+
+def _sharing(desired: dict[str, Any], record: Record | None) -> Row:
+    """The desired record, holding the current record's own string wherever the two are
+    equal: in a window in sync that is nearly every value, one copy instead of two."""
+    if record is None:
+        return Row(desired)
+    shared = {}
+    for name, value in desired.items():
+        current = record.get(name)
+        shared[name] = current if type(current) is str and current == value else value
+    return Row(shared)
 
 
 _UNREAD_RECORD = (Kind.RECORD_MISSING, Kind.RECORD_MISMATCH, Kind.PAGE_MISSING,
