@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.errors import CharterOpsError
 from services.domain import approvals, blocks
-from services.domain.blast_radius import fix_seen
+from services.domain.blast_radius import approval_note
 from services.domain.blocks import Message
 from services.domain.fixes import ApplyReport, fix_key, select
 from services.domain.models import ReconcileResult
@@ -48,8 +48,9 @@ def decide(ops: Operations, *, action_id: str, value: str, user_id: str,
         request=request if request and event_id == request.event_id else posted.get(event_id),
         note=None) for event_id in events]
     # What is left to approve says again who already saw what it would correct.
-    updates = [replace(u, seen=tuple(fix_seen(u.left, want=u.want, config=ops.config,
-                                              served=result.served.get(u.event_id))))
+    updates = [replace(u, preview=approval_note(u.left, want=u.want, config=ops.config,
+                                                now=ops.clock(),
+                                                served=result.served.get(u.event_id)))
                for u in updates]
     _log(ops, result, report, ids, user_id=user_id,
          stale={u.event_id for u in updates if u.stale})

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from common.errors import LeaseLostError, SourceUnavailableError, SyncTokenExpiredError
 from services.changes import ChangeService
 from services.domain.alerts import alert_message
-from services.domain.blast_radius import fix_seen
+from services.domain.blast_radius import approval_note
 from services.domain.blocks import Message, applied_line
 from services.domain.config import Config
 from services.domain.fixes import APPLIED
@@ -260,11 +260,12 @@ class LiveSync:
             want = result.desired.get(event_id)
             record = want.current_record if want is not None else by_record.get(event_id)
             # Fixed or not, who already saw the old data needs telling by a person.
-            seen = fix_seen([*mine_left, *mine_applied], want=want, config=self._config,
-                            served=result.served.get(event_id))
+            preview = approval_note([*mine_left, *mine_applied], want=want,
+                                    config=self._config, now=now,
+                                    served=result.served.get(event_id))
             message = alert_message(event_id=event_id, want=want, record=record,
                                     left=mine_left, applied=mine_applied, tz=self._config.tz,
-                                    now=now, seen=seen)
+                                    now=now, preview=preview)
             ids = [d.id for d in (*mine_left, *mine_applied)]
             keeper.ensure(before=f"alerting on {event_id}")
             updated = self._send(event_id, ids, message, needs_person=bool(mine_left))

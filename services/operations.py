@@ -17,7 +17,7 @@ from common.errors import InputError
 from services import audit_view, chat, digest_decisions, nudges, readiness
 from services.changes import ChangeService
 from services.domain import blocks, readiness_blocks
-from services.domain.blast_radius import Preview, change_preview, seen_by_charter
+from services.domain.blast_radius import Preview, approval_notes, change_preview
 from services.domain.blocks import Message
 from services.domain.change_plan import ChangePlan, plan_swap, plan_time
 from services.domain.chat_parse import Proposal
@@ -86,7 +86,8 @@ class Operations:
         """The digest of one read: departures on top, then each charter's fixes with who
         already saw what they correct."""
         messages = blocks.digest_messages(result, all_clear=self.config.slack.all_clear,
-                                          seen=seen_by_charter(result, self.config))
+                                          previews=approval_notes(result, self.config,
+                                                                  self.clock()))
         return self.with_departures(result, messages)
 
     def with_departures(self, result: ReconcileResult,

@@ -68,14 +68,14 @@ def _stale_systems(items: Sequence[Discrepancy]) -> str:
 
 def alert_message(*, event_id: str, want: DesiredCharter | None, record: Record | None,
                   left: Sequence[Discrepancy], applied: Sequence[Discrepancy], tz: ZoneInfo,
-                  now: datetime, seen: Sequence[str] = ()) -> Message:
+                  now: datetime, preview: str = "") -> Message:
     """The alert: the headline, then the charter's digest entry (Approve / Dismiss for what
     is left to a person; what the live sync already fixed, said as applied)."""
     # Only what is still wrong is said to be "still" wrong: a fix already made is not.
     line = headline(event_id=event_id, want=want, record=record, items=left, tz=tz, now=now)
     entry = charter_entry(EntryUpdate(event_id=event_id, want=want, moved=(),
                                       applied=tuple(applied), gone=(), left=tuple(left),
-                                      note=None, seen=tuple(seen)))
+                                      note=None, preview=preview))
     text = line.replace("*", "")
     return {"text": f":rotating_light: {text}",
             "blocks": [section(f":rotating_light: {line}", block_id=f"alert:{event_id}"),

@@ -42,7 +42,7 @@ class EntryUpdate:
     gone: tuple[str, ...]  # ids approved that no longer held
     left: tuple[Discrepancy, ...]  # what is still to decide, from the fresh reconcile
     note: str | None  # who decided what, when; None for entries refreshed in passing
-    seen: tuple[str, ...] = ()  # who already saw what the fixes left would correct
+    preview: str = ""  # what an approver should know first: who saw it, the freeze window
 
     @property
     def stale(self) -> bool:

@@ -207,13 +207,29 @@ def _action(action: Mapping[str, Any]) -> str:
     return f"{verb} {action['target']}" + (f" {extra}" if extra else "")
 
 
-def seen_by_charter(result: ReconcileResult, config: Config) -> dict[str, list[str]]:
-    """For a digest: per charter with fixes, who already saw what they correct."""
+def approval_note(items: Sequence[Discrepancy], *, want: DesiredCharter | None,
+                  config: Config, now: datetime, served: ServedPage | None = None) -> str:
+    """What an approver reads above *Approve*: who already saw what the fixes correct, and
+    whether the charter is within the freeze window ('' when there is nothing to say)."""
+    parts = []
+    seen = fix_seen(items, want=want, config=config, served=served)
+    if seen:
+        parts.append("Already seen: " + " ".join(seen))
+    if want is not None and any(d.fix for d in items):
+        hours = (want.charter.start - now).total_seconds() / 3600
+        if 0 <= hours <= config.sync.freeze_hours:
+            parts.append(f"It departs in {_duration(hours)}: within the freeze window "
+                         f"(sync.freeze_hours is {config.sync.freeze_hours:g}).")
+    return " ".join(parts)
+
+
+def approval_notes(result: ReconcileResult, config: Config, now: datetime) -> dict[str, str]:
+    """For a digest: the approval note of each charter that has one."""
     groups: dict[str, list[Discrepancy]] = {}
     for item in result.discrepancies:
         if item.fix:
             groups.setdefault(item.event_id, []).append(item)
-    found = {event_id: fix_seen(items, want=result.desired.get(event_id), config=config,
-                                served=result.served.get(event_id))
+    found = {event_id: approval_note(items, want=result.desired.get(event_id), config=config,
+                                     now=now, served=result.served.get(event_id))
              for event_id, items in groups.items()}
-    return {event_id: lines for event_id, lines in found.items() if lines}
+    return {event_id: note for event_id, note in found.items() if note}

@@ -87,20 +87,21 @@ def charter_title(event_id: str, want: DesiredCharter | None) -> str:
 
 
 def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
-                    want: DesiredCharter | None, seen: Sequence[str] = ()) -> list[Block]:
+                    want: DesiredCharter | None, preview: str = "") -> list[Block]:
     lines = [charter_title(event_id, want), *(discrepancy_line(i) for i in items)]
     return [section("\n".join(lines), block_id=f"charter:{event_id}"),
-            *_decide_blocks(event_id, items, want, seen)]
+            *_decide_blocks(event_id, items, want, preview)]
 
 
 def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
-                   want: DesiredCharter | None, seen: Sequence[str] = ()) -> list[Block]:
+                   want: DesiredCharter | None, preview: str = "") -> list[Block]:
     fixable = [i.id for i in items if i.fix]
     if fixable:
         value = ids_value(event_id, fixable, seen=seen_of(want))
-        # Who already saw the old data: said before Approve, as next to a swap's Confirm.
-        told = [context((":eyes: Already seen: " + " ".join(seen))[:2900],
-                        block_id=f"seen:{event_id}")] if seen else []
+        # Who already saw the old data, the freeze window: said before Approve, as next
+        # to a swap's Confirm.
+        told = [context(f":eyes: {preview}"[:2900], block_id=f"preview:{event_id}")] \
+            if preview else []
         return [*told, {"type": "actions", "block_id": f"decide:{event_id}", "elements": [
             button("Approve", APPROVE, value, style="primary"),
             button("Dismiss", DISMISS, value)]}]
@@ -126,9 +127,9 @@ def _partial_read(result: ReconcileResult) -> str:
 
 
 def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
-                    seen: Mapping[str, Sequence[str]] | None = None) -> list[Message]:
-    """The morning digest as one or more messages, each within Slack's limits. ``seen``:
-    per charter, who already saw what its fixes correct."""
+                    previews: Mapping[str, str] | None = None) -> list[Message]:
+    """The morning digest as one or more messages, each within Slack's limits.
+    ``previews``: per charter, what its approver should know first (blast_radius)."""
     found = result.discrepancies
     if not found and not result.complete:
         # Nothing found in part of the data is not "all clear": say what was not checked.
@@ -158,7 +159,7 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
     charters = list(groups.items())
     for index, (event_id, items) in enumerate(charters):
         chunk = _charter_blocks(event_id, items, result.desired.get(event_id),
-                                (seen or {}).get(event_id, ()))
+                                (previews or {}).get(event_id, ""))
         if len(blocks) + len(chunk) > MAX_BLOCKS:
             messages.append({"text": headline, "blocks": blocks})
             blocks = []
@@ -216,12 +217,12 @@ def charter_entry(update: EntryUpdate) -> list[Block]:
     blocks = [section("\n".join(lines), block_id=f"charter:{event_id}")]
     if update.note:
         blocks.append(context(update.note, block_id=f"note:{event_id}"))
-    return blocks + _decide_blocks(event_id, update.left, update.want, update.seen)
+    return blocks + _decide_blocks(event_id, update.left, update.want, update.preview)
 
 
 def replace_entry(blocks: Sequence[Block], event_id: str, entry: Sequence[Block]) -> list[Block]:
     """The message with one charter's entry (its section, note and buttons) replaced."""
-    owned = {f"{part}:{event_id}" for part in ("charter", "note", "seen", "decide", "human")}
+    owned = {f"{part}:{event_id}" for part in ("charter", "note", "preview", "decide", "human")}
     note = f"note:{event_id}"
     if not any(b.get("block_id") == note for b in entry):
         # An entry refreshed in passing keeps the earlier decision's note.

@@ -154,15 +154,15 @@ def test_the_digest_says_who_already_saw_what_a_fix_corrects_and_the_change_keep
     app.dispatch(signed(command(slack, "sync")))
     [(_, digest)] = slack.wait_for(1, method="chat.postMessage")
     seen = {b["block_id"]: b["elements"][0]["text"] for b in digest["blocks"]
-            if b.get("block_id", "").startswith("seen:")}
+            if b.get("block_id", "").startswith("preview:")}
     # Danika's boarding e-mail went out from a record with the old time and Angelia as mate.
-    assert seen == {"seen:danika-may31": (
+    assert seen == {"preview:danika-may31": (
         ":eyes: Already seen: 12 guests were e-mailed 2–6 PM (what DynamoDB said); they "
         "will need 3–7 PM on Sunday. 12 guests were e-mailed naming Angelia as mate; whoever "
         "is on or off now is told by direct message. Guests who opened the guest page saw an old "
         "version; the upload and the invalidation replace it.")}
     order = [b.get("block_id") for b in digest["blocks"]]
-    assert order.index("seen:danika-may31") + 1 == order.index("decide:danika-may31")
+    assert order.index("preview:danika-may31") + 1 == order.index("decide:danika-may31")
     approve = next(e for b in digest["blocks"] if b.get("block_id") == "decide:danika-may31"
                    for e in b["elements"] if e["action_id"] == "digest_approve")
     message = {"ts": "1.1", "text": digest["text"], "blocks": digest["blocks"]}

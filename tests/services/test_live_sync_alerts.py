@@ -120,5 +120,5 @@ def test_an_alert_says_who_was_already_e_mailed_the_old_time(bot: Bot, slack: Sl
     check(bot, slack)
     [alert] = messages(slack, "chat.postMessage")
     seen = [b["elements"][0]["text"] for b in alert["blocks"]
-            if b.get("block_id") == "seen:danika-may31"]
+            if b.get("block_id") == "preview:danika-may31"]
     assert seen and "were e-mailed" in seen[0] and "they will need 4–8 PM on Sunday" in seen[0]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.domain.blast_radius import change_preview, fix_preview_lines, fix_seen
+from services.domain.blast_radius import (
+    approval_note,
+    change_preview,
+    fix_preview_lines,
+    fix_seen,
+)
 from services.domain.change_plan import plan_swap, plan_time
 from services.domain.config import Config
 from services.domain.models import ServedPage
@@ -84,3 +89,17 @@ def test_a_crew_fix_names_who_was_told_the_old_crew_and_nothing_sent_says_nothin
     result = run(config, [c], [quiet], [page])
     chosen = [d for d in result.discrepancies if d.fix]
     assert fix_seen(chosen, want=result.desired["danika-may31"], config=config) == []
+
+
+def test_an_approval_note_names_the_freeze_window_and_is_empty_when_nothing_applies(
+        config: Config) -> None:
+    c = charter()
+    quiet, page = in_sync(config, c, mate="Angelia")
+    result = run(config, [c], [quiet], [page])
+    chosen = [d for d in result.discrepancies if d.fix]
+    want = result.desired["danika-may31"]
+    assert approval_note(chosen, want=want, config=config,
+                         now=c.start - timedelta(days=2)) == ""
+    assert approval_note(chosen, want=want, config=config,
+                         now=c.start - timedelta(minutes=90)) == (
+        "It departs in 90 min: within the freeze window (sync.freeze_hours is 2).")
