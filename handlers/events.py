@@ -24,6 +24,10 @@ def register(app: App, ops: Operations) -> None:
     @app.middleware
     def once(req: BoltRequest, body: dict[str, Any],
              next_: Callable[[], None]) -> BoltResponse | None:
+        if req.lazy_only:
+            # The deferred half of a request already let through (on Lambda the function
+            # invokes itself with the same body): claiming it again would drop the work.
+            return next_()
         event_id = body.get("event_id") if body.get("type") == "event_callback" else \
             _click_id(body)
         if not event_id:

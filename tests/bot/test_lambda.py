@@ -263,3 +263,22 @@ def test_the_live_schedule_follows_a_calendar_edit_with_an_alert(
     assert aws_lambda.handler(live, Context()) == {"job": "live", "status": "done"}
     posts = [c for c in slack.calls if c[0] == "chat.postMessage"]
     assert posts and any("16:00" in json.dumps(body) for _, body in posts)
+
+
+def test_a_crew_chat_message_is_proposed_once_through_the_self_invocation(
+        deployed: tuple[HeldInvocations, SlackFake]) -> None:
+    held, slack = deployed
+    body = json.dumps({
+        "type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+        "event_id": "Ev0LAMBDA", "event_time": int(time.time()),
+        "event": {"type": "message", "user": "U0GENE", "channel": "C0CREW",
+                  "text": "Ana is covering for Angelia on saturday", "channel_type": "channel",
+                  "ts": "1716000000.000100"}})
+    event = api_gateway_event(body, "application/json")
+    assert aws_lambda.handler(event, Context())["statusCode"] == 200
+    # Slack retries an event it thought slow: acknowledged, no second deferred work.
+    assert aws_lambda.handler(event, Context())["statusCode"] == 200
+    assert len(held.invocations) == 1
+    held.deliver()  # the deferred half carries the same event id: it must still run
+    [(_, proposal)] = slack.wait_for(1, method="chat.postMessage")
+    assert "proposes `/charter swap quinn-" in proposal["text"]
