@@ -29,7 +29,37 @@ def test_html_keeps_its_links_and_formatting_and_only_the_crew_line_changes() ->
 def test_a_bold_label_is_rewritten_as_plain_text_without_leaving_a_tag_open() -> None:
     text = "<p><b>Captain:</b> Gene</p><p><b>Mate:</b> Ana</p><p>Dock B</p>"
     edited = set_people(text, role="mate", names=["Tess"])
-    assert edited == "<p><b>Captain:</b> Gene</p><p>Mate: Tess</p><p>Dock B</p>"
+    assert edited == "<p><b>Captain:</b> Gene</p><p><b></b>Mate: Tess</p><p>Dock B</p>"
+
+
+# Shapes Google's editor and people produce: headings, rules, lists, paragraphs left
+# open, a bold run across two lines. Each must read back as the swap meant.
+SHAPES = [
+    "<h2>Crew</h2>Captain: Gene<br>Mate: Ana<br>Crew: Bo<br>Notes",
+    "Guest: Dan<br>Guests: 4<hr>Captain: Gene<br>Mate: Ana<br>Crew: Bo",
+    "<b>Guest:</b> Dan<br>Guests: 4<p>Captain: Gene</p><p>Mate: Ana</p>Crew: Bo",
+    "<ul><li>Captain: Gene</li><li>Mate: Ana</li><li>Crew: Bo</li></ul>Bring hats",
+    "<b>Captain: Gene<br>Mate: Ana</b><br>Crew: Bo<br>Notes",
+    "Captain: Gene\r\nMate: Ana\r\nCrew: Bo<br><a href='https://x.example'>map</a>",
+    "<p>Captain: <a href='mailto:gene@x.example'>Gene</a></p><p>Mate: Ana</p>",
+]
+
+
+@pytest.mark.parametrize("text", SHAPES)
+@pytest.mark.parametrize(("role", "names"), [("captain", ["Tess"]), ("mate", ["Tess"]),
+                                             ("crew", ["Tess", "Bo"]), ("crew", [])])
+def test_every_shape_reads_back_as_the_swap_meant_with_its_tags_balanced(
+        text: str, role: str, names: list[str]) -> None:
+    edited = set_people(text, role=role, names=names)
+    before, after = parse_description(text), parse_description(edited)
+    want = {"captain": before.captain, "mate": before.mate, "crew": before.crew}
+    want[role] = tuple(names) if role == "crew" else (names[0] if names else None)
+    assert (after.captain, after.mate, after.crew) == (want["captain"], want["mate"],
+                                                       want["crew"])
+    assert after.problems == ()
+    for tag in ("b", "a", "p", "li", "ul"):
+        assert edited.count(f"<{tag}") - edited.count(f"<{tag}r") == edited.count(f"</{tag}>") \
+            or text.count(f"<{tag}") != text.count(f"</{tag}>"), (tag, edited)
 
 
 @pytest.mark.parametrize(("names", "expected"), [
