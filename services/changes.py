@@ -31,7 +31,13 @@ from services.domain.blast_radius import fix_preview_lines
 from services.domain.calendar_events import charter_from_api_event
 from services.domain.change_plan import ChangePlan
 from services.domain.config import Config
-from services.domain.crew_notice import Notice, crew_notices, fix_notices, with_event
+from services.domain.crew_notice import (
+    Notice,
+    crew_notices,
+    fix_notices,
+    one_per_person,
+    with_event,
+)
 from services.domain.fixes import ApplyReport, fix_key, fix_steps, reached, select, step_outcomes
 from services.domain.models import Charter, ReconcileResult, path_for_key
 from services.domain.page_rendering import PageRenderer
@@ -168,12 +174,12 @@ class ChangeService:
             return report
         events = sorted({d.event_id for d in chosen})
         steps = fix_steps(result, chosen)
-        notices = [n for step in steps if step.action == "update_record"
-                   and step.target in result.desired
-                   for n in with_event(fix_notices(
-                       charter=result.desired[step.target].charter, before=step.before or {},
-                       after=step.after or {}, roster=self._roster, muted=self._muted),
-                       step.target)]
+        notices = one_per_person([n for step in steps if step.action == "update_record"
+                                  and step.target in result.desired
+                                  for n in with_event(fix_notices(
+                                      charter=result.desired[step.target].charter,
+                                      before=step.before or {}, after=step.after or {},
+                                      roster=self._roster, muted=self._muted), step.target)])
         change, created = self._audit.begin_change(
             kind="fix", event_id=events[0] if len(events) == 1 else None,
             requested_by=requested_by, source=source, idempotency_key=fix_key(chosen),

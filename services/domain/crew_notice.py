@@ -9,7 +9,7 @@ sends the same words, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -70,32 +70,76 @@ def fix_notices(*, charter: Charter, before: Mapping[str, Any], after: Mapping[s
     """A fix that brings a DynamoDB record's crew or times in line with the calendar: what
     the crew's texts and the boarding e-mail read from changes, so those it affects are
     told. ``before``/``after``: the record fields the fix writes, old and new values;
-    ``charter``: the calendar's charter, which the record now follows."""
+    ``charter``: the calendar's charter, which the record now follows. People are
+    compared as the roster knows them, so a name spelled another way is no change."""
     slot = (f"{charter.guest_name}'s charter on {charter.start:%a %b %-d}, "
             f"{charter.start:%H:%M}–{charter.end:%H:%M}")
+    old_roles = _roles_of(charter, before, after, roster, side="before")
+    new_roles = _roles_of(charter, before, after, roster, side="after")
     texts: dict[str, list[str]] = {}
-    added: set[str] = set()
-    for role in ("captain", "mate", "crew"):
-        if role not in after:
+    placed: set[str] = set()  # told their new place, which gives the time too
+    for name in dict.fromkeys([*new_roles, *old_roles]):
+        was, now = old_roles.get(name, set()), new_roles.get(name, set())
+        if was == now:
             continue
-        old, new = _names(before.get(role)), _names(after.get(role))
-        for name in new - old:
+        if not was:
             others = [f"{r} {n}" for r, n in _roles(charter, roster) if n != name]
             texts.setdefault(name, []).append(
-                f"You're on {slot}, as {role}, at {charter.location}. Also aboard: "
+                f"You're on {slot}, as {_join(now)}, at {charter.location}. Also aboard: "
                 f"{', '.join(others) or 'nobody else yet'}.")
-            added.add(name)
-        for name in old - new:
-            texts.setdefault(name, []).append(f"You're no longer on {slot} ({role}).")
+            placed.add(name)
+        elif not now:
+            texts.setdefault(name, []).append(f"You're no longer on {slot} ({_join(was)}).")
+        else:
+            texts.setdefault(name, []).append(
+                f"On {slot} you're now {_join(now)} (was {_join(was)}).")
+            placed.add(name)
     moved = any(f in after and after.get(f) != before.get(f) for f in TIME_FIELDS)
     if moved:
-        was = _was(before, charter)
+        was_time = _was(before, charter)
         for name in _aboard(charter, roster):
-            if name not in added:  # their "you're on" already gives the time
+            if name not in placed:
                 texts.setdefault(name, []).append(
                     f"{charter.guest_name}'s charter on {charter.start:%a %b %-d} now runs "
-                    f"{charter.start:%H:%M}–{charter.end:%H:%M}{was}, at {charter.location}.")
+                    f"{charter.start:%H:%M}–{charter.end:%H:%M}{was_time}, at "
+                    f"{charter.location}.")
     return [_notice(name, " ".join(lines), roster, muted) for name, lines in texts.items()]
+
+
+def one_per_person(notices: Sequence[Notice]) -> list[Notice]:
+    """One message per person for one change (a fix may touch two of their charters):
+    the store tells each person once per change, so their news must be one message."""
+    merged: dict[str, Notice] = {}
+    for notice in notices:
+        key = notice.slack_id or f"name:{notice.name}"
+        earlier = merged.get(key)
+        if earlier is None:
+            merged[key] = notice
+            continue
+        same = earlier.event_id == notice.event_id
+        merged[key] = Notice(earlier.name, earlier.slack_id, f"{earlier.text}\n{notice.text}",
+                             earlier.mute, earlier.event_id if same else None)
+    return list(merged.values())
+
+
+def _roles_of(charter: Charter, before: Mapping[str, Any], after: Mapping[str, Any],
+              roster: Roster, *, side: str) -> dict[str, set[str]]:
+    """Each person's roles in the record, before or after the fix. A role the fix does
+    not write holds what the calendar says on both sides."""
+    found: dict[str, set[str]] = {}
+    calendar = {"captain": charter.captain, "mate": charter.mate, "crew": charter.crew}
+    for role in ("captain", "mate", "crew"):
+        if role in after:
+            value = after.get(role) if side == "after" else before.get(role)
+        else:
+            value = calendar[role]
+        for name in _names(value):
+            found.setdefault(roster.canonical(name) or name, set()).add(role)
+    return found
+
+
+def _join(roles: set[str]) -> str:
+    return " and ".join(r for r in ("captain", "mate", "crew") if r in roles)
 
 
 def with_event(notices: Iterable[Notice], event_id: str) -> list[Notice]:
