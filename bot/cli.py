@@ -305,7 +305,8 @@ def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:
     env = read_environment()
     service = build_change_service(systems, config, build_audit(env), tell=direct_messages(env))
     for resumed in service.resume():
-        print(f"resumed an interrupted change: {change_line(resumed)}", file=sys.stderr)
+        news = f" — {resumed.news}" if resumed.news else ""
+        print(f"resumed an interrupted change: {change_line(resumed)}{news}", file=sys.stderr)
     return service
 
 

@@ -24,14 +24,16 @@ def register(app: App, ops: Operations) -> None:
     @app.middleware
     def once(req: BoltRequest, body: dict[str, Any],
              next_: Callable[[], None]) -> BoltResponse | None:
-        if req.lazy_only:
-            # The deferred half of a request already let through (on Lambda the function
-            # invokes itself with the same body): claiming it again would drop the work.
-            return next_()
         event_id = body.get("event_id") if body.get("type") == "event_callback" else \
             _click_id(body)
         if not event_id:
             return next_()
+        if req.lazy_only:
+            # The deferred half of a request already let through (on Lambda the function
+            # invokes itself with the same body): claimed under a key of its own, so it runs
+            # once even when Lambda retries the invocation.
+            event_id = "lazy-" + hashlib.sha256(
+                f"{event_id} {req.lazy_function_name}".encode()).hexdigest()[:40]
         retry = (req.headers.get("x-slack-retry-num") or [None])[0]
         if ops.first_delivery(str(event_id), retry_num=int(retry) if retry else None):
             return next_()

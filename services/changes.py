@@ -54,6 +54,7 @@ from store.audit import (
     PlannedStep,
     StepEntry,
 )
+from store.notices import NoticeLog
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ FaultHook = Callable[[int, str], None]
 LEASE_TTL = timedelta(minutes=5)
 # How long the same request, arriving while its change runs elsewhere, waits for it.
 WAIT_SECONDS = 60.0
+# News a process without Slack could not send is sent by the bot's retry job: for the
+# changes of the last day, looked for among the latest few hundred.
+UNTOLD_WITHIN = timedelta(days=1)
+UNTOLD_SCAN = 200
 
 
 @dataclass(frozen=True)
@@ -260,6 +265,30 @@ class ChangeService:
             if self._claim(change, lease):
                 outcomes.append(self._run(change, lease, fresh=False))
         return outcomes
+
+    def tell_untold(self, *, within: timedelta = UNTOLD_WITHIN) -> list[str]:
+        """Tell the crew of recent done changes that a process without Slack finished
+        (a command line without SLACK_BOT_TOKEN): their news, one line per change. Each
+        person is still claimed once per change, so two replicas never both send."""
+        if self.tell is None:
+            return []
+        cutoff = self._clock() - within
+        lines = []
+        for change in self._audit.recent(limit=UNTOLD_SCAN):
+            if change.created_at < cutoff:
+                break
+            notices = [Notice.from_dict(n) for n in change.params.get("notices", [])]
+            if change.status != DONE or not notices:
+                continue
+            told = set(NoticeLog(self._audit.sessions).told(change.id))
+            waiting = [n for n in notices if not n.mute and n.slack_id
+                       and n.slack_id not in told]
+            if waiting:
+                news = tell_crew(change_id=change.id, event_id=change.event_id,
+                                 notices=waiting, audit=self._audit, send=self.tell,
+                                 source=change.source)
+                lines.append(f"{change.id}: {news}")
+        return lines
 
     def outcome_of(self, change: ChangeEntry, *, repeated: bool = False) -> ChangeOutcome:
         return self._outcome(change, repeated=repeated)

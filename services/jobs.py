@@ -54,8 +54,11 @@ def nightly_sync(ops: Operations) -> str:
         return f"nightly sync: {len(result.discrepancies)} found, none to fix automatically"
     report = ops.changes.apply_fixes(result, ids, requested_by="scheduler", source="scheduler")
     applied = sum(o.status == "applied" for o in report.outcomes)
-    return (f"nightly sync: {applied} of {len(ids)} fixed automatically; "
-            f"{len(result.discrepancies) - applied} left for the digest")
+    news = f"; {report.news}" if report.news else ""
+    summary = (f"nightly sync: {applied} of {len(ids)} fixed automatically; "
+               f"{len(result.discrepancies) - applied} left for the digest{news}")
+    logger.info("%s", summary)
+    return summary
 
 
 def retry_interrupted(ops: Operations) -> int:
@@ -63,7 +66,11 @@ def retry_interrupted(ops: Operations) -> int:
     (another replica's retry, a person's command) are left to it."""
     outcomes = ops.changes.resume()
     for outcome in outcomes:
-        logger.info("retry: resumed change %s: %s", outcome.change_id, outcome.status)
+        logger.info("retry: resumed change %s: %s%s", outcome.change_id, outcome.status,
+                    f" ({outcome.news})" if outcome.news else "")
+    # Changes a command line without Slack finished: their crew is told from here.
+    for line in ops.changes.tell_untold():
+        logger.info("retry: told the crew of change %s", line)
     return len(outcomes)
 
 

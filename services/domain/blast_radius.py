@@ -188,8 +188,8 @@ def fix_seen(items: Sequence[Discrepancy], *, want: DesiredCharter | None, confi
         named = ", ".join(f"{show_value(record.get(f)) or 'nobody'} as {f}" for f in crew)
         lead = (f"{who} were e-mailed and the crew texted" if emailed and texted else
                 f"{who} were e-mailed" if emailed else "The crew were texted")
-        seen.append(f"{lead} naming {named}; whoever is on or off now is told by direct "
-                    "message.")
+        seen.append(f"{lead} naming {named}; once it is applied, the bot messages those on "
+                    "or off it who have a Slack id.")
     if any(d.kind in PAGE_KINDS for d in fixable) and want.deployed_page is not None:
         cached = f" (the CDN: {served.detail.rstrip('.')})" if served and served.ok is False \
             else ""

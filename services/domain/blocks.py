@@ -96,19 +96,19 @@ def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
 def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
                    want: DesiredCharter | None, preview: str = "") -> list[Block]:
     fixable = [i.id for i in items if i.fix]
+    # Who already saw the old data, the freeze window: said before Approve, as next to a
+    # swap's Confirm; and said still where the bot fixed it alone (a person must tell them).
+    told = [context(_clipped(f":eyes: {preview}"), block_id=f"preview:{event_id}")] \
+        if preview else []
     if fixable:
         value = ids_value(event_id, fixable, seen=seen_of(want))
-        # Who already saw the old data, the freeze window: said before Approve, as next
-        # to a swap's Confirm.
-        told = [context(f":eyes: {preview}"[:2900], block_id=f"preview:{event_id}")] \
-            if preview else []
         return [*told, {"type": "actions", "block_id": f"decide:{event_id}", "elements": [
             button("Approve", APPROVE, value, style="primary"),
             button("Dismiss", DISMISS, value)]}]
     if items:
-        return [context("A person must fix this in the calendar or the roster.",
-                        block_id=f"human:{event_id}")]
-    return []
+        return [*told, context("A person must fix this in the calendar or the roster.",
+                               block_id=f"human:{event_id}")]
+    return told
 
 
 def by_charter(items: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
@@ -176,13 +176,21 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
 
 
 def decided(blocks: Sequence[Block], event_id: str, note: str) -> list[Block]:
-    """The digest's blocks with one charter's buttons replaced by who decided what."""
+    """The digest's blocks with one charter's buttons replaced by who decided what (and
+    the note written for the approver gone with them: it spoke of what Approve would do)."""
     target, note_id = f"decide:{event_id}", f"note:{event_id}"
+    gone = {note_id, f"preview:{event_id}"} if event_id != "all" else {note_id} | {
+        b.get("block_id") for b in blocks if str(b.get("block_id", "")).startswith("preview:")}
     updated = [context(note, block_id=note_id) if b.get("block_id") == target else b
-               for b in blocks if b.get("block_id") != note_id]
+               for b in blocks if b.get("block_id") not in gone]
     if not any(b.get("block_id") == target for b in blocks):
         updated.append(context(note, block_id=note_id))  # the buttons are gone: at the end
     return updated[:MAX_BLOCKS]
+
+
+def _clipped(text: str, limit: int = 2900) -> str:
+    """Within a context element's 3,000 characters, saying so when cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def applied_line(item: Discrepancy) -> str:

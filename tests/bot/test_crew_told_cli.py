@@ -122,3 +122,18 @@ def test_an_approved_fix_that_changes_a_records_mate_tells_who_is_on_and_who_is_
     assert main(["apply", mate, *WINDOW]) == 1
     assert "no longer found" in capsys.readouterr().out
     assert dms(slack) == Counter({"U0ANA": 1, "U0ANGELIA": 1})
+
+
+def test_news_a_command_line_without_slack_could_not_send_is_sent_by_the_bots_retry(
+        cli_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["swap", "danika", "Ana", "Tess", *WINDOW]) == 0
+    assert "Not told: Tess, Ana (no SLACK_BOT_TOKEN here)" in capsys.readouterr().out
+    env = read_environment()
+    systems = build_systems(cli_sandbox.config, env)
+    sent: list[tuple[str, str]] = []
+    # The bot's retry job, on a process with Slack, twice (or on two replicas).
+    for _ in range(2):
+        bot = build_change_service(systems, cli_sandbox.config, build_audit(env),
+                                   tell=lambda user, text: sent.append((user, text)))
+        bot.tell_untold()
+    assert sorted(user for user, _ in sent) == ["U0ANA", "U0TESS"]

@@ -279,6 +279,11 @@ def test_a_crew_chat_message_is_proposed_once_through_the_self_invocation(
     # Slack retries an event it thought slow: acknowledged, no second deferred work.
     assert aws_lambda.handler(event, Context())["statusCode"] == 200
     assert len(held.invocations) == 1
+    [(_, _, deferred)] = held.invocations
     held.deliver()  # the deferred half carries the same event id: it must still run
     [(_, proposal)] = slack.wait_for(1, method="chat.postMessage")
     assert "proposes `/charter swap quinn-" in proposal["text"]
+    # Lambda retries an asynchronous invocation it thinks failed: the work runs once.
+    aws_lambda.handler(deferred, Context())
+    time.sleep(1)
+    assert len([c for c in slack.calls if c[0] == "chat.postMessage"]) == 1

@@ -158,9 +158,10 @@ def test_the_digest_says_who_already_saw_what_a_fix_corrects_and_the_change_keep
     # Danika's boarding e-mail went out from a record with the old time and Angelia as mate.
     assert seen == {"preview:danika-may31": (
         ":eyes: Already seen: 12 guests were e-mailed 2–6 PM (what DynamoDB said); they "
-        "will need 3–7 PM on Sunday. 12 guests were e-mailed naming Angelia as mate; whoever "
-        "is on or off now is told by direct message. Guests who opened the guest page saw an old "
-        "version; the upload and the invalidation replace it.")}
+        "will need 3–7 PM on Sunday. 12 guests were e-mailed naming Angelia as mate; once it "
+        "is applied, the bot messages those on or off it who have a Slack id. Guests who "
+        "opened the guest page saw an old version; the upload and the invalidation replace "
+        "it.")}
     order = [b.get("block_id") for b in digest["blocks"]]
     assert order.index("preview:danika-may31") + 1 == order.index("decide:danika-may31")
     approve = next(e for b in digest["blocks"] if b.get("block_id") == "decide:danika-may31"
@@ -168,7 +169,9 @@ def test_the_digest_says_who_already_saw_what_a_fix_corrects_and_the_change_keep
     message = {"ts": "1.1", "text": digest["text"], "blocks": digest["blocks"]}
     app.dispatch(signed(click(slack, "digest_approve", approve["value"],
                               block_id="decide:danika-may31", message=message)))
-    slack.wait_for(1, method="chat.update")
+    [(_, after)] = slack.wait_for(1, method="chat.update")
+    # Approved: the note for the approver went with the buttons.
+    assert "preview:danika-may31" not in [b.get("block_id") for b in after["blocks"]]
     [change] = [c for c in ops.audit.recent() if c.kind == "fix"]
     assert ("  seen: 12 guests were e-mailed 2–6 PM (what DynamoDB said); they will need "
             "3–7 PM on Sunday.") in change.params["preview"]

@@ -83,8 +83,8 @@ def test_a_crew_fix_names_who_was_told_the_old_crew_and_nothing_sent_says_nothin
     result = run(config, [c], [rec], [page])
     chosen = [d for d in result.discrepancies if d.fix]
     assert fix_seen(chosen, want=result.desired["danika-may31"], config=config) == [
-        "12 guests were e-mailed naming Angelia as mate; whoever is on or off now is told "
-        "by direct message."]
+        "12 guests were e-mailed naming Angelia as mate; once it is applied, the bot messages "
+        "those on or off it who have a Slack id."]
     quiet, page = in_sync(config, c, mate="Angelia")
     result = run(config, [c], [quiet], [page])
     chosen = [d for d in result.discrepancies if d.fix]
