@@ -32,8 +32,9 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
         if notice.mute:
             continue  # asked not to be messaged: neither told nor a failure
         if notice.slack_id is None or send is None:
-            why = "no slack_id in the roster" if notice.slack_id is None else \
-                "no SLACK_BOT_TOKEN here"
+            why = ("not in the roster" if not notice.in_roster else
+                   "no slack_id in the roster" if notice.slack_id is None else
+                   "no SLACK_BOT_TOKEN here")
             untold.setdefault(why, []).append(notice.name)
             continue
         if not log.claim(change_id=change_id, slack_id=notice.slack_id, text=notice.text):

@@ -10,7 +10,7 @@ sends the same words, once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from services.domain.models import Charter
@@ -26,6 +26,7 @@ class Notice:
     text: str
     mute: bool = False  # the roster entry says notify: false
     event_id: str | None = None  # the charter it is about, for the audit
+    in_roster: bool = True  # False: a name the roster does not know (so no Slack id either)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -34,7 +35,7 @@ class Notice:
     def from_dict(cls, data: Mapping[str, Any]) -> Notice:
         return cls(name=str(data["name"]), slack_id=data.get("slack_id"),
                    text=str(data["text"]), mute=bool(data.get("mute")),
-                   event_id=data.get("event_id"))
+                   event_id=data.get("event_id"), in_roster=bool(data.get("in_roster", True)))
 
 
 def crew_notices(*, kind: str, params: Mapping[str, Any], before: Charter,
@@ -117,8 +118,8 @@ def one_per_person(notices: Sequence[Notice]) -> list[Notice]:
             merged[key] = notice
             continue
         same = earlier.event_id == notice.event_id
-        merged[key] = Notice(earlier.name, earlier.slack_id, f"{earlier.text}\n{notice.text}",
-                             earlier.mute, earlier.event_id if same else None)
+        merged[key] = replace(earlier, text=f"{earlier.text}\n{notice.text}",
+                              event_id=earlier.event_id if same else None)
     return list(merged.values())
 
 
@@ -143,7 +144,7 @@ def _join(roles: set[str]) -> str:
 
 
 def with_event(notices: Iterable[Notice], event_id: str) -> list[Notice]:
-    return [Notice(n.name, n.slack_id, n.text, n.mute, event_id) for n in notices]
+    return [replace(n, event_id=event_id) for n in notices]
 
 
 def _names(value: Any) -> set[str]:
@@ -176,4 +177,4 @@ def _notice(name: str, text: str, roster: Roster, muted: frozenset[str]) -> Noti
     member = roster.find(name)
     shown = member.name if member else name
     return Notice(name=shown, slack_id=member.slack_id if member else None, text=text,
-                  mute=shown in muted)
+                  mute=shown in muted, in_roster=member is not None)

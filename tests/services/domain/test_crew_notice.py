@@ -40,3 +40,11 @@ def test_two_charters_in_one_fix_make_one_message_per_person(config: Config) -> 
                              Notice("Ana", "U0ANA", "Other.")])
     assert [(n.name, n.text, n.event_id) for n in merged] == [
         ("Gene", "First.\nFirst.", None), ("Ana", "Other.", None)]
+
+
+def test_a_name_the_roster_does_not_know_is_marked_so(config: Config) -> None:
+    [zed] = [n for n in fix_notices(charter=charter(), before={"mate": "Zed"},
+                                    after={"mate": "Ana"}, roster=Roster(config.roster))
+             if n.name == "Zed"]
+    assert (zed.slack_id, zed.in_roster) == (None, False)
+    assert Notice.from_dict(zed.to_dict()) == zed
