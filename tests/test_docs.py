@@ -137,3 +137,16 @@ def test_links_in_the_readme_and_docs_lead_somewhere() -> None:
                 if anchor not in {_anchor(h) for h in headings}:
                     broken.append(f"{page.name}: {target} (no such heading)")
     assert not broken, "\n".join(broken)
+
+
+def test_the_readmes_structure_names_every_module() -> None:
+    # The engineer who inherits the code reads the structure first: a module it does not
+    # name is one they will not know to look for.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    modules = [path for folder in ("bot", "handlers", "services", "services/domain",
+                                   "services/adapters", "store", "common")
+               for path in sorted((ROOT / folder).glob("*.py"))
+               if path.name != "__init__.py"]
+    assert modules
+    missing = [str(path.relative_to(ROOT)) for path in modules if path.name not in readme]
+    assert missing == []
