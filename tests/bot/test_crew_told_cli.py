@@ -22,6 +22,7 @@ from services.domain.page_rendering import PageRenderer
 from services.reconciling import run_reconcile
 from services.requests import carry_out
 from tests.conftest import SEED_WINDOW
+from tests.handlers.slack_requests import dms, texts
 
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 
@@ -32,16 +33,6 @@ def slack(cli_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sla
         monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
         monkeypatch.setenv("SLACK_API_URL", fake.api_url)
         yield fake
-
-
-def dms(slack: SlackFake) -> Counter[str]:
-    return Counter(p["channel"] for m, p in slack.calls
-                   if m == "chat.postMessage" and str(p.get("channel", "")).startswith("U"))
-
-
-def texts(slack: SlackFake, user: str) -> list[str]:
-    return [p["text"] for m, p in slack.calls
-            if m == "chat.postMessage" and p.get("channel") == user]
 
 
 def changes(capsys: pytest.CaptureFixture[str]) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,3 +97,15 @@ def message_event(text: str, user: str, *, retry: int | None = None, event_id: s
 def buttons(message: dict[str, Any], action_id: str | None = None) -> list[dict[str, Any]]:
     return [e for b in message.get("blocks", []) if b.get("type") == "actions"
             for e in b["elements"] if action_id is None or e["action_id"] == action_id]
+
+
+def dms(slack: SlackFake) -> Counter[str]:
+    """Direct messages sent, by the Slack user id they went to."""
+    return Counter(p["channel"] for m, p in slack.calls
+                   if m == "chat.postMessage" and str(p.get("channel", "")).startswith("U"))
+
+
+def texts(slack: SlackFake, user: str) -> list[str]:
+    """What one person was sent, in order."""
+    return [p["text"] for m, p in slack.calls
+            if m == "chat.postMessage" and p.get("channel") == user]

@@ -13,7 +13,7 @@ from services.crew_news import tell_crew
 from services.domain.config import Config
 from services.domain.crew_notice import Notice
 from services.operations import Operations
-from tests.handlers.slack_requests import click, command, responses, signed
+from tests.handlers.slack_requests import click, command, dms, responses, signed, texts
 
 
 def plan_and_confirm(app: App, slack: SlackFake, text: str, *, clicks: int = 1) -> list[dict]:
@@ -29,14 +29,6 @@ def plan_and_confirm(app: App, slack: SlackFake, text: str, *, clicks: int = 1) 
     return responses(slack, 1 + clicks)[1:]
 
 
-def dms(slack: SlackFake) -> Counter[str]:
-    return Counter(p["channel"] for m, p in slack.calls
-                   if m == "chat.postMessage" and str(p.get("channel", "")).startswith("U"))
-
-
-def texts(slack: SlackFake, user: str) -> list[str]:
-    return [p["text"] for m, p in slack.calls
-            if m == "chat.postMessage" and p.get("channel") == user]
 
 
 def test_a_swap_tells_the_added_and_the_removed_person_once(

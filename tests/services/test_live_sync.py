@@ -364,20 +364,25 @@ def test_two_processes_on_postgresql_handle_each_change_once(postgres_bot: Bot) 
     assert record["startTime"] == "16:00"
 
 
-def test_approve_on_an_alert_applies_it_as_on_a_digest_entry(bot: Bot) -> None:
-    move_danika(bot.box)
-    bot.live().check()
-    alert = bot.channel.posted[0]
-    approve = next(e for b in alert["blocks"] if b["type"] == "actions"
-                   for e in b["elements"] if e["action_id"] == APPROVE)
+def click(bot: Bot, message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    """An approver clicks one of the alert's buttons, as the Slack app hands it on."""
+    button = next(e for b in message["blocks"] if b["type"] == "actions"
+                  for e in b["elements"] if e["action_id"] == action_id)
     systems = build_systems(bot.config, bot.box.env)
     audit = AuditLog(session_factory(open_engine(bot.database)))
     ops = Operations(systems=systems, config=bot.config, audit=audit,
                      changes=ChangeService(systems=systems, config=bot.config, audit=audit),
                      window=lambda: SEED_WINDOW, clock=lambda: NOW)
+    return digest_decisions.decide(ops, action_id=action_id, value=button["value"],
+                                   user_id=bot.config.slack.approvers[0], message=message)
+
+
+def test_approve_on_an_alert_applies_it_as_on_a_digest_entry(bot: Bot) -> None:
+    move_danika(bot.box)
+    bot.live().check()
+    alert = bot.channel.posted[0]
     approver = bot.config.slack.approvers[0]
-    rewritten = digest_decisions.decide(ops, action_id=APPROVE, value=approve["value"],
-                                        user_id=approver, message=alert)
+    rewritten = click(bot, alert, APPROVE)
     record, page = danika(bot.box)
     assert (record["startTime"], page["arrival"]) == ("16:00", "4:00–8:00 PM")
     assert f"Approved by <@{approver}>" in str(rewritten["blocks"])

@@ -11,15 +11,10 @@ import pytest
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
-from bot.wiring import build_systems
-from services import digest_decisions
-from services.changes import ChangeService
 from services.domain.blocks import APPROVE, DISMISS
-from services.operations import Operations
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
-from tests.conftest import SEED_WINDOW
-from tests.services.test_live_sync import NOW, Bot, danika, make_bot, move_danika
+from tests.services.test_live_sync import Bot, click, danika, make_bot, move_danika
 from tests.services.test_live_sync_lease import messages, slack_alerts
 
 
@@ -38,19 +33,6 @@ def bot(seeded: Sandbox, tmp_path: Path, slack: SlackFake) -> Bot:
 
 def check(bot: Bot, slack: SlackFake) -> Any:
     return bot.live(alerts=slack_alerts(slack)).check()
-
-
-def click(bot: Bot, message: dict[str, Any], action_id: str) -> dict[str, Any]:
-    """An approver clicks one of the alert's buttons, as the Slack app hands it on."""
-    button = next(e for b in message["blocks"] if b["type"] == "actions"
-                  for e in b["elements"] if e["action_id"] == action_id)
-    systems = build_systems(bot.config, bot.box.env)
-    audit = AuditLog(session_factory(open_engine(bot.database)))
-    ops = Operations(systems=systems, config=bot.config, audit=audit,
-                     changes=ChangeService(systems=systems, config=bot.config, audit=audit),
-                     window=lambda: SEED_WINDOW, clock=lambda: NOW)
-    return digest_decisions.decide(ops, action_id=action_id, value=button["value"],
-                                   user_id=bot.config.slack.approvers[0], message=message)
 
 
 def fixes(bot: Bot) -> int:
