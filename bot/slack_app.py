@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.wiring import direct_message_sender
 from handlers import actions, commands, events, messages
 from services.operations import Operations
 
@@ -28,8 +29,7 @@ def build_app(ops: Operations, *, token: str, signing_secret: str,
                   max_workers=16, thread_name_prefix="charter-work"))
     ops.group_members = lambda group: set(
         client.usergroups_users_list(usergroup=group).get("users", []))
-    # A user id as the channel opens (or reuses) the bot's direct message with them.
-    ops.direct_message = lambda user, text: client.chat_postMessage(channel=user, text=text)
+    ops.direct_message = direct_message_sender(client)
     ops.changes.tell = ops.direct_message  # the crew told when a change lands, by any path
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)

@@ -124,9 +124,11 @@ def direct_messages(env: Environment) -> Send | None:
     """A direct message to a Slack user (user id, text), for the crew a change affects:
     the CLI and ``watch`` tell them as the Slack app does."""
     client = slack_client(env)
-    if client is None:
-        return None
+    return direct_message_sender(client) if client is not None else None
 
+
+def direct_message_sender(client: WebClient) -> Send:
+    """A user id as the channel opens (or reuses) the bot's direct message with them."""
     def send(user: str, text: str) -> None:
         client.chat_postMessage(channel=user, text=text)
 

@@ -7,7 +7,7 @@ store records each step's status as the runner carries it out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 PENDING, APPLYING, DONE, FAILED, CONFLICT, SKIPPED = (
     "pending", "applying", "done", "failed", "conflict", "skipped")
@@ -26,7 +26,8 @@ class PlannedStep:
     after: Any = None
 
 
-class RecordedStep(Protocol):
+@dataclass(frozen=True)
+class StepEntry:
     """A step as the audit store holds it once the runner has tried it."""
 
     seq: int

@@ -120,6 +120,9 @@ class ChangeService:
         ``tell``: a Slack direct message (user id, text), for the crew a change affects;
         None where there is no Slack (they are then named as not told)."""
         self.tell = tell
+        # Who the crew's news is worked out for, and who asked not to be messaged.
+        self._roster = Roster(config.roster)
+        self._muted = frozenset(m.name for m in config.crew if not m.notify)
         self._stop_requested = stop_requested
         self._clock = clock
         self._systems = systems
@@ -273,16 +276,13 @@ class ChangeService:
         if self.tell is None:
             return []
         cutoff = self._clock() - within
+        done = [c for c in self._audit.recent(limit=UNTOLD_SCAN)
+                if c.created_at >= cutoff and c.status == DONE and c.params.get("notices")]
+        told = NoticeLog(self._audit.sessions).told([c.id for c in done])
         lines = []
-        for change in self._audit.recent(limit=UNTOLD_SCAN):
-            if change.created_at < cutoff:
-                break
-            notices = [Notice.from_dict(n) for n in change.params.get("notices", [])]
-            if change.status != DONE or not notices:
-                continue
-            told = set(NoticeLog(self._audit.sessions).told(change.id))
-            waiting = [n for n in notices if not n.mute and n.slack_id
-                       and n.slack_id not in told]
+        for change in done:
+            waiting = [n for n in map(Notice.from_dict, change.params["notices"])
+                       if not n.mute and n.slack_id and n.slack_id not in told[change.id]]
             if waiting:
                 news = tell_crew(change_id=change.id, event_id=change.event_id,
                                  notices=waiting, audit=self._audit, send=self.tell,
@@ -294,14 +294,6 @@ class ChangeService:
         return self._outcome(change, repeated=repeated)
 
     # -- who is told --------------------------------------------------------------
-
-    @property
-    def _roster(self) -> Roster:
-        return Roster(self._config.roster)
-
-    @property
-    def _muted(self) -> frozenset[str]:
-        return frozenset(m.name for m in self._config.crew if not m.notify)
 
     def _undo_notices(self, original: ChangeEntry, event: Mapping[str, Any]) -> list[Notice]:
         """The original change's news, the other way round, about the charter as it is."""

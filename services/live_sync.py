@@ -60,7 +60,8 @@ from services.domain.reconcile import find_discrepancies
 from services.reconciling import Systems, default_window
 from services.runner import new_runner_id, runner_is_dead
 from services.sync_lease import SyncLeaseKeeper
-from store.sync_state import SyncLease, SyncState
+from store.leases import Lease
+from store.sync_state import SyncState
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class LiveSync:
         self._changes = changes
         self._alerts = alerts
         self._clock = clock
-        self._lease = SyncLease(owner=runner_id or new_runner_id(), ttl=lease_ttl)
+        self._lease = Lease(owner=runner_id or new_runner_id(), ttl=lease_ttl)
         self._owner_is_dead = owner_is_dead
         self._renderer = renderer or PageRenderer()
         # Called with the changes read, before any is handled: where a crash is tested.

@@ -27,7 +27,8 @@ import threading
 from types import TracebackType
 
 from common.errors import LeaseLostError
-from store.sync_state import SyncLease, SyncState
+from store.leases import Lease
+from store.sync_state import SyncState
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ WHAT = "the calendar's live sync"
 class SyncLeaseKeeper:
     """Use as ``with SyncLeaseKeeper(...) as keeper:`` once the lease was claimed."""
 
-    def __init__(self, state: SyncState, calendar_id: str, lease: SyncLease) -> None:
+    def __init__(self, state: SyncState, calendar_id: str, lease: Lease) -> None:
         self._state = state
         self._calendar_id = calendar_id
         self._lease = lease

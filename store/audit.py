@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, sessionmaker
 
@@ -27,34 +27,15 @@ from common.changes import (
     SKIPPED,
     SOURCES,
     PlannedStep,
+    StepEntry,
 )
+from store.leases import Lease, insert_once, release_lease, renew_lease, take_lease
 from store.leases import aware as _aware
-from store.leases import take_lease
 from store.schema import ChangeRow, DecisionRow, DigestRunRow, SlackEventRow, StepRow
 
 # Re-exported: the store is where most code meets these names.
 __all__ = ["APPLYING", "CONFLICT", "DONE", "FAILED", "PENDING", "SKIPPED", "SOURCES",
            "AuditLog", "ChangeEntry", "DecisionEntry", "Lease", "PlannedStep", "StepEntry"]
-
-
-@dataclass(frozen=True)
-class Lease:
-    """A runner's claim on a change: who, and for how long after each renewal."""
-
-    owner: str
-    ttl: timedelta
-
-
-@dataclass(frozen=True)
-class StepEntry:
-    seq: int
-    system: str
-    action: str
-    target: str
-    before: Any
-    after: Any
-    status: str
-    error: str | None
 
 
 @dataclass(frozen=True)
@@ -194,21 +175,13 @@ class AuditLog:
     def renew(self, change_id: str, lease: Lease) -> bool:
         """Extend our lease before the next step; False when it was lost to another runner."""
         with self._sessions.begin() as session:
-            kept = session.execute(
-                update(ChangeRow)
-                .where(ChangeRow.id == change_id, ChangeRow.lease_owner == lease.owner)
-                .values(lease_expires_at=self._clock() + lease.ttl)
-                .execution_options(synchronize_session=False))
-            return bool(kept.rowcount == 1)
+            return renew_lease(session, ChangeRow, where=ChangeRow.id == change_id,
+                               lease=lease, now=self._clock())
 
     def release(self, change_id: str, lease: Lease) -> None:
         """Give up the lease without finishing (a shutdown between steps)."""
         with self._sessions.begin() as session:
-            session.execute(
-                update(ChangeRow)
-                .where(ChangeRow.id == change_id, ChangeRow.lease_owner == lease.owner)
-                .values(lease_owner=None, lease_expires_at=None)
-                .execution_options(synchronize_session=False))
+            release_lease(session, ChangeRow, where=ChangeRow.id == change_id, lease=lease)
 
     def latest_for_request(self, request_key: str) -> ChangeEntry | None:
         """The newest change made for the same words (see ChangeService.apply)."""
@@ -263,16 +236,9 @@ class AuditLog:
 
     def claim_digest(self, *, day: str, channel: str, discrepancy_count: int) -> bool:
         """True for the one process that may post today's digest."""
-        with self._sessions() as session:
-            session.add(DigestRunRow(run_day=day, channel=channel, status="claimed",
-                                     discrepancy_count=discrepancy_count,
-                                     created_at=self._clock()))
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
-            return True
+        return insert_once(self._sessions, DigestRunRow(
+            run_day=day, channel=channel, status="claimed",
+            discrepancy_count=discrepancy_count, created_at=self._clock()))
 
     @staticmethod
     def _by_key(session: Session, key: str) -> ChangeRow | None:
@@ -335,16 +301,10 @@ class AuditLog:
         than Slack's retries, which stop within minutes) are pruned on the way.
         """
         now = self._clock()
-        with self._sessions() as session:
+        with self._sessions.begin() as session:
             session.execute(delete(SlackEventRow).where(SlackEventRow.received_at < now - keep))
-            session.add(SlackEventRow(event_id=event_id[:64], received_at=now,
-                                      retry_num=retry_num))
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
-            return True
+        return insert_once(self._sessions, SlackEventRow(event_id=event_id[:64],
+                                                         received_at=now, retry_num=retry_num))
 
 
 def _names_event(column: InstrumentedAttribute[str | None], event: str) -> Any:

@@ -1,4 +1,5 @@
-"""One runner at a time on a row: the lease both a change and a calendar's sync use.
+"""One runner at a time on a row: the lease both a change and a calendar's sync use;
+and the first-insert-wins claim of a digest day, a Slack delivery or a crew message.
 
 A row carries ``lease_owner`` and ``lease_expires_at``. The lease is free when nobody
 holds it, it has expired, it is already ours, or its holder is a process known to
@@ -10,11 +11,21 @@ alike.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A runner's claim on a row: who, and for how long after each renewal."""
+
+    owner: str
+    ttl: timedelta
 
 
 def aware(moment: datetime) -> datetime:
@@ -40,3 +51,36 @@ def take_lease(session: Session, model: Any, row: Any, *, where: ColumnElement[b
         .values(lease_owner=owner, lease_expires_at=now + ttl)
         .execution_options(synchronize_session=False))
     return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def renew_lease(session: Session, model: Any, *, where: ColumnElement[bool], lease: Lease,
+                now: datetime) -> bool:
+    """Push our lease's expiry ``ttl`` ahead; False when another runner holds it now."""
+    kept = session.execute(
+        update(model).where(where, model.lease_owner == lease.owner)
+        .values(lease_expires_at=now + lease.ttl)
+        .execution_options(synchronize_session=False))
+    return bool(kept.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def release_lease(session: Session, model: Any, *, where: ColumnElement[bool], lease: Lease,
+                  **values: Any) -> bool:
+    """Give the lease up, writing ``values`` with it; False when it was no longer ours."""
+    kept = session.execute(
+        update(model).where(where, model.lease_owner == lease.owner)
+        .values(lease_owner=None, lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False))
+    return bool(kept.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def insert_once(sessions: Callable[[], Session], row: Any) -> bool:
+    """Insert ``row``; False when its key is already there (another process, or an
+    earlier delivery, claimed it first): the primary key decides between replicas."""
+    with sessions() as session:
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return False
+        return True

@@ -3,13 +3,13 @@ change's news reaches each person at most once, whichever process or click sends
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, Text, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from store.leases import insert_once
 from store.schema import Base
 
 
@@ -30,17 +30,17 @@ class NoticeLog:
 
     def claim(self, *, change_id: str, slack_id: str, text: str) -> bool:
         """True for the first claim of telling ``slack_id`` about ``change_id``."""
-        with self._sessions() as session:
-            session.add(CrewNoticeRow(change_id=change_id, slack_id=slack_id,
-                                      sent_at=self._clock(), text=text))
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
-            return True
+        return insert_once(self._sessions, CrewNoticeRow(change_id=change_id, slack_id=slack_id,
+                                                         sent_at=self._clock(), text=text))
 
-    def told(self, change_id: str) -> list[str]:
+    def told(self, change_ids: Collection[str]) -> dict[str, set[str]]:
+        """Who was told of each of these changes (claimed), by change id, in one read."""
+        found: dict[str, set[str]] = {change_id: set() for change_id in change_ids}
+        if not found:
+            return found
         with self._sessions() as session:
-            return list(session.scalars(select(CrewNoticeRow.slack_id)
-                                        .where(CrewNoticeRow.change_id == change_id)))
+            rows = session.execute(select(CrewNoticeRow.change_id, CrewNoticeRow.slack_id)
+                                   .where(CrewNoticeRow.change_id.in_(list(found))))
+            for change_id, slack_id in rows:
+                found[change_id].add(slack_id)
+        return found

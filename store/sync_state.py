@@ -15,21 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.leases import Lease, insert_once, release_lease, renew_lease, take_lease
 from store.leases import aware as _aware
-from store.leases import take_lease
 from store.schema import CalendarSyncRow, DecisionRow, SyncAlertRow, SyncProcessRow
 
 # What a person's click on an alert's buttons records, and closes the alert.
 CLOSING = ("approved", "dismissed")
-
-
-@dataclass(frozen=True)
-class SyncLease:
-    owner: str
-    ttl: timedelta
 
 
 @dataclass(frozen=True)
@@ -65,7 +58,7 @@ class SyncState:
         self._sessions = sessions
         self._clock = clock
 
-    def claim(self, calendar_id: str, lease: SyncLease, *,
+    def claim(self, calendar_id: str, lease: Lease, *,
               owner_is_dead: Callable[[str], bool] = lambda _owner: False) -> SyncClaim | None:
         """Take the calendar's lease; None when another live process holds it."""
         self._ensure_row(calendar_id)
@@ -81,40 +74,27 @@ class SyncState:
             return SyncClaim(row.sync_token,
                              _aware(row.synced_at) if row.synced_at else None)
 
-    def renew(self, calendar_id: str, lease: SyncLease) -> bool:
+    def renew(self, calendar_id: str, lease: Lease) -> bool:
         """Push our lease's expiry ``ttl`` ahead while a check runs; False when another
         process holds it now (it took it over: ours had expired, or we were thought dead)."""
         with self._sessions.begin() as session:
-            kept = session.execute(
-                update(CalendarSyncRow)
-                .where(CalendarSyncRow.calendar_id == calendar_id,
-                       CalendarSyncRow.lease_owner == lease.owner)
-                .values(lease_expires_at=self._clock() + lease.ttl)
-                .execution_options(synchronize_session=False))
-            return bool(kept.rowcount == 1)
+            return renew_lease(session, CalendarSyncRow,
+                               where=CalendarSyncRow.calendar_id == calendar_id, lease=lease,
+                               now=self._clock())
 
-    def advance(self, calendar_id: str, lease: SyncLease, *, token: str) -> bool:
+    def advance(self, calendar_id: str, lease: Lease, *, token: str) -> bool:
         """Store the token whose changes were all handled, and give up the lease; False
         when the lease was lost meanwhile (the token is then left to the new holder)."""
         with self._sessions.begin() as session:
-            kept = session.execute(
-                update(CalendarSyncRow)
-                .where(CalendarSyncRow.calendar_id == calendar_id,
-                       CalendarSyncRow.lease_owner == lease.owner)
-                .values(sync_token=token, synced_at=self._clock(), lease_owner=None,
-                        lease_expires_at=None)
-                .execution_options(synchronize_session=False))
-            return bool(kept.rowcount == 1)
+            return release_lease(session, CalendarSyncRow,
+                                 where=CalendarSyncRow.calendar_id == calendar_id, lease=lease,
+                                 sync_token=token, synced_at=self._clock())
 
-    def release(self, calendar_id: str, lease: SyncLease) -> None:
+    def release(self, calendar_id: str, lease: Lease) -> None:
         """Give up the lease without moving the token (the read failed part way)."""
         with self._sessions.begin() as session:
-            session.execute(
-                update(CalendarSyncRow)
-                .where(CalendarSyncRow.calendar_id == calendar_id,
-                       CalendarSyncRow.lease_owner == lease.owner)
-                .values(lease_owner=None, lease_expires_at=None)
-                .execution_options(synchronize_session=False))
+            release_lease(session, CalendarSyncRow,
+                          where=CalendarSyncRow.calendar_id == calendar_id, lease=lease)
 
     def token(self, calendar_id: str) -> str | None:
         with self._sessions() as session:
@@ -216,8 +196,5 @@ class SyncState:
         with self._sessions() as session:
             if session.get(CalendarSyncRow, calendar_id) is not None:
                 return
-            session.add(CalendarSyncRow(calendar_id=calendar_id))
-            try:
-                session.commit()
-            except IntegrityError:  # another process made it first: the same row
-                session.rollback()
+        # False when another process made it first: the same row, so nothing to do.
+        insert_once(self._sessions, CalendarSyncRow(calendar_id=calendar_id))

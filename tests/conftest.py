@@ -57,12 +57,18 @@ def seeded(config: Config) -> Iterator[Sandbox]:
 @pytest.fixture
 def cli_sandbox(seeded: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """The seeded sandbox as ``python -m bot`` sees it: environment, app.yaml, audit store."""
-    for key, value in sandbox_environ(seeded).items():
+    return as_the_cli_sees_it(seeded, tmp_path, monkeypatch)
+
+
+def as_the_cli_sees_it(box: Sandbox, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """``box`` in the environment, an app.yaml and a SQLite audit store in ``workdir``,
+    which becomes the current directory: what a command run there finds."""
+    for key, value in sandbox_environ(box).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
-    write_config(seeded.config, tmp_path / "app.yaml")
-    monkeypatch.chdir(tmp_path)
-    return seeded
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{workdir / 'audit.sqlite3'}")
+    write_config(box.config, workdir / "app.yaml")
+    monkeypatch.chdir(workdir)
+    return box
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.sandbox import Sandbox, install, running_sandbox, sandbox_environ, write_config
+from bot.sandbox.sandbox import Sandbox, install, running_sandbox
 from bot.sandbox.scenario import Scenario, seed_weekend
 from services.domain.config import Config
-from tests.conftest import SEED_SATURDAY
+from tests.conftest import SEED_SATURDAY, as_the_cli_sees_it
 
 ANSWERS = {
     # Sunday: Danika's mate is tentative and Bo has not answered; Jonathan's crew accepted.
@@ -52,9 +52,4 @@ def ready_sandbox(config: Config, tmp_path: Path,
     """The extended seed in the sandbox, as ``python -m bot`` sees it."""
     with running_sandbox(config) as box:
         install(box, readiness_scenario(config))
-        for key, value in sandbox_environ(box).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
-        write_config(box.config, tmp_path / "app.yaml")
-        monkeypatch.chdir(tmp_path)
-        yield box
+        yield as_the_cli_sees_it(box, tmp_path, monkeypatch)

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from common.changes import DONE, PlannedStep, RecordedStep
+from common.changes import DONE, PlannedStep, StepEntry
 from services.domain.models import Discrepancy, ReconcileResult, path_for_key
 
 APPLIED = "applied"
@@ -130,7 +130,7 @@ def _by_event(chosen: Sequence[Discrepancy]) -> dict[str, list[Discrepancy]]:
 _NAMES = {"dynamodb": "DynamoDB record", "page": "guest page", "cdn": "CloudFront invalidation"}
 
 
-def step_outcomes(chosen: Sequence[Discrepancy], steps: Sequence[RecordedStep], *,
+def step_outcomes(chosen: Sequence[Discrepancy], steps: Sequence[StepEntry], *,
                   change_status: str, error: str | None) -> list[Outcome]:
     """Each fix, from the steps it needed: applied, partly applied, or not done."""
     stopped = "the next apply finishes it" if change_status == FAILED else (
@@ -153,7 +153,7 @@ def step_outcomes(chosen: Sequence[Discrepancy], steps: Sequence[RecordedStep], 
     return outcomes
 
 
-def reached(steps: Sequence[RecordedStep]) -> tuple[Reached, ...]:
+def reached(steps: Sequence[StepEntry]) -> tuple[Reached, ...]:
     """Per system, in the order the steps run: how many writes were made of those planned."""
     found = []
     for system in dict.fromkeys(s.system for s in steps):
@@ -184,7 +184,7 @@ def reached_line(reached: Iterable[Reached]) -> str:
     return " · ".join(parts)
 
 
-def _steps_of(found: Discrepancy, steps: Sequence[RecordedStep]) -> list[RecordedStep]:
+def _steps_of(found: Discrepancy, steps: Sequence[StepEntry]) -> list[StepEntry]:
     wanted: set[tuple[str, str | None]] = set()
     for action in found.fix:
         if action.action in ("create_record", "update_record"):
@@ -197,7 +197,7 @@ def _steps_of(found: Discrepancy, steps: Sequence[RecordedStep]) -> list[Recorde
             or (s.system == "cdn" and ("cdn", None) in wanted)]
 
 
-def _error_of(pending: Sequence[RecordedStep], steps: Sequence[RecordedStep]) -> str | None:
+def _error_of(pending: Sequence[StepEntry], steps: Sequence[StepEntry]) -> str | None:
     """The error that stopped these steps: their own, or that of the step that stopped all."""
     own = next((s.error for s in pending if s.error), None)
     if own or not pending:

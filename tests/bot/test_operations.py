@@ -16,20 +16,16 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
-from bot.sandbox.scenario import coming_saturday
+from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
-from services.domain.config import Config
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.bot.test_serve_http import free_port, port_answers, post, signature
-from tests.conftest import install_seed
 from tests.handlers.slack_requests import click
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,13 +75,6 @@ def bot_process(box: Sandbox, slack: SlackFake, workdir: Path, **extra: str) -> 
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
-
-
-@pytest.fixture
-def this_weekend(config: Config) -> Iterator[Sandbox]:
-    with running_sandbox(config) as box:
-        install_seed(box, saturday=coming_saturday(datetime.now(config.tz).date()))
-        yield box
 
 
 def test_healthz_answers_and_readyz_follows_the_database(

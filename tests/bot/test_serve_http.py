@@ -13,18 +13,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
-from bot.sandbox.scenario import coming_saturday
+from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
-from services.domain.config import Config
-from tests.conftest import install_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-secret"
@@ -113,15 +109,6 @@ def test_a_signed_slash_command_is_acked_and_answered(
     [(_, reply)] = slack.wait_for(1, method="/response/r1")
     assert "/charter status danika" in reply["text"]
     assert post(url, body, {}) == 401
-
-
-@pytest.fixture
-def this_weekend(config: Config) -> Iterator[Sandbox]:
-    """The seed's weekend on the coming one: a real process reads today's window."""
-    with running_sandbox(config) as box:
-        # The operator's today, as the bot reckons it.
-        install_seed(box, saturday=coming_saturday(datetime.now(config.tz).date()))
-        yield box
 
 
 def test_two_replicas_receiving_the_same_event_post_one_proposal(

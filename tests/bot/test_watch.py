@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.sandbox.sandbox import Sandbox, running_sandbox, sandbox_environ, write_config
+from bot.sandbox.sandbox import Sandbox, running_sandbox
 from bot.sandbox.scenario import coming_saturday
 from bot.watch import run_watch
 from services.domain.config import Config
 from services.live_sync import CheckReport
-from tests.conftest import install_seed
+from tests.conftest import as_the_cli_sees_it, install_seed
 
 CAL = "jada-internal@group.calendar.google.com"
 
@@ -28,11 +28,7 @@ def this_weekend(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     saturday = coming_saturday(datetime.now(UTC).astimezone(config.tz).date())
     with running_sandbox(config) as box:
         install_seed(box, saturday=saturday)
-        for key, value in sandbox_environ(box).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
-        write_config(box.config, tmp_path / "app.yaml")
-        monkeypatch.chdir(tmp_path)
+        as_the_cli_sees_it(box, tmp_path, monkeypatch)
         yield box, (saturday + timedelta(days=1)).isoformat()
 
 

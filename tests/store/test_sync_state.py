@@ -9,7 +9,8 @@ import pytest
 
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
-from store.sync_state import PostedAlert, SyncLease, SyncState
+from store.leases import Lease
+from store.sync_state import PostedAlert, SyncState
 
 CAL = "cal@example.com"
 TTL = timedelta(minutes=2)
@@ -39,7 +40,7 @@ def state(sessions, clock: Clock) -> SyncState:  # type: ignore[no-untyped-def]
 
 
 def test_a_second_reader_waits_for_the_first(state: SyncState) -> None:
-    first, second = SyncLease("first", TTL), SyncLease("second", TTL)
+    first, second = Lease("first", TTL), Lease("second", TTL)
     claim = state.claim(CAL, first)
     assert claim is not None and claim.token is None
     assert state.claim(CAL, second) is None
@@ -49,7 +50,7 @@ def test_a_second_reader_waits_for_the_first(state: SyncState) -> None:
 
 
 def test_only_the_holder_moves_the_token(state: SyncState, clock: Clock) -> None:
-    first, second = SyncLease("first", TTL), SyncLease("second", TTL)
+    first, second = Lease("first", TTL), Lease("second", TTL)
     state.claim(CAL, first)
     clock.now += TTL + timedelta(seconds=1)  # the first holder stalled past its lease
     assert state.claim(CAL, second) is not None
@@ -59,16 +60,16 @@ def test_only_the_holder_moves_the_token(state: SyncState, clock: Clock) -> None
 
 
 def test_a_dead_holders_lease_is_taken_at_once_and_its_token_kept(state: SyncState) -> None:
-    state.claim(CAL, SyncLease("first", TTL))
-    state.advance(CAL, SyncLease("first", TTL), token="s1")
-    state.claim(CAL, SyncLease("crashed", TTL))  # read, then died before advancing
-    claim = state.claim(CAL, SyncLease("next", TTL), owner_is_dead=lambda o: o == "crashed")
+    state.claim(CAL, Lease("first", TTL))
+    state.advance(CAL, Lease("first", TTL), token="s1")
+    state.claim(CAL, Lease("crashed", TTL))  # read, then died before advancing
+    claim = state.claim(CAL, Lease("next", TTL), owner_is_dead=lambda o: o == "crashed")
     assert claim is not None and claim.token == "s1"
 
 
 def test_a_renewed_lease_outlives_its_ttl_and_a_taken_over_one_is_not_renewed(
         state: SyncState, clock: Clock) -> None:
-    first, second = SyncLease("first", TTL), SyncLease("second", TTL)
+    first, second = Lease("first", TTL), Lease("second", TTL)
     state.claim(CAL, first)
     for _ in range(3):  # a long check, renewing as it goes
         clock.now += TTL * 0.7
