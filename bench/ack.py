@@ -21,6 +21,7 @@ import logging
 import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,8 +38,11 @@ from bot.config import load_config
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
 from common.errors import SourceUnavailableError
+from services.changes import ChangeService
 from services.domain.models import ReconcileResult, Window
 from services.operations import Operations
+from store.audit import AuditLog
+from store.database import open_engine, session_factory
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret"
@@ -74,7 +78,13 @@ def main() -> None:
     if args.chat:
         run_chat(config, messages=args.chat, padding=args.chat_charters)
     SlowOperations.work_seconds = args.work_seconds
-    ops = SlowOperations(systems=None, config=config, audit=None, changes=None,  # type: ignore
+    # A real audit store: each click is claimed there before its listener runs (a click
+    # delivered twice is dropped), and that claim is part of the ack.
+    workdir = tempfile.mkdtemp(prefix="charter-ack-")
+    audit = AuditLog(session_factory(open_engine(f"sqlite:///{workdir}/audit.sqlite3")))
+    ops = SlowOperations(systems=None, config=config, audit=audit,  # type: ignore[arg-type]
+                         changes=ChangeService(systems=None, config=config,  # type: ignore
+                                               audit=audit),
                          window=lambda: Window(date(2026, 5, 25), date(2026, 6, 24)),
                          clock=lambda: datetime.now(UTC))
     with SlackFake() as slack:
@@ -89,9 +99,10 @@ def main() -> None:
             "container": {"type": "message", "message_ts": "1.1", "channel_id": "C1"},
             "actions": [{"type": "button", "action_id": "digest_approve_all",
                          "block_id": "decide:all", "value": "all", "action_ts": "1"}]}
-        click = "payload=" + quote(json.dumps(payload))
         latencies = {"slash command": [], "button click": []}
         for n in range(args.requests):
+            payload["actions"][0]["action_ts"] = f"{n}.000"  # each click a click of its own
+            click = "payload=" + quote(json.dumps(payload))
             kind, body = ("slash command", command) if n % 2 == 0 else ("button click", click)
             request = signed(body)
             t0 = time.perf_counter()

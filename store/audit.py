@@ -33,6 +33,9 @@ from store.leases import Lease, insert_once, release_lease, renew_lease, take_le
 from store.leases import aware as _aware
 from store.schema import ChangeRow, DecisionRow, DigestRunRow, SlackEventRow, StepRow
 
+# Slack delivery ids are kept a day; pruning them every few minutes is plenty.
+PRUNE_EVERY = timedelta(minutes=10)
+
 # Re-exported: the store is where most code meets these names.
 __all__ = ["APPLYING", "CONFLICT", "DONE", "FAILED", "PENDING", "SKIPPED", "SOURCES",
            "AuditLog", "ChangeEntry", "DecisionEntry", "Lease", "PlannedStep", "StepEntry"]
@@ -94,6 +97,7 @@ class AuditLog:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._pruned_at: datetime | None = None  # when old Slack deliveries were last pruned
 
     def begin_change(self, *, kind: str, event_id: str | None, requested_by: str, source: str,
                      idempotency_key: str, params: dict[str, Any],
@@ -298,11 +302,15 @@ class AuditLog:
         """True for the first delivery of a Slack event to any process on this database.
 
         The primary key decides between replicas; rows older than ``keep`` (far longer
-        than Slack's retries, which stop within minutes) are pruned on the way.
+        than Slack's retries, which stop within minutes) are pruned on the way, every
+        few minutes rather than on every delivery: the claim is part of each ack.
         """
         now = self._clock()
-        with self._sessions.begin() as session:
-            session.execute(delete(SlackEventRow).where(SlackEventRow.received_at < now - keep))
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            with self._sessions.begin() as session:
+                session.execute(delete(SlackEventRow)
+                                .where(SlackEventRow.received_at < now - keep))
+            self._pruned_at = now
         return insert_once(self._sessions, SlackEventRow(event_id=event_id[:64],
                                                          received_at=now, retry_num=retry_num))
 
