@@ -29,6 +29,9 @@ class Environment:
     log_format: str | None = None
     # How long a SIGTERM'd HTTP process lets the work in flight run on (default 20).
     shutdown_grace_seconds: str | None = None
+    # Socket Mode's ping interval in seconds (default 5): a dropped link is noticed after
+    # about five unanswered pings. Shorter in tests, so a drop is seen in seconds.
+    socket_mode_ping_seconds: str | None = None
 
     @property
     def has_google_oauth(self) -> bool:
@@ -61,4 +64,5 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         config_path=value("CHARTER_OPS_CONFIG"),
         log_format=value("LOG_FORMAT"),
         shutdown_grace_seconds=value("SHUTDOWN_GRACE_SECONDS"),
+        socket_mode_ping_seconds=value("SOCKET_MODE_PING_SECONDS"),
     )

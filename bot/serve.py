@@ -95,7 +95,9 @@ def serve(config_path: str) -> int:
             # A connection cut without a close frame is only noticed by unanswered pings
             # (the builtin client gives up after about 5 of them): ping every 5 s, not 10,
             # so a dropped link is replaced in about 25 s rather than 50.
-            handler = SocketModeHandler(app, env.slack_app_token, ping_interval=5)
+            handler = SocketModeHandler(
+                app, env.slack_app_token,
+                ping_interval=float(env.socket_mode_ping_seconds or 5))
             signal.signal(signal.SIGTERM, _stop_serving(None))
             with contextlib.suppress(SystemExit):
                 handler.start()  # returns (by SystemExit) on SIGTERM

@@ -46,7 +46,8 @@ def socket_mode_process(seeded: Sandbox, workdir: Path) -> Iterator[
         env = {**os.environ, **sandbox_environ(seeded), "SLACK_BOT_TOKEN": "xoxb-test",
                "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": slack.api_url,
                "DATABASE_URL": f"sqlite:///{workdir / 'audit.sqlite3'}",
-               "PYTHONPATH": str(ROOT)}
+               # A dropped connection is noticed after about five unanswered pings.
+               "SOCKET_MODE_PING_SECONDS": "1", "PYTHONPATH": str(ROOT)}
         env.pop("SLACK_SIGNING_SECRET", None)  # Socket Mode needs none
         log = (workdir / "bot.log").open("wb")
         process = subprocess.Popen([sys.executable, "-m", "bot", "--config",
@@ -131,7 +132,7 @@ def test_the_bot_reconnects_after_a_disconnect_and_after_a_dropped_connection(
         server.send_disconnect()  # Slack refreshes connections this way
         server.wait_for_connection(2)
         server.drop()  # ...and networks fail without a word: noticed by unanswered pings
-        server.wait_for_connection(3, timeout=45)
+        server.wait_for_connection(3, timeout=20)
         # The bot asked for a fresh URL each time, and the newest connection works.
         assert len(slack.wait_for(3, method="apps.connections.open")) == 3
         envelope_id = server.send("slash_commands", slash(slack, "help"))
