@@ -9,44 +9,30 @@ sync"; apply could not do everything) and usage errors (a bad date, an unknown
 flag, a missing argument): argparse's own status 2 must never escape, since 2
 is reconcile's "drift found".
 Errors the product raises on purpose print one clear line on stderr.
+
+The parser and the dispatch live here; each command's body is in ``bot.cli_commands``.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from bot.config import find_config, load_config
-from bot.environment import read_environment
-from bot.terminal import (
-    apply_report,
-    audit_lines,
-    change_line,
-    reconcile_report,
-    status_table,
-)
-from bot.wiring import build_audit, build_change_service, build_systems, direct_messages
+from bot import __version__
+from bot.environment import find_config, read_environment
+from bot.exit_status import EXIT_ERROR, EXIT_OK
 from common.errors import CharterOpsError, InputError
-from services import audit_view, readiness
-from services.changes import ChangeOutcome, ChangeService
-from services.domain import readiness_blocks
-from services.domain.blast_radius import change_preview, fix_preview_lines
-from services.domain.config import Config
-from services.domain.models import ReconcileResult
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import PageRenderer
-from services.domain.resolve import resolve_event
-from services.domain.roster import Roster
-from services.reconciling import Systems, make_window, run_reconcile
-from services.requests import carry_out, plan_request
 
-EXIT_OK, EXIT_ERROR, EXIT_DRIFT, EXIT_RUNNING_ELSEWHERE = 0, 1, 2, 3
+if TYPE_CHECKING:
+    from services.reconciling import Systems
+
+# What a command needs (the settings, the clients, the services) is imported once the
+# line is parsed, by the command that needs it: --help, init and a usage error start in a
+# few tens of milliseconds, with no AWS, Google, SQLAlchemy or Slack module loaded.
 
 
 class UsageError(InputError):
@@ -78,6 +64,7 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", default=None,
                         help="settings file (default: $CHARTER_OPS_CONFIG, else ./app.yaml)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command")
 
     reconcile = commands.add_parser("reconcile", help="print every discrepancy and its fix plan")
@@ -163,218 +150,18 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
 
             return run_demo(config_path=config_path, assume_yes=args.yes,
                             auto_fix=args.auto_fix)
+        from bot.config import load_config
+
         config = load_config(config_path)
         if args.command == "doctor":
             from bot.doctor import run_doctor
 
             return run_doctor(config, read_environment(), out=sys.stdout)
+        from bot.cli_commands import run_command
+        from bot.wiring import build_systems
+
         systems = systems or build_systems(config, read_environment())
-        return _COMMANDS[args.command](args, config, systems, now())
+        return run_command(args, config, systems, now())
     except CharterOpsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
-
-
-def _reconcile(args: argparse.Namespace, config: Config, systems: Systems,
-               now: datetime) -> int:
-    window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
-    else:
-        print(reconcile_report(result))
-    if result.discrepancies:
-        return EXIT_DRIFT
-    if not result.complete:
-        # Nothing found in part of the data is not "in sync": a cron job must not read 0.
-        print(f"error: {_partial(result)}; nothing can be said to be in sync.", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_OK
-
-
-def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    if not args.ids and not args.all:
-        raise InputError("name the discrepancy ids to apply, or pass --all")
-    if args.ids and args.all:
-        raise InputError("pass either discrepancy ids or --all, not both")
-    if args.dry_run:
-        return _dry_apply(args, config, systems, now)
-    service = _service_after_resuming(systems, config)
-    window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
-    report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
-    if report.outcomes:
-        print(apply_report(report))
-    else:
-        print("Nothing to apply: all in sync." if result.complete else
-              "Nothing to apply from what could be read.")
-    if not result.complete:
-        print(f"error: {_partial(result)}; what depends on it was neither checked nor "
-              "applied (see: python -m bot reconcile).", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_OK if report.ok else EXIT_ERROR
-
-
-def _dry_apply(args: argparse.Namespace, config: Config, systems: Systems,
-               now: datetime) -> int:
-    """What ``apply`` would write, charter by charter, and how close each is to leaving;
-    nothing is written and no audit row is made."""
-    window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    wanted = set(args.ids)
-    chosen = [d for d in result.discrepancies if d.fix and (args.all or d.id in wanted)]
-    missing = sorted(wanted - {d.id for d in chosen})
-    print("\n".join(fix_preview_lines(chosen, result=result, config=config, now=now))
-          or "Nothing to apply.")
-    for item in missing:
-        print(f"  {item}: no longer found (nothing would be done)")
-    print("Dry run: nothing was written.")
-    return EXIT_OK
-
-
-def _partial(result: ReconcileResult) -> str:
-    count = len(result.withheld)
-    withheld = f" ({count} check{'s' if count != 1 else ''} withheld)" if count else ""
-    return f"a source was read only in part{withheld}"
-
-
-def _status(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    event_id = resolve_event(args.event, result.desired, today=window.start)
-    want = result.desired[event_id]
-    page_url = f"{config.pages.base_url}/{want.page_key}"
-    html = systems.pages.fetch(want.page_key) if want.deployed_page else None
-    fields = read_page_fields(html) if html else {}
-    mine = [d for d in result.discrepancies if d.event_id == event_id]
-    if args.json:
-        print(json.dumps({
-            "event_id": event_id,
-            "calendar": dict(want.record),
-            "dynamodb": dict(want.current_record.attributes) if want.current_record else None,
-            "page": {"key": want.page_key, "url": page_url, "deployed": want.deployed_page
-                     is not None, "in_sync": bool(want.deployed_page and
-                                                  want.deployed_page.content_md5 ==
-                                                  want.page_md5), "shows": fields},
-            "discrepancies": [d.to_dict() for d in mine],
-        }, indent=2, default=str))
-    else:
-        print(status_table(want, page_url=page_url, page_fields=fields))
-        for item in mine:
-            print(f"  [{item.severity}] {item.kind}: {item.summary}")
-    return EXIT_OK
-
-
-def _change(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    if args.dry_run:
-        return _dry_change(args, config, systems, now)
-    service = _service_after_resuming(systems, config)
-    window = make_window(config, now=now, start=args.start, end=args.end)
-    # Planning needs the charters, records and pages, not the CDN's history.
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
-                           read_cdn=False)
-    words = [args.role, args.person] if args.command == "swap" else [args.range]
-    outcome = carry_out(service=service, charters=result.desired, kind=args.command,
-                        event=args.event, words=words, config=config, today=window.start,
-                        requested_by=_requester(), source="cli", now=now)
-    return _report(outcome)
-
-
-def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
-                now: datetime) -> int:
-    """The plan and its blast radius; no audit store is opened, nothing is resumed or
-    written anywhere."""
-    window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
-                           read_cdn=False)
-    words = [args.role, args.person] if args.command == "swap" else [args.range]
-    event_id = resolve_event(args.event, result.desired, today=window.start)
-    plan = plan_request(charters=result.desired, kind=args.command, event=event_id,
-                        words=words, config=config, today=window.start)
-    preview = change_preview(plan=plan, want=result.desired[plan.event_id], config=config,
-                             now=now)
-    print(f"Dry run: {plan.summary}")
-    print("\n".join(preview.lines()))
-    print("Nothing was written.")
-    return EXIT_OK
-
-
-def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:
-    """The change service, once the changes a crash or an outage left half done are finished."""
-    env = read_environment()
-    service = build_change_service(systems, config, build_audit(env), tell=direct_messages(env))
-    for resumed in service.resume():
-        news = f" — {resumed.news}" if resumed.news else ""
-        print(f"resumed an interrupted change: {change_line(resumed)}{news}", file=sys.stderr)
-    return service
-
-
-def _undo(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    env = read_environment()
-    service = build_change_service(systems, config, build_audit(env), tell=direct_messages(env))
-    return _report(service.undo(args.change_id, requested_by=_requester(), source="cli"))
-
-
-def _report(outcome: ChangeOutcome) -> int:
-    """The outcome on stdout; a request that was already made says so on stderr instead."""
-    out = sys.stderr if outcome.repeated else sys.stdout
-    if outcome.running_elsewhere:
-        print(f"still running in another process: {change_line(outcome)}", file=sys.stderr)
-        return EXIT_RUNNING_ELSEWHERE
-    print(change_line(outcome), file=out)
-    for step in outcome.steps:
-        print(f"  {step.seq}. {step.system:<8} {step.action:<14} {step.target}  {step.status}"
-              + (f"  ({step.error})" if step.error else ""), file=out)
-    if outcome.news:
-        print(f"  {outcome.news}", file=out)
-    return EXIT_OK if outcome.status == "done" else EXIT_ERROR
-
-
-def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    query = audit_view.AuditQuery(event=(args.event or "").strip().lower() or None,
-                                  actor=args.actor)
-    items = audit_view.history(build_audit(read_environment()), query=query,
-                               roster=Roster(config.roster), limit=args.limit)
-    if args.json:
-        print(json.dumps([audit_view.item_dict(i) for i in items], indent=2, default=str))
-    else:
-        scope = audit_view.describe(query)
-        print("\n".join(audit_lines(items, tz=config.tz))
-              or f"Nothing recorded{' ' + scope if scope else ''}.")
-    return EXIT_OK
-
-
-def _ready(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    days = (args.date,) if args.date else readiness.parse_day(
-        None, today=now.astimezone(config.tz).date())
-    report = readiness.check_readiness(systems, config, days=days, now=now)
-    if args.json:
-        print(json.dumps([d.to_dict() for d in report.departures], indent=2))
-    else:
-        print(readiness_blocks.text_report(report.departures, days=days))
-    for note in report.result.notes:
-        print(f"note: {note}", file=sys.stderr)
-    # 2, as reconcile's drift: something a person must see to before the boat leaves.
-    return EXIT_OK if report.ready else EXIT_DRIFT
-
-
-def _requester() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
-
-def _watch(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    from bot.watch import build_live_sync, build_push, run_watch, slack_alerts
-
-    env = read_environment()
-    live = build_live_sync(systems, config, env, alerts=slack_alerts(config, env))
-    push = None if args.once else build_push(live, systems, config)
-    return run_watch(live, config, once=args.once, push=push)
-
-
-_COMMANDS = {"reconcile": _reconcile, "apply": _apply, "status": _status, "swap": _change,
-             "time": _change, "undo": _undo, "audit": _audit, "watch": _watch,
-             "ready": _ready}

@@ -7,16 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from bot.environment import Environment
 from common.errors import ConfigError
 from services.domain.config import Config
-
-DEFAULT_CONFIG = "app.yaml"
-
-
-def find_config(given: str | None, *, env: Environment) -> Path:
-    """The settings file: ``--config``, else ``$CHARTER_OPS_CONFIG``, else ./app.yaml."""
-    return Path(given or env.config_path or DEFAULT_CONFIG)
 
 
 def load_config(path: str | Path) -> Config:

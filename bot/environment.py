@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_CONFIG = "app.yaml"
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,8 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         shutdown_grace_seconds=value("SHUTDOWN_GRACE_SECONDS"),
         socket_mode_ping_seconds=value("SOCKET_MODE_PING_SECONDS"),
     )
+
+
+def find_config(given: str | None, *, env: Environment) -> Path:
+    """The settings file: ``--config``, else ``$CHARTER_OPS_CONFIG``, else ./app.yaml."""
+    return Path(given or env.config_path or DEFAULT_CONFIG)
