@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 from bot import __version__
 from bot.environment import find_config, read_environment
 from bot.exit_status import EXIT_ERROR, EXIT_OK
-from common.errors import CharterOpsError, InputError
+from common.errors import CharterOpsError, ConfigError, InputError
 
 if TYPE_CHECKING:
     from services.reconciling import Systems
@@ -146,10 +146,10 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
 
             return serve(config_path)
         if args.command == "demo":
-            from bot.sandbox.demo import run_demo
-
-            return run_demo(config_path=config_path, assume_yes=args.yes,
-                            auto_fix=args.auto_fix)
+            # The sandbox's own operator unless a file is named: an operator's app.yaml in
+            # the working directory (still FILL IN, or real) is not the demo's.
+            return _demo(config_path=args.config, assume_yes=args.yes,
+                         auto_fix=args.auto_fix)
         from bot.config import load_config
 
         config = load_config(config_path)
@@ -165,3 +165,15 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
     except CharterOpsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _demo(*, config_path: str | None, assume_yes: bool, auto_fix: bool) -> int:
+    try:
+        from bot.sandbox.demo import run_demo
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] != "moto":
+            raise
+        raise ConfigError("the demo's sandbox needs moto, which production installs leave "
+                          "out: pip install 'charter-ops[demo]' (from a checkout: pip "
+                          "install -r requirements-demo.txt)") from None
+    return run_demo(config_path=config_path, assume_yes=assume_yes, auto_fix=auto_fix)

@@ -144,9 +144,10 @@ def test_charter_ops_help_lists_the_commands(installed: Installed) -> None:
 
 
 def test_charter_ops_demo_runs_offline_from_outside_the_checkout(installed: Installed) -> None:
-    config = installed.elsewhere / "app.yaml"
-    shutil.copy(ROOT / "app.yaml", config)
-    demo = installed.run("charter-ops", "demo", "--yes", "--config", str(config), timeout=300)
+    # Where an operator has just run init: the template's FILL IN values are the operator's
+    # to fill, and the demo runs on the settings it ships with.
+    assert installed.run("charter-ops", "init").returncode == 0
+    demo = installed.run("charter-ops", "demo", "--yes", timeout=300)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     # The fixes were applied (guest pages rendered from the shipped template, the audit
     # store migrated with the shipped migrations), then a second reconcile finds nothing.
@@ -156,16 +157,26 @@ def test_charter_ops_demo_runs_offline_from_outside_the_checkout(installed: Inst
     assert after.endswith("all in sync"), after
 
 
-def test_declared_dependencies_are_the_locked_ones_in_compatible_ranges() -> None:
-    declared = {canonicalize_name(r.name): r for r in map(
-        Requirement, tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-        ["dependencies"])}
+def _pins(name: str) -> dict[str, Requirement]:
+    """The exact versions a requirements file pins itself (not those it includes with -r)."""
     locked = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / name).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
-        if line:
+        if line and not line.startswith("-r"):
             pin = Requirement(line)
             locked[canonicalize_name(pin.name)] = pin
+    return locked
+
+
+@pytest.mark.parametrize("group, lock", [("dependencies", "requirements.txt"),
+                                         ("demo", "requirements-demo.txt")])
+def test_declared_dependencies_are_the_locked_ones_in_compatible_ranges(group: str,
+                                                                       lock: str) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    listed = project[group] if group == "dependencies" else \
+        project["optional-dependencies"][group]
+    declared = {canonicalize_name(r.name): r for r in map(Requirement, listed)}
+    locked = _pins(lock)
     assert sorted(declared) == sorted(locked)
     for name, pin in locked.items():
         (version,) = [s.version for s in pin.specifier]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
 
 from bot.config import load_config
 from bot.sandbox.console import HINT, SlackConsole
@@ -40,8 +41,19 @@ SCRIPT = (
 )
 
 
-def run_demo(*, config_path: str, assume_yes: bool, auto_fix: bool = False) -> int:
-    config = load_config(config_path)
+# The sandbox's operator (the seed's JADA), shipped with the package: the demo needs no
+# settings file of the user's. The repository's app.yaml is the same file.
+DEMO_CONFIG = "demo.yaml"
+
+
+def demo_config() -> Config:
+    with resources.as_file(resources.files("bot.sandbox").joinpath(DEMO_CONFIG)) as path:
+        return load_config(path)
+
+
+def run_demo(*, config_path: str | None, assume_yes: bool, auto_fix: bool = False) -> int:
+    """``config_path``: an operator's file to run the sandbox with; None, the shipped one."""
+    config = load_config(config_path) if config_path else demo_config()
     now = datetime.now(UTC)
     today = now.astimezone(config.tz).date()
     saturday = coming_saturday(today)

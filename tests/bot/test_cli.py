@@ -141,6 +141,26 @@ def test_a_database_url_whose_driver_is_missing_says_what_to_install(tmp_path: P
                                   "which is not installed: pip install 'psycopg[binary]'")
 
 
+def test_the_demo_without_its_extra_says_what_to_install(tmp_path: Path) -> None:
+    # As a production install (no moto) would run it: nothing started, one line.
+    script = ("import sys; sys.modules['moto'] = None\n"
+              "from bot.cli import main\n"
+              "sys.exit(main(['demo', '--yes']))")
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, text=True,
+                         capture_output=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert "pip install 'charter-ops[demo]'" in run.stderr
+    assert run.stdout == ""
+
+
+def test_the_demo_ships_the_repository_app_yaml() -> None:
+    # One sandbox operator: what `charter-ops demo` runs on is what the tests run on.
+    shipped = ROOT / "bot" / "sandbox" / "demo.yaml"
+    assert shipped.read_text() == (ROOT / "app.yaml").read_text()
+
+
 def test_the_postgresql_driver_is_a_runtime_requirement() -> None:
     runtime = (ROOT / "requirements.txt").read_text()
     assert re.search(r"^psycopg\[binary\]==", runtime, re.MULTILINE)
