@@ -25,6 +25,7 @@ from slack_bolt import App
 from bot.config import load_config
 from bot.environment import Environment, read_environment
 from bot.health import Health, with_health
+from bot.http_guard import MAX_BODY_BYTES, SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_app
@@ -107,10 +108,13 @@ def serve(config_path: str) -> int:
 
             port = int(os.environ.get("PORT", "3000"))
             health = Health(config_source=config_path, database=_database_check(env))
+            slack = slack_signed(SlackRequestHandler(app, path=SLACK_PATH),
+                                 signing_secret=env.slack_signing_secret or "")
             server = waitress.create_server(
-                with_health(live.serve(SlackRequestHandler(app, path="/slack/events")),
-                            health),
-                host="0.0.0.0", port=port, threads=8)
+                with_health(limit_body(live.serve(slack)), health),
+                # waitress buffers a body before the app sees it: it refuses a long one
+                # too (its limit is exclusive), so no more than the limit is ever held.
+                host="0.0.0.0", port=port, threads=8, max_request_body_size=MAX_BODY_BYTES + 1)
             signal.signal(signal.SIGTERM, _stop_serving(health))
             logger.info("listening for Slack on http://0.0.0.0:%d/slack/events "
                         "(and /healthz, /readyz)", port)

@@ -148,8 +148,11 @@ def _serve_in_thread(app: Wsgi) -> Any:
     """POST /calendar/notifications on $PORT (default 3000), as the Slack app serves."""
     import waitress
 
+    from bot.http_guard import MAX_BODY_BYTES, limit_body
+
     port = int(os.environ.get("PORT", "3000"))
-    server = waitress.create_server(app, host="0.0.0.0", port=port, threads=4)
+    server = waitress.create_server(limit_body(app), host="0.0.0.0", port=port, threads=4,
+                                    max_request_body_size=MAX_BODY_BYTES + 1)
     threading.Thread(target=server.run, daemon=True).start()
     logger.info("listening for calendar notifications on http://0.0.0.0:%d%s", port, PATH)
     return server
