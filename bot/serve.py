@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
 from bot.config import load_config
-from bot.environment import Environment, read_environment
+from bot.environment import Environment, http_port, read_environment, shutdown_grace
 from bot.health import Health, with_health
 from bot.http_guard import MAX_BODY_BYTES, SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
@@ -73,6 +73,9 @@ def serve(config_path: str) -> int:
     # The deferred work of each request runs here, in the request's logging context.
     executor = ContextExecutor(max_workers=16, thread_name_prefix="charter-work")
     try:
+        # The environment's numbers first: a bad one is refused before anything is opened.
+        grace = shutdown_grace(env)
+        port = None if env.slack_app_token else http_port()
         config = load_config(config_path)
         app, ops = build_bot(config, env, executor=executor, stop_requested=stop_changes)
     except BaseException:
@@ -88,8 +91,7 @@ def serve(config_path: str) -> int:
     live = _add_live_sync(scheduler, ops, config, env)
     scheduler.start()
     try:
-        grace = float(env.shutdown_grace_seconds or 20)
-        if env.slack_app_token:
+        if port is None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             logger.info("connecting to Slack in Socket Mode")
@@ -106,7 +108,6 @@ def serve(config_path: str) -> int:
             import waitress
             from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-            port = int(os.environ.get("PORT", "3000"))
             health = Health(config_source=config_path, database=_database_check(env))
             slack = slack_signed(SlackRequestHandler(app, path=SLACK_PATH),
                                  signing_secret=env.slack_signing_secret or "")

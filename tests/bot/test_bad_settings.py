@@ -171,3 +171,19 @@ def test_a_sqlite_file_in_a_missing_folder_is_named_and_no_folder_is_made(
     assert f"DATABASE_URL sqlite:///{missing}: the audit database cannot be opened " \
            "(unable to open database file)" in err
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("PORT", "http", "PORT is 'http', not a port number from 0 to 65535"),
+    ("PORT", "99999999999999999999", "PORT is '99999999999999999999', not a port number"),
+    ("SHUTDOWN_GRACE_SECONDS", "soon", "SHUTDOWN_GRACE_SECONDS is 'soon', not a number"),
+    ("SHUTDOWN_GRACE_SECONDS", "nan", "SHUTDOWN_GRACE_SECONDS is 'nan', not a number"),
+])
+def test_the_bot_refuses_a_number_in_its_environment_that_is_none_before_opening_anything(
+        tmp_path: Path, name: str, value: str, message: str) -> None:
+    shutil.copy(ROOT / "app.yaml", tmp_path / "app.yaml")
+    database = tmp_path / "audit.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{database}", "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_SIGNING_SECRET": "s", "PORT": "0", name: value}
+    refused(run_bot([], cwd=tmp_path, env=env), naming=f"error: {message}")
+    assert not database.exists()
