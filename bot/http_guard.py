@@ -4,7 +4,8 @@ A request body is at most MAX_BODY_BYTES: a longer announced length is answered 
 without reading a byte of it, and a body without one (chunked) is read only up to the
 limit. A POST to /slack/events that Slack did not sign is answered 401 before anything
 parses it: Bolt reads the body (JSON, form, payload) before it checks the signature, and
-a malformed one was a 500 and a traceback in the log.
+a malformed one was a 500 and a traceback in the log. A signed one Bolt could not read
+is answered 400.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
 # Slack's payloads are a few KB (a modal's submission at most tens); Google's push has
@@ -72,9 +74,13 @@ def slack_signed(app: Wsgi, *, signing_secret: str, path: str = SLACK_PATH) -> W
                                  signature=environ.get("HTTP_X_SLACK_SIGNATURE")):
             return _answer(start_response, "401 Unauthorized", "invalid request")
         try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            return _answer(start_response, "400 Bad Request", "the body is not UTF-8")
+            # Read as Bolt will read it: what it could not read would be a 500 there.
+            parsed = parse_body(body.decode("utf-8"), environ.get("CONTENT_TYPE"))
+        except ValueError:  # not UTF-8, not JSON
+            parsed = None
+        if not isinstance(parsed, dict):
+            return _answer(start_response, "400 Bad Request",
+                           "the body is not a Slack request (a form, or a JSON object)")
         return app({**environ, "wsgi.input": io.BytesIO(body)}, start_response)
 
     return guard

@@ -207,3 +207,16 @@ def test_malformed_or_unsigned_requests_are_4xx_and_log_no_traceback(
     assert post(url, body, signature(body)) == 200
     log = (tmp_path / "bot.log").read_text()
     assert "Traceback" not in log and " 500 " not in log
+
+
+def test_a_signed_body_bolt_could_not_read_is_400_and_logs_no_traceback(
+        running_bot: tuple[str, SlackFake], tmp_path: Path) -> None:
+    url, _ = running_bot
+    statuses = {body: post(url, body, signature(body), content_type)
+                for body, content_type in [("{\"type\": ", "application/json"),
+                                           ("[1, 2]", "application/json"),
+                                           ("payload=%7Bnope", "application/x-www-form-"
+                                                               "urlencoded")]}
+    assert set(statuses.values()) == {400}, statuses
+    log = (tmp_path / "bot.log").read_text()
+    assert "Traceback" not in log and " 500 " not in log
