@@ -51,12 +51,12 @@ def open_engine(url: str | None) -> Engine:
         migrate(engine)
     except DBAPIError as error:  # refused, unknown host, no such directory, no permission
         engine.dispose()
-        raise ConfigError(f"DATABASE_URL {shown_url(engine)}: the audit database cannot be "
+        raise ConfigError(f"DATABASE_URL {_shown_url(engine)}: the audit database cannot be "
                           f"opened ({_reason(error, engine)})") from None
     return engine
 
 
-def shown_url(engine: Engine) -> str:
+def _shown_url(engine: Engine) -> str:
     """The engine's URL fit to print: no password, no query (it may carry one too)."""
     return engine.url.set(query={}).render_as_string(hide_password=True)
 

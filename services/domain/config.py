@@ -23,8 +23,8 @@ FIXABLE_KINDS = frozenset(
 
 
 class _Section(BaseModel):
-    # Numbers are strict (each numeric Field says strict=True): YAML reads `yes` as true,
-    # and pydantic would otherwise take true for 1.
+    # Every number in a section is a Field(strict=True): YAML reads `yes` as true, and
+    # pydantic would otherwise take true for 1.
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -99,8 +99,8 @@ class PagesSettings(_Section):
     @field_validator("prefix")
     @classmethod
     def _prefix(cls, value: str) -> str:
-        # Every page key is this prefix and a name: a '..' or a leading '/' would put the
-        # pages (and what the bot deletes as orphans) outside the folder the operator meant.
+        # Every page key is this prefix and a name, and the prefix is what the bot lists
+        # and writes under: a '..' or a leading '/' would point it outside the folder meant.
         dot_folder = any(part in (".", "..") for part in value.split("/"))
         if dot_folder or (value and not PLAIN_PREFIX.fullmatch(value)):
             raise ValueError(
