@@ -57,6 +57,19 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-05-31") from None
 
 
+MAX_LIMIT = 10_000  # audit --limit: more than a screen could ever want, and a size SQL takes
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: '{text}'") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text} is not a count from 1 to {MAX_LIMIT}")
+    return value
+
+
 def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     parser = _Parser(
         prog=prog,
@@ -94,7 +107,8 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     audit.add_argument("event", nargs="?", help="record id or guest name")
     audit.add_argument("--actor", help="only this person's: Slack id, roster name or CLI user")
     audit.add_argument("--json", action="store_true")
-    audit.add_argument("--limit", type=int, default=20)
+    audit.add_argument("--limit", type=_count, default=20,
+                       help=f"at most this many entries, 1 to {MAX_LIMIT} (default 20)")
 
     watch = commands.add_parser("watch", help="follow the calendar as it changes (live sync)")
     watch.add_argument("--once", action="store_true",

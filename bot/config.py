@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bot.settings_yaml import SettingsYamlError, load_settings
 from common.errors import ConfigError
 from services.domain.config import Config
 
@@ -15,6 +16,9 @@ def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
+                          f"offset {error.start}); save it as UTF-8") from None
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (pass --config PATH or set CHARTER_OPS_CONFIG; "
                           "charter-ops init writes a new app.yaml)") from None
@@ -25,12 +29,13 @@ def load_config(path: str | Path) -> Config:
 
 def parse_config(text: str, *, source: str = "app.yaml") -> Config:
     try:
-        data = yaml.safe_load(text)
+        data = load_settings(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from None
+        kind = "refused" if isinstance(error, SettingsYamlError) else "not valid YAML"
+        raise ConfigError(f"{source}: {kind}{where}: {problem}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of settings at the top level")
     unfilled = _unfilled(data)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from common.errors import ConfigError
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_CONFIG = "app.yaml"
@@ -73,3 +76,24 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
 def find_config(given: str | None, *, env: Environment) -> Path:
     """The settings file: ``--config``, else ``$CHARTER_OPS_CONFIG``, else ./app.yaml."""
     return Path(given or env.config_path or DEFAULT_CONFIG)
+
+
+def http_port(environ: Mapping[str, str] | None = None) -> int:
+    """``$PORT``, where HTTP mode and ``watch``'s push listen (default 3000)."""
+    text = (os.environ if environ is None else environ).get("PORT") or "3000"
+    if not (text.isdigit() and int(text) <= 65535):
+        raise ConfigError(f"PORT is '{text}', not a port number from 0 to 65535")
+    return int(text)
+
+
+def shutdown_grace(env: Environment) -> float:
+    """``$SHUTDOWN_GRACE_SECONDS`` (default 20), read before anything starts."""
+    text = env.shutdown_grace_seconds or "20"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ConfigError(f"SHUTDOWN_GRACE_SECONDS is '{text}', not a number of seconds "
+                          "(0 or more; default 20)")
+    return seconds

@@ -23,8 +23,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
 from bot.config import load_config
-from bot.environment import Environment, read_environment
+from bot.environment import Environment, http_port, read_environment, shutdown_grace
 from bot.health import Health, with_health
+from bot.http_guard import MAX_BODY_BYTES, SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_app
@@ -72,6 +73,9 @@ def serve(config_path: str) -> int:
     # The deferred work of each request runs here, in the request's logging context.
     executor = ContextExecutor(max_workers=16, thread_name_prefix="charter-work")
     try:
+        # The environment's numbers first: a bad one is refused before anything is opened.
+        grace = shutdown_grace(env)
+        port = None if env.slack_app_token else http_port()
         config = load_config(config_path)
         app, ops = build_bot(config, env, executor=executor, stop_requested=stop_changes)
     except BaseException:
@@ -87,8 +91,7 @@ def serve(config_path: str) -> int:
     live = _add_live_sync(scheduler, ops, config, env)
     scheduler.start()
     try:
-        grace = float(env.shutdown_grace_seconds or 20)
-        if env.slack_app_token:
+        if port is None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             logger.info("connecting to Slack in Socket Mode")
@@ -107,12 +110,14 @@ def serve(config_path: str) -> int:
             import waitress
             from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-            port = int(os.environ.get("PORT", "3000"))
             health = Health(config_source=config_path, database=_database_check(env))
+            slack = slack_signed(SlackRequestHandler(app, path=SLACK_PATH),
+                                 signing_secret=env.slack_signing_secret or "")
             server = waitress.create_server(
-                with_health(live.serve(SlackRequestHandler(app, path="/slack/events")),
-                            health),
-                host="0.0.0.0", port=port, threads=8)
+                with_health(limit_body(live.serve(slack)), health),
+                # waitress buffers a body before the app sees it: it refuses a long one
+                # too (its limit is exclusive), so no more than the limit is ever held.
+                host="0.0.0.0", port=port, threads=8, max_request_body_size=MAX_BODY_BYTES + 1)
             signal.signal(signal.SIGTERM, _stop_serving(health))
             logger.info("listening for Slack on http://0.0.0.0:%d/slack/events "
                         "(and /healthz, /readyz)", port)

@@ -10,7 +10,6 @@ and the next one tried (a calendar outage must not end the watch).
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from typing import Any
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.environment import Environment
+from bot.environment import Environment, http_port
 from bot.push_http import PATH, Wsgi, notifications_app
 from bot.wiring import build_change_service, direct_messages, slack_client
 from common.errors import CharterOpsError
@@ -148,8 +147,11 @@ def _serve_in_thread(app: Wsgi) -> Any:
     """POST /calendar/notifications on $PORT (default 3000), as the Slack app serves."""
     import waitress
 
-    port = int(os.environ.get("PORT", "3000"))
-    server = waitress.create_server(app, host="0.0.0.0", port=port, threads=4)
+    from bot.http_guard import MAX_BODY_BYTES, limit_body
+
+    port = http_port()
+    server = waitress.create_server(limit_body(app), host="0.0.0.0", port=port, threads=4,
+                                    max_request_body_size=MAX_BODY_BYTES + 1)
     threading.Thread(target=server.run, daemon=True).start()
     logger.info("listening for calendar notifications on http://0.0.0.0:%d%s", port, PATH)
     return server

@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.errors import ConfigError
@@ -47,8 +47,24 @@ def open_engine(url: str | None) -> Engine:
             from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except DBAPIError as error:  # refused, unknown host, no such directory, no permission
+        engine.dispose()
+        raise ConfigError(f"DATABASE_URL {_shown_url(engine)}: the audit database cannot be "
+                          f"opened ({_reason(error, engine)})") from None
     return engine
+
+
+def _shown_url(engine: Engine) -> str:
+    """The engine's URL fit to print: no password, no query (it may carry one too)."""
+    return engine.url.set(query={}).render_as_string(hide_password=True)
+
+
+def _reason(error: DBAPIError, engine: Engine) -> str:
+    reason = " ".join(str(error.orig).split()) or type(error.orig).__name__
+    password = engine.url.password
+    return reason.replace(str(password), "***") if password else reason
 
 
 def migrate(engine: Engine) -> None:

@@ -23,6 +23,8 @@ FIXABLE_KINDS = frozenset(
 
 
 class _Section(BaseModel):
+    # Every number in a section is a Field(strict=True): YAML reads `yes` as true, and
+    # pydantic would otherwise take true for 1.
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -45,12 +47,14 @@ def _clock(value: object) -> str:
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# pages.prefix: relative folders, each ending in '/' ('' for the bucket's top).
+PLAIN_PREFIX = re.compile(r"(?:[A-Za-z0-9._-]+/)+")
 
 
 class CalendarSettings(_Section):
     id: str = Field(min_length=1)
     ical_url: str | None = None
-    window_days: int = Field(default=30, ge=1, le=366)
+    window_days: int = Field(default=30, ge=1, le=366, strict=True)
     # The public URL of POST /calendar/notifications, for Google's push; None to poll only.
     push_url: str | None = None
 
@@ -81,9 +85,9 @@ class PagesSettings(_Section):
     base_url: str
     waiver_url: str
     photo_upload_url: str | None = None
-    cache_ttl_seconds: int = Field(default=86400, ge=0)
+    cache_ttl_seconds: int = Field(default=86400, ge=0, strict=True)
     # Pages of charters departing within this many hours are fetched as a guest does.
-    served_check_hours: float = Field(default=48, ge=0)
+    served_check_hours: float = Field(default=48, ge=0, strict=True)
 
     @field_validator("base_url", "waiver_url", "photo_upload_url")
     @classmethod
@@ -95,9 +99,14 @@ class PagesSettings(_Section):
     @field_validator("prefix")
     @classmethod
     def _prefix(cls, value: str) -> str:
-        if value.startswith("/") or (value and not value.endswith("/")):
+        # Every page key is this prefix and a name, and the prefix is what the bot lists
+        # and writes under: a '..' or a leading '/' would point it outside the folder meant.
+        dot_folder = any(part in (".", "..") for part in value.split("/"))
+        if dot_folder or (value and not PLAIN_PREFIX.fullmatch(value)):
             raise ValueError(
-                "must be a key prefix like 'charters/guests/' (no leading /, ends in /)")
+                f"'{value}' is not a key prefix like 'charters/guests/': folder names of "
+                "letters, digits, '.', '_' or '-', each ending in /, no leading /, "
+                "no '.' or '..' folders")
         return value
 
 
@@ -118,13 +127,13 @@ class SlackSettings(_Section):
 class SyncSettings(_Section):
     nightly_at: str = "02:00"
     auto_fix: tuple[str, ...] = ()
-    freeze_hours: float = Field(default=2, ge=0)
+    freeze_hours: float = Field(default=2, ge=0, strict=True)
     # Live sync: any change to a charter departing this soon is told to the channel.
-    alert_hours: float = Field(default=48, ge=0)
+    alert_hours: float = Field(default=48, ge=0, strict=True)
     # Live sync: seconds between two incremental checks of the calendar.
-    poll_seconds: int = 60
+    poll_seconds: int = Field(default=60, strict=True)
     # Seconds between two looks for changes a crash or an outage left unfinished.
-    retry_seconds: int = 600
+    retry_seconds: int = Field(default=600, strict=True)
 
     @field_validator("poll_seconds")
     @classmethod

@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -137,3 +137,86 @@ def test_two_replicas_receiving_the_same_event_post_one_proposal(
     assert len(posts) == 1
     assert "proposes `/charter swap quinn-" in posts[0]["text"]
     assert "mate Angelia → Ana" in posts[0]["text"]
+
+
+def raw_answer(url: str, request: bytes, *, more: bytes = b"", within: float = 5) -> str:
+    """The status line of the answer to ``request`` sent as is over a socket, and ``more``
+    sent after it as far as the server takes it (it may answer and close first)."""
+    port = int(url.split(":")[2].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=within) as conn:
+        conn.sendall(request)
+        with suppress(OSError):  # the server answered and closed before taking it all
+            conn.sendall(more)
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0].decode()
+
+
+def test_a_huge_body_is_answered_413_without_being_read(
+        running_bot: tuple[str, SlackFake]) -> None:
+    url, _ = running_bot
+    started = time.monotonic()
+    # 64 MB announced, 17 bytes sent: an answer now means the rest was never waited for.
+    head = (b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: "
+            b"application/x-www-form-urlencoded\r\nContent-Length: 67108864\r\n\r\n")
+    assert raw_answer(url, head + b"command=%2Fcharter").startswith("HTTP/1.1 413")
+    # Chunked, no length said: taken up to the limit (1 MB), then answered.
+    chunked = (b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: "
+               b"application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"10000\r\n" + b"a" * 0x10000 + b"\r\n"  # 64 KB a chunk, 2 MB in all, no end
+    assert raw_answer(url, chunked, more=chunk * 32).startswith("HTTP/1.1 413")
+    assert time.monotonic() - started < 10
+    # Up to the limit is taken: a body just under it is read, and refused as unsigned.
+    body = "a=" + "b" * (1024 * 1024 - 2)
+    assert post(url, body, {}) == 401
+
+
+def test_malformed_or_unsigned_requests_are_4xx_and_log_no_traceback(
+        running_bot: tuple[str, SlackFake], tmp_path: Path) -> None:
+    url, slack = running_bot
+    now = str(int(time.time()))
+    json_type = "application/json"
+    statuses = {
+        "not JSON": post(url, "{\"type\": ", {}, json_type),
+        "not JSON, signed with nonsense": post(url, "{", {"X-Slack-Request-Timestamp": now,
+                                                          "X-Slack-Signature": "v0=00"},
+                                               json_type),
+        "a timestamp that is no number": post(url, "token=x", {
+            "X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=00"}),
+        "a timestamp too large for a clock": post(url, "token=x", {
+            "X-Slack-Request-Timestamp": "9" * 400, "X-Slack-Signature": "v0=00"}),
+        "a JSON list": post(url, "[1, 2]", {}, json_type),
+        "a payload that is not JSON": post(url, "payload=%7Bnope", {}),
+    }
+    not_utf8 = (b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: "
+                b"application/x-www-form-urlencoded\r\nContent-Length: 4\r\n"
+                b"Connection: close\r\n\r\n\xff\xfe\xfd\xfc")
+    statuses["not UTF-8"] = int(raw_answer(url, not_utf8).split()[1])
+    bad_length = (b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Length: many\r\n"
+                  b"Connection: close\r\n\r\n")
+    statuses["a length that is no number"] = int(raw_answer(url, bad_length).split()[1])
+    assert {why: status for why, status in statuses.items() if not 400 <= status < 500} == {}
+    # ...and the bot is still there, answering Slack.
+    body = urlencode({"command": "/charter", "text": "help", "user_id": "U0123ABCD",
+                      "team_id": "T1", "channel_id": "C1",
+                      "response_url": slack.response_url(), "trigger_id": "1"})
+    assert post(url, body, signature(body)) == 200
+    log = (tmp_path / "bot.log").read_text()
+    assert "Traceback" not in log and " 500 " not in log
+
+
+def test_a_signed_body_bolt_could_not_read_is_400_and_logs_no_traceback(
+        running_bot: tuple[str, SlackFake], tmp_path: Path) -> None:
+    url, _ = running_bot
+    statuses = {body: post(url, body, signature(body), content_type)
+                for body, content_type in [("{\"type\": ", "application/json"),
+                                           ("[1, 2]", "application/json"),
+                                           ("payload=%7Bnope", "application/x-www-form-"
+                                                               "urlencoded")]}
+    assert set(statuses.values()) == {400}, statuses
+    log = (tmp_path / "bot.log").read_text()
+    assert "Traceback" not in log and " 500 " not in log
