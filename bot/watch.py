@@ -96,6 +96,9 @@ def start_push(live: LiveSync, push: PushChannels, *, report: Callable[[CheckRep
         push.ensure()
     except CharterOpsError as error:
         logger.warning("calendar push not set up (polling meanwhile): %s", error)
+    # Renewed when the expiry Google granted says, which may come before the next poll.
+    push.keep_renewed()
+
     def check() -> None:
         done = live.check()
         if done.read == "busy":
