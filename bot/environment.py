@@ -29,6 +29,8 @@ class Environment:
     log_format: str | None = None
     # How long a SIGTERM'd HTTP process lets the work in flight run on (default 20).
     shutdown_grace_seconds: str | None = None
+    # Requested after each successful check, digest and nightly sync (Healthchecks-style).
+    heartbeat_url: str | None = None
 
     @property
     def has_google_oauth(self) -> bool:
@@ -61,4 +63,5 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         config_path=value("CHARTER_OPS_CONFIG"),
         log_format=value("LOG_FORMAT"),
         shutdown_grace_seconds=value("SHUTDOWN_GRACE_SECONDS"),
+        heartbeat_url=value("HEARTBEAT_URL"),
     )

@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.environment import Environment
 from bot.push_http import PATH, Wsgi, notifications_app
-from bot.wiring import build_change_service, direct_messages, slack_client
+from bot.wiring import build_change_service, direct_messages, heartbeat_for, slack_client
 from common.errors import CharterOpsError
 from services.domain.blocks import Message
 from services.domain.config import Config
@@ -65,7 +65,7 @@ def build_live_sync(systems: Systems, config: Config, env: Environment, *,
     return LiveSync(systems=systems, config=config, state=SyncState(sessions),
                     changes=build_change_service(systems, config, AuditLog(sessions),
                                                  tell=direct_messages(env)),
-                    alerts=alerts)
+                    alerts=alerts, heartbeat=heartbeat_for(env.heartbeat_url).beat)
 
 
 def build_push(live: LiveSync, systems: Systems, config: Config) -> PushChannels | None:

@@ -18,9 +18,11 @@ One check:
    rest (and anything about a charter leaving within ``sync.alert_hours``) posted
    as an alert; the charter's alert still waiting for a person (not approved or
    dismissed) is updated instead, so a second drift rewrites it;
-5. only then the new token is stored and the lease given up. A process killed
-   before that leaves the old token: the next check reads those changes again,
-   and finds done whatever was done (fixes are idempotent, alerts remembered).
+5. only then the new token is stored (with the time: the last successful check,
+   which /readyz and the digest judge staleness by) and the lease given up, and
+   ``HEARTBEAT_URL`` told. A process killed before that leaves the old token: the
+   next check reads those changes again, and finds done whatever was done (fixes
+   are idempotent, alerts remembered).
 
 Nothing changed costs one calendar request and no AWS request.
 """
@@ -125,7 +127,8 @@ class LiveSync:
                  runner_id: str | None = None,
                  owner_is_dead: Callable[[str], bool] = runner_is_dead,
                  renderer: PageRenderer | None = None,
-                 lease_ttl: timedelta = LEASE_TTL) -> None:
+                 lease_ttl: timedelta = LEASE_TTL,
+                 heartbeat: Callable[[str], None] = lambda _what: None) -> None:
         self._systems = systems
         self._config = config
         self._state = state
@@ -135,6 +138,8 @@ class LiveSync:
         self._lease = Lease(owner=runner_id or new_runner_id(), ttl=lease_ttl)
         self._owner_is_dead = owner_is_dead
         self._renderer = renderer or PageRenderer()
+        # Told after each check that succeeded here (HEARTBEAT_URL), never after a failed one.
+        self._heartbeat = heartbeat
         # Called with the changes read, before any is handled: where a crash is tested.
         self.after_read: Callable[[ChangedEvents], None] = lambda _changes: None
         # The poll and a push share this object and its lease owner: the store's lease
@@ -178,6 +183,8 @@ class LiveSync:
         if not self._state.advance(calendar_id, self._lease, token=token):
             report.notes.append("the sync lease was taken over meanwhile; the other process "
                                 "keeps the token")
+            return report
+        self._heartbeat("live-sync check")
         return report
 
     def _check(self, token: str | None, *, since: datetime | None, report: CheckReport,

@@ -283,3 +283,16 @@ def audit_message(items: Sequence[AuditItem], *, tz: tzinfo, scope: str) -> Mess
 
 def plain(text: str) -> Message:
     return {"text": text, "blocks": [section(text)]}
+
+
+def with_note(messages: list[Message], note: str | None) -> list[Message]:
+    """``note`` as a context line on top of the first message (a message of its own when
+    there is none); the messages as they are when there is no note."""
+    if not note:
+        return messages
+    if not messages:
+        return [{"text": note, "blocks": [context(note)]}]
+    first = dict(messages[0])
+    first["blocks"] = [context(note), *first.get("blocks", [])]
+    first["text"] = f"{note}\n{first.get('text', '')}"
+    return [first, *messages[1:]]

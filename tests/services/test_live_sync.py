@@ -76,7 +76,8 @@ class Bot:
     def live(self, *, runner_id: str | None = None, clock: Callable[[], datetime] = lambda: NOW,
              owner_is_dead: Callable[[str], bool] = lambda _o: False,
              alerts: AlertSink | None = None, lease_ttl: timedelta = LEASE_TTL,
-             store_clock: Callable[[], datetime] | None = None) -> LiveSync:
+             store_clock: Callable[[], datetime] | None = None,
+             heartbeat: Callable[[str], None] = lambda _what: None) -> LiveSync:
         """One process's live sync; ``store_clock``: the time its store sees (real by
         default, as the leases' expiry is), ``alerts``: else the test's channel."""
         systems = build_systems(self.config, self.box.env)
@@ -86,7 +87,8 @@ class Bot:
                         changes=ChangeService(systems=systems, config=self.config,
                                               audit=AuditLog(sessions)),
                         alerts=alerts or self.channel, clock=clock, runner_id=runner_id,
-                        owner_is_dead=owner_is_dead, lease_ttl=lease_ttl)
+                        owner_is_dead=owner_is_dead, lease_ttl=lease_ttl,
+                        heartbeat=heartbeat)
 
 
 def in_sync(box: Sandbox, config: Config) -> None:
