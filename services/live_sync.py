@@ -100,6 +100,7 @@ class CheckReport:
     alerts: list[Alert] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     lease_lost: bool = False  # another process took the check over; this one stopped
+    stored: bool = False  # the check succeeded here: its token (and time) stored
 
     @property
     def left_for_people(self) -> int:
@@ -157,7 +158,11 @@ class LiveSync:
 
     def check(self) -> CheckReport:
         with self._running:
-            return self._check_leased()
+            report = self._check_leased()
+        if report.stored:
+            # Outside the lock: a slow watcher must not hold up a push's check.
+            self._heartbeat("live-sync check")
+        return report
 
     def _check_leased(self) -> CheckReport:
         calendar_id = self._config.calendar.id
@@ -184,7 +189,7 @@ class LiveSync:
             report.notes.append("the sync lease was taken over meanwhile; the other process "
                                 "keeps the token")
             return report
-        self._heartbeat("live-sync check")
+        report.stored = True
         return report
 
     def _check(self, token: str | None, *, since: datetime | None, report: CheckReport,

@@ -112,7 +112,9 @@ class PushChannels:
             while not self._stopped.is_set():
                 try:
                     due = self.renew_at(self.ensure())
-                    wait = max((due - self._clock()).total_seconds(), 0.05)
+                    # At least a second: a channel granted less could not be kept anyway,
+                    # and registering in a tight loop would only flood the calendar.
+                    wait = max((due - self._clock()).total_seconds(), 1.0)
                 except CharterOpsError as error:
                     logger.warning("calendar push channel not renewed (trying again in "
                                    "%.0f s): %s", retry_seconds, error)

@@ -286,13 +286,13 @@ def plain(text: str) -> Message:
 
 
 def with_note(messages: list[Message], note: str | None) -> list[Message]:
-    """``note`` as a context line on top of the first message (a message of its own when
-    there is none); the messages as they are when there is no note."""
+    """``note`` as a context line on top of the first message when that stays within
+    Slack's block limit, else as a message of its own before it; the messages as they
+    are when there is no note."""
     if not note:
         return messages
-    if not messages:
-        return [{"text": note, "blocks": [context(note)]}]
-    first = dict(messages[0])
-    first["blocks"] = [context(note), *first.get("blocks", [])]
-    first["text"] = f"{note}\n{first.get('text', '')}"
-    return [first, *messages[1:]]
+    if not messages or len(messages[0]["blocks"]) >= MAX_BLOCKS:
+        return [{"text": note, "blocks": [context(note)]}, *messages]
+    first = messages[0]
+    return [{**first, "text": f"{note}\n{first['text']}",
+             "blocks": [context(note), *first["blocks"]]}, *messages[1:]]
