@@ -75,7 +75,7 @@ def main() -> None:
         state = SyncState(sessions)
         live = LiveSync(systems=systems, config=config, state=state, alerts=None,
                         changes=build_change_service(systems, config, AuditLog(sessions)))
-        live.check()  # the starting point: one full read of the window
+        live.check()  # the starting point: one full read of the window, reconciled
 
         box.emulator.reset_requests()
         calls.clear()

@@ -33,6 +33,7 @@ from bot.environment import Environment, read_environment
 from bot.push_http import PATH as NOTIFICATIONS_PATH
 from bot.serve import build_bot
 from bot.watch import SlackAlerts, build_live_sync, build_push
+from bot.wiring import heartbeat_for
 from common.errors import CharterOpsError, ConfigError, InputError
 from services import jobs
 from services.domain.config import Config
@@ -46,7 +47,9 @@ JOB_KEY = "charter_ops_job"
 SLACK_PATH = "/slack/events"
 # The secrets a parameter under CHARTER_OPS_SSM_PATH may supply, by its last path segment.
 SECRET_NAMES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "GOOGLE_OAUTH_CLIENT_ID",
-                "GOOGLE_OAUTH_CLIENT_SECRET", "GOOGLE_OAUTH_REFRESH_TOKEN", "DATABASE_URL")
+                "GOOGLE_OAUTH_CLIENT_SECRET", "GOOGLE_OAUTH_REFRESH_TOKEN", "DATABASE_URL",
+                # Optional; a heartbeat URL is a secret too: anyone holding it can ping it.
+                "HEARTBEAT_URL")
 
 
 def require_shared_database(env: Environment) -> None:
@@ -109,10 +112,13 @@ class LambdaRuntime:
 
     def jobs(self) -> dict[str, Callable[[], None]]:
         ops: Operations = self.ops
+        beat = heartbeat_for(self.env.heartbeat_url).beat
         return {
             "digest": jobs.guarded("morning digest",
-                                   lambda: jobs.morning_digest(ops, self.post), self.post),
-            "nightly": jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), self.post),
+                                   lambda: jobs.morning_digest(ops, self.post), self.post,
+                                   beat=beat),
+            "nightly": jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), self.post,
+                                    beat=beat),
             "retry": jobs.guarded("retry of interrupted changes",
                                   lambda: jobs.retry_interrupted(ops), self.post),
             "live": jobs.guarded("live sync", self.live_check, self.post),

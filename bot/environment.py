@@ -37,6 +37,8 @@ class Environment:
     # Socket Mode's ping interval in seconds (default 5): a dropped link is noticed after
     # about five unanswered pings. Shorter in tests, so a drop is seen in seconds.
     socket_mode_ping_seconds: str | None = None
+    # Requested after each successful check, digest and nightly sync (Healthchecks-style).
+    heartbeat_url: str | None = None
 
     @property
     def has_google_oauth(self) -> bool:
@@ -70,6 +72,7 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         log_format=value("LOG_FORMAT"),
         shutdown_grace_seconds=value("SHUTDOWN_GRACE_SECONDS"),
         socket_mode_ping_seconds=value("SOCKET_MODE_PING_SECONDS"),
+        heartbeat_url=value("HEARTBEAT_URL"),
     )
 
 

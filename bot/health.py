@@ -2,9 +2,10 @@
 request id every line logged for a Slack request carries.
 
 /healthz: the process answers (a load balancer's liveness probe). /readyz: it can do
-its work: the settings were loaded and the audit database is reachable and migrated;
-503 with the reason otherwise, and once the process is shutting down, so a load
-balancer stops sending it requests.
+its work: the settings were loaded, the audit database is reachable and migrated, and
+the calendar was checked successfully within ``sync.stale_after_minutes`` (by any
+replica); 503 with the reason otherwise, and once the process is shutting down, so a
+load balancer stops sending it requests.
 """
 
 from __future__ import annotations
@@ -25,18 +26,24 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class Health:
-    def __init__(self, *, config_source: str, database: Callable[[], tuple[bool, str]]) -> None:
-        """``database`` says whether the audit store is reachable and migrated, and how."""
+    def __init__(self, *, config_source: str, database: Callable[[], tuple[bool, str]],
+                 sync: Callable[[], tuple[bool, str]] | None = None) -> None:
+        """``database`` says whether the audit store is reachable and migrated, and how;
+        ``sync``, whether the calendar was checked successfully lately, and when."""
         self.config_source = config_source
         self._database = database
+        self._sync = sync
         self.stopping = threading.Event()
 
     def ready(self) -> tuple[bool, dict[str, str]]:
         if self.stopping.is_set():
             return False, {"status": "shutting down"}
         ok, detail = self._database()
-        return ok, {"status": "ready" if ok else "not ready",
-                    "config": f"loaded from {self.config_source}", "database": detail}
+        body = {"config": f"loaded from {self.config_source}", "database": detail}
+        if ok and self._sync is not None:
+            # Only asked of a reachable store; a stale sync is a reason of its own.
+            ok, body["sync"] = self._sync()
+        return ok, {"status": "ready" if ok else "not ready", **body}
 
 
 def with_health(app: WsgiApp, health: Health) -> WsgiApp:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,14 +22,17 @@ def _daily(at: str, zone: tzinfo) -> CronTrigger:
                        timezone=zone)
 
 
-def build_scheduler(ops: Operations, post: jobs.Post) -> BackgroundScheduler:
+def build_scheduler(ops: Operations, post: jobs.Post, *,
+                    beat: Callable[[str], None] | None = None) -> BackgroundScheduler:
+    """``beat``: told after each digest and nightly sync that succeeded (HEARTBEAT_URL)."""
     slack, sync = ops.config.slack, ops.config.sync
     scheduler = BackgroundScheduler(timezone=ops.config.tz)
     scheduler.add_job(jobs.guarded("morning digest", lambda: jobs.morning_digest(ops, post),
-                                   post),
+                                   post, beat=beat),
                       _daily(slack.digest_at, ops.config.tz), id="digest", name="morning digest",
                       coalesce=True, misfire_grace_time=3600)
-    scheduler.add_job(jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), post),
+    scheduler.add_job(jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), post,
+                                   beat=beat),
                       _daily(sync.nightly_at, ops.config.tz), id="nightly", name="nightly sync",
                       coalesce=True, misfire_grace_time=3600)
     scheduler.add_job(jobs.guarded("retry of interrupted changes",

@@ -21,6 +21,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import load_config
 from bot.environment import Environment, http_port, read_environment, shutdown_grace
@@ -29,9 +30,16 @@ from bot.http_guard import MAX_BODY_BYTES, SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_app
-from bot.wiring import build_audit, build_change_service, build_systems
+from bot.wiring import (
+    build_audit,
+    build_change_service,
+    build_sync_state,
+    build_systems,
+    heartbeat_for,
+)
 from common.errors import ConfigError
 from services.domain.config import Config
+from services.domain.sync_health import stale_reason
 from services.operations import Operations
 from services.reconciling import default_window
 from store.schema_state import schema_state
@@ -44,11 +52,13 @@ def build_operations(config: Config, env: Environment, *,
     systems = build_systems(config, env)
     audit = build_audit(env)
     stopping = stop_requested.is_set if stop_requested else lambda: False
+    synced = build_sync_state(env)
     return Operations(systems=systems, config=config, audit=audit,
                       changes=build_change_service(systems, config, audit,
                                                    stop_requested=stopping),
                       window=lambda: default_window(config, now=datetime.now(UTC)),
-                      clock=lambda: datetime.now(UTC))
+                      clock=lambda: datetime.now(UTC),
+                      last_synced=lambda: synced.last_synced(config.calendar.id))
 
 
 def build_bot(config: Config, env: Environment, *, executor: Executor | None = None,
@@ -87,7 +97,7 @@ def serve(config_path: str) -> int:
     def post(message: dict) -> None:
         app.client.chat_postMessage(channel=config.slack.channel, **message)
 
-    scheduler = build_scheduler(ops, post)
+    scheduler = build_scheduler(ops, post, beat=heartbeat_for(env.heartbeat_url).beat)
     live = _add_live_sync(scheduler, ops, config, env)
     scheduler.start()
     try:
@@ -110,7 +120,8 @@ def serve(config_path: str) -> int:
             import waitress
             from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-            health = Health(config_source=config_path, database=_database_check(env))
+            health = Health(config_source=config_path, database=_database_check(env),
+                            sync=_sync_check(config, env))
             slack = slack_signed(SlackRequestHandler(app, path=SLACK_PATH),
                                  signing_secret=env.slack_signing_secret or "")
             server = waitress.create_server(
@@ -188,6 +199,28 @@ def _database_check(env: Environment) -> Callable[[], tuple[bool, str]]:
         if not state.migrated:
             return False, f"schema at {state.current or 'nothing'}, needs {state.head}"
         return True, f"reachable and migrated ({state.head})"
+
+    return check
+
+
+def _sync_check(config: Config, env: Environment) -> Callable[[], tuple[bool, str]]:
+    """Whether the calendar was checked successfully lately, by this process or another
+    (the time is in the audit store): a bot that stopped syncing is not ready."""
+    state = build_sync_state(env)
+    started = datetime.now(UTC)
+
+    def check() -> tuple[bool, str]:
+        now = datetime.now(UTC)
+        try:
+            last = state.last_synced(config.calendar.id)
+        except SQLAlchemyError as error:  # the database's own check says more
+            return False, f"the last calendar check could not be read: {type(error).__name__}"
+        reason = stale_reason(last, now=now, after_minutes=config.sync.stale_after_minutes,
+                              tz=config.tz, never_since=started)
+        if reason is not None:
+            return False, reason
+        return True, ("last checked " + f"{last:%Y-%m-%dT%H:%M:%SZ}" if last
+                      else "not checked yet (just started)")
 
     return check
 

@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.environment import Environment, http_port
 from bot.push_http import PATH, Wsgi, notifications_app
-from bot.wiring import build_change_service, direct_messages, slack_client
+from bot.wiring import build_change_service, direct_messages, heartbeat_for, slack_client
 from common.errors import CharterOpsError
 from services.domain.blocks import Message
 from services.domain.config import Config
@@ -64,7 +64,7 @@ def build_live_sync(systems: Systems, config: Config, env: Environment, *,
     return LiveSync(systems=systems, config=config, state=SyncState(sessions),
                     changes=build_change_service(systems, config, AuditLog(sessions),
                                                  tell=direct_messages(env)),
-                    alerts=alerts)
+                    alerts=alerts, heartbeat=heartbeat_for(env.heartbeat_url).beat)
 
 
 def build_push(live: LiveSync, systems: Systems, config: Config) -> PushChannels | None:
@@ -95,6 +95,9 @@ def start_push(live: LiveSync, push: PushChannels, *, report: Callable[[CheckRep
         push.ensure()
     except CharterOpsError as error:
         logger.warning("calendar push not set up (polling meanwhile): %s", error)
+    # Renewed when the expiry Google granted says, which may come before the next poll.
+    push.keep_renewed()
+
     def check() -> None:
         done = live.check()
         if done.read == "busy":

@@ -6,6 +6,7 @@ builders with endpoints pointed at moto and the calendar emulator.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.environment import Environment
 from common.errors import ConfigError
 from services.adapters.calendar import CalendarReader, GoogleCalendarApi
 from services.adapters.cdn import Cdn
+from services.adapters.heartbeat import Heartbeat
 from services.adapters.pages import PageStore
 from services.adapters.records import RecordStore
 from services.adapters.served import ServedPages
@@ -31,6 +33,7 @@ from services.domain.config import Config
 from services.reconciling import Systems
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
+from store.sync_state import SyncState
 
 CALENDAR_SCOPES = ["https://www.googleapis.com/auth/calendar"]
 
@@ -106,6 +109,18 @@ def build_systems(config: Config, env: Environment) -> Systems:
                 distribution_id=config.pages.distribution_id),
         served=ServedPages(base_url=config.pages.base_url),
     )
+
+
+@functools.cache
+def heartbeat_for(url: str | None) -> Heartbeat:
+    """One heartbeat per process and URL: the live sync, the digest and the nightly sync
+    share its once-a-minute limit."""
+    return Heartbeat(url)
+
+
+def build_sync_state(env: Environment) -> SyncState:
+    """The live sync's state in the audit store: its token, lease, and last success."""
+    return SyncState(session_factory(open_engine(env.database_url)))
 
 
 def build_audit(env: Environment) -> AuditLog:

@@ -74,12 +74,16 @@ def retry_interrupted(ops: Operations) -> int:
     return len(outcomes)
 
 
-def guarded(name: str, job: Callable[[], object], post: Post) -> Callable[[], None]:
-    """A failing job logs and tells the channel; the scheduler keeps running."""
+def guarded(name: str, job: Callable[[], object], post: Post, *,
+            beat: Callable[[str], None] | None = None) -> Callable[[], None]:
+    """A failing job logs and tells the channel; the scheduler keeps running. ``beat``:
+    told after the job succeeded (HEARTBEAT_URL), never after it failed."""
 
     def run() -> None:
         try:
             job()
+            if beat is not None:
+                beat(name)
         except CharterOpsError as error:
             logger.warning("%s failed: %s", name, error)
             post(plain(f":warning: The {name} could not run: {error}"))

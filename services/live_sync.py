@@ -8,9 +8,9 @@ One check:
    before the fixes and before each alert (services/sync_lease.py); found taken
    over, the check stops there without storing the token;
 2. ``events.list(syncToken=…)``: only what changed since the last token fully
-   handled. No token yet: one read of the window, which only sets the starting
-   point (the drift from before is the digest's and the nightly sync's). A 410:
-   one read of the window, reconciled in full, and said in the log;
+   handled. No token yet (a new store), or a 410: one read of the window, which
+   takes the starting point and is reconciled in full like any change read (an
+   edit made before it is not lost), and said in the log;
 3. for the changed events only: their records (BatchGetItem) and pages
    (HeadObject), through the same pure engine (services/domain/live_view.py says
    what is trusted from that view);
@@ -18,9 +18,11 @@ One check:
    rest (and anything about a charter leaving within ``sync.alert_hours``) posted
    as an alert; the charter's alert still waiting for a person (not approved or
    dismissed) is updated instead, so a second drift rewrites it;
-5. only then the new token is stored and the lease given up. A process killed
-   before that leaves the old token: the next check reads those changes again,
-   and finds done whatever was done (fixes are idempotent, alerts remembered).
+5. only then the new token is stored (with the time: the last successful check,
+   which /readyz and the digest judge staleness by) and the lease given up, and
+   ``HEARTBEAT_URL`` told. A process killed before that leaves the old token: the
+   next check reads those changes again, and finds done whatever was done (fixes
+   are idempotent, alerts remembered).
 
 Nothing changed costs one calendar request and no AWS request.
 """
@@ -43,10 +45,12 @@ from services.domain.config import Config
 from services.domain.fixes import APPLIED
 from services.domain.live_view import (
     ChangedEvents,
+    PartialView,
     parse_changes,
     partial_view,
     plan_live,
     record_ids,
+    with_unclaimed,
 )
 from services.domain.models import (
     PagesSnapshot,
@@ -56,7 +60,7 @@ from services.domain.models import (
     Window,
 )
 from services.domain.page_rendering import PageRenderer
-from services.domain.reconcile import find_discrepancies
+from services.domain.reconcile import find_discrepancies, orphan_links
 from services.reconciling import Systems, default_window
 from services.runner import new_runner_id, runner_is_dead
 from services.sync_lease import SyncLeaseKeeper
@@ -90,12 +94,13 @@ class Alert:
 
 @dataclass
 class CheckReport:
-    read: str  # incremental | full (after a 410) | first (the starting point) | busy
+    read: str  # incremental | full (after a 410) | first (no token yet) | busy
     changed: int = 0  # events the calendar reported changed
     fixed: list[str] = field(default_factory=list)  # what was applied, in words
     alerts: list[Alert] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     lease_lost: bool = False  # another process took the check over; this one stopped
+    stored: bool = False  # the check succeeded here: its token (and time) stored
 
     @property
     def left_for_people(self) -> int:
@@ -103,7 +108,8 @@ class CheckReport:
 
     def lines(self) -> list[str]:
         head = {"busy": "another process is checking the calendar; nothing to do here",
-                "first": f"started following the calendar ({self.changed} events read)",
+                "first": f"started following the calendar: read the window in full "
+                         f"({self.changed} events)",
                 "full": f"the sync token had expired: read the window in full "
                         f"({self.changed} events)",
                 "incremental": f"{self.changed} event{'s' if self.changed != 1 else ''} "
@@ -122,7 +128,8 @@ class LiveSync:
                  runner_id: str | None = None,
                  owner_is_dead: Callable[[str], bool] = runner_is_dead,
                  renderer: PageRenderer | None = None,
-                 lease_ttl: timedelta = LEASE_TTL) -> None:
+                 lease_ttl: timedelta = LEASE_TTL,
+                 heartbeat: Callable[[str], None] = lambda _what: None) -> None:
         self._systems = systems
         self._config = config
         self._state = state
@@ -132,6 +139,8 @@ class LiveSync:
         self._lease = Lease(owner=runner_id or new_runner_id(), ttl=lease_ttl)
         self._owner_is_dead = owner_is_dead
         self._renderer = renderer or PageRenderer()
+        # Told after each check that succeeded here (HEARTBEAT_URL), never after a failed one.
+        self._heartbeat = heartbeat
         # Called with the changes read, before any is handled: where a crash is tested.
         self.after_read: Callable[[ChangedEvents], None] = lambda _changes: None
         # The poll and a push share this object and its lease owner: the store's lease
@@ -149,7 +158,11 @@ class LiveSync:
 
     def check(self) -> CheckReport:
         with self._running:
-            return self._check_leased()
+            report = self._check_leased()
+        if report.stored:
+            # Outside the lock: a slow watcher must not hold up a push's check.
+            self._heartbeat("live-sync check")
+        return report
 
     def _check_leased(self) -> CheckReport:
         calendar_id = self._config.calendar.id
@@ -175,6 +188,8 @@ class LiveSync:
         if not self._state.advance(calendar_id, self._lease, token=token):
             report.notes.append("the sync lease was taken over meanwhile; the other process "
                                 "keeps the token")
+            return report
+        report.stored = True
         return report
 
     def _check(self, token: str | None, *, since: datetime | None, report: CheckReport,
@@ -182,24 +197,28 @@ class LiveSync:
         now = self._clock()
         window = default_window(self._config, now=now)
         if token is None:
+            # No starting point (first start, a new database): the read that takes it is
+            # reconciled as the read after a 410 is, so an edit made before it is handled.
             items, fresh = self._list(None, window)
-            logger.info("live sync: starting point taken from a read of %d events", len(items))
-            report.read, report.changed = "first", len(items)
-            return fresh
-        try:
-            items, fresh = self._list(token, window)
-        except SyncTokenExpiredError:
-            logger.warning("live sync: the calendar refused the sync token (410); reading the "
-                           "window in full once and reconciling it")
-            items, fresh = self._list(None, window)
-            report.read, since = "full", None
+            logger.info("live sync: starting point taken from a read of %d events, "
+                        "reconciled", len(items))
+            report.read, since = "first", None
+        else:
+            try:
+                items, fresh = self._list(token, window)
+            except SyncTokenExpiredError:
+                logger.warning("live sync: the calendar refused the sync token (410); reading "
+                               "the window in full once and reconciling it")
+                items, fresh = self._list(None, window)
+                report.read, since = "full", None
         changes = parse_changes(items, tz=self._config.tz)
         self.after_read(changes)
         report.changed = changes.count
-        if changes.count:
+        full = report.read in ("first", "full")
+        if changes.count or full:
             keeper.ensure(before="handling the changes it read")
-            self._handle(changes, window=window, now=now, since=since, report=report,
-                         keeper=keeper)
+            self._handle(changes, window=window, now=now, since=since, full=full,
+                         report=report, keeper=keeper)
         return fresh
 
     def _list(self, token: str | None, window: Window) -> tuple[list[dict[str, Any]], str]:
@@ -214,10 +233,15 @@ class LiveSync:
         return list(items), str(fresh)
 
     def _handle(self, changes: ChangedEvents, *, window: Window, now: datetime,
-                since: datetime | None, report: CheckReport, keeper: SyncLeaseKeeper) -> None:
+                since: datetime | None, full: bool, report: CheckReport,
+                keeper: SyncLeaseKeeper) -> None:
         ids = record_ids(changes)
-        found = self._systems.records.get_many(ids).records if ids else ()
-        view = partial_view(changes, found, window=window, config=self._config, since=since)
+        found = list(self._systems.records.get_many(ids).records) if ids else []
+        in_window = self._window_records(window, known=found) if full else []
+        view = partial_view(changes, [*found, *in_window], window=window,
+                            config=self._config, since=since, window_read=full)
+        if full:
+            view = self._with_unclaimed(view, in_window, window=window)
         report.notes += view.notes
         pages = self._systems.pages.head_many(view.page_keys) if view.page_keys else {}
         result = find_discrepancies(
@@ -232,6 +256,27 @@ class LiveSync:
         applied = self._apply(result, list(plan.automatic), report)
         self._alert(result, view.records, left=plan.for_people, applied=applied,
                     near=plan.near, now=now, report=report, keeper=keeper)
+
+    def _window_records(self, window: Window, *, known: list[Record]) -> list[Record]:
+        """The window's records (a full read only), those not already read by id."""
+        have = {r.event_id for r in known}
+        read = self._systems.records.snapshot(since=window.start, until=window.end)
+        return [r for r in read.records if r.event_id not in have]
+
+    def _with_unclaimed(self, view: PartialView, records: list[Record], *,
+                        window: Window) -> PartialView:
+        """The records no charter of a full read claims, and their events looked up by
+        their link (moved out of the window, cancelled, deleted), as a reconcile does."""
+        links = orphan_links(calendar=view.calendar,
+                             records=RecordSnapshot((*view.records, *records)), window=window)
+        if not links:
+            return view
+        tz = self._config.tz
+        lookups = self._systems.calendar.look_up(
+            links, source="api", start=datetime.combine(window.start, time(0), tz),
+            end=datetime.combine(window.end + timedelta(days=1), time(0), tz))
+        unclaimed = [r for r in records if r.event_id in links]
+        return with_unclaimed(view, unclaimed, lookups, config=self._config)
 
     def _apply(self, result: ReconcileResult, ids: list[str], report: CheckReport
                ) -> list[str]:

@@ -28,6 +28,7 @@ from services.domain.page_rendering import PageRenderer
 from services.domain.reconcile import COMPARED_FIELDS
 from services.domain.resolve import resolve_event
 from services.domain.roster import Roster
+from services.domain.sync_health import stale_line
 from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 
@@ -58,6 +59,8 @@ class Operations:
     group_members: Callable[[str], set[str]] | None = None
     # A direct message to a Slack user (user id, text), set by the app: the crew told.
     direct_message: Callable[[str, str], None] | None = None
+    # When the calendar was last checked successfully (the live sync, any process).
+    last_synced: Callable[[], datetime | None] | None = None
     _group_cache: tuple[float, set[str]] | None = None
 
     def is_approver(self, user_id: str) -> bool:
@@ -88,7 +91,14 @@ class Operations:
         messages = blocks.digest_messages(result, all_clear=self.config.slack.all_clear,
                                           previews=approval_notes(result, self.config,
                                                                   self.clock()))
-        return self.with_departures(result, messages)
+        return blocks.with_note(self.with_departures(result, messages), self._stale_line())
+
+    def _stale_line(self) -> str | None:
+        if self.last_synced is None:
+            return None
+        return stale_line(self.last_synced(), now=self.clock(),
+                          after_minutes=self.config.sync.stale_after_minutes,
+                          tz=self.config.tz)
 
     def with_departures(self, result: ReconcileResult,
                         messages: list[Message]) -> list[Message]:

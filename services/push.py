@@ -5,6 +5,11 @@ and a burst of them turned into one incremental read.
   ``calendar.push_url`` (a random id and token), keeps it in the audit store so a
   restart or a second process reuses it, and registers a new one before it expires.
   Two processes racing to register keep one: the loser stops its own.
+- When to renew is worked out from the expiry Google *granted* (it may grant less
+  than asked): a fifth of the granted life before it, at most ``renew_before``, kept
+  with the channel so every process agrees. ``PushChannels.keep_renewed`` renews at
+  that moment on a timer of its own, not on the poll's rhythm (a channel granted 30
+  seconds would otherwise lapse between two polls a minute apart).
 - ``PushChannels.accepts`` checks a notification's channel id and token against the
   stored channel: a forged or stale one is answered and ignored, nothing read.
 - ``Coalescer`` runs the check once a burst has gone quiet (twenty edits in a
@@ -32,6 +37,7 @@ from store.sync_state import PushChannel, SyncState
 logger = logging.getLogger(__name__)
 
 CHANNEL_TTL = timedelta(days=7)  # what Google grants a calendar channel at most
+RENEW_SHARE = 0.2  # renewed when a fifth of its granted life is left (at most renew_before)
 STATES = frozenset({"sync", "exists", "not_exists"})
 
 
@@ -72,13 +78,14 @@ class PushChannels:
         self._clock = clock
         self._ttl = ttl
         self._renew_before = renew_before
+        self._stopped = threading.Event()
 
     def ensure(self) -> PushChannel:
         """The channel in use, registered or renewed when needed (a store read otherwise)."""
         self._state.seen(self._calendar, self._runner)
         current = self._state.channel(self._calendar)
         if current is not None and current.address == self._address and \
-                current.expires_at - self._clock() > self._renew_before:
+                self._clock() < self.renew_at(current):
             return current
         fresh = self._register()
         if not self._state.replace_channel(self._calendar, seen=current.id if current else None,
@@ -93,6 +100,31 @@ class PushChannels:
                     fresh.expires_at.isoformat())
         return fresh
 
+    def renew_at(self, channel: PushChannel) -> datetime:
+        """When ``channel``'s successor is due (a channel from before says nothing)."""
+        return channel.renew_at or channel.expires_at - self._renew_before
+
+    def keep_renewed(self, *, retry_seconds: float = 60.0) -> threading.Thread:
+        """Renew the channel when it is due, on a thread of its own, until ``leave``. A
+        failed registration is logged and tried again after ``retry_seconds``."""
+
+        def run() -> None:
+            while not self._stopped.is_set():
+                try:
+                    due = self.renew_at(self.ensure())
+                    # At least a second: a channel granted less could not be kept anyway,
+                    # and registering in a tight loop would only flood the calendar.
+                    wait = max((due - self._clock()).total_seconds(), 1.0)
+                except CharterOpsError as error:
+                    logger.warning("calendar push channel not renewed (trying again in "
+                                   "%.0f s): %s", retry_seconds, error)
+                    wait = retry_seconds
+                self._stopped.wait(wait)
+
+        thread = threading.Thread(target=run, daemon=True, name="calendar-push-renewal")
+        thread.start()
+        return thread
+
     def accepts(self, notification: Notification) -> bool:
         current = self._state.channel(self._calendar)
         return current is not None and current.id == notification.channel_id and \
@@ -100,6 +132,7 @@ class PushChannels:
 
     def leave(self, *, alive_within: timedelta) -> bool:
         """This process stops; the channel too when nobody else follows. True if stopped."""
+        self._stopped.set()  # no more renewals from here
         others = self._state.leave(self._calendar, self._runner, alive_within=alive_within)
         current = self._state.channel(self._calendar)
         if others or current is None:
@@ -112,12 +145,15 @@ class PushChannels:
     def _register(self) -> PushChannel:
         channel_id = uuid.uuid4().hex
         token = secrets.token_urlsafe(32)
+        asked = self._clock()
         answer = self._api.watch(channel_id=channel_id, token=token, address=self._address,
                                  ttl_seconds=int(self._ttl.total_seconds()))
         expires = datetime.fromtimestamp(int(answer["expiration"]) / 1000, UTC) \
-            if answer.get("expiration") else self._clock() + self._ttl
+            if answer.get("expiration") else asked + self._ttl
+        # Google's expiry, not ours: it may be far sooner than the ttl asked for.
+        margin = min(self._renew_before, (expires - asked) * RENEW_SHARE)
         return PushChannel(channel_id, token, str(answer["resourceId"]), self._address,
-                           expires)
+                           expires, renew_at=expires - margin)
 
     def _stop(self, channel: PushChannel) -> None:
         try:

@@ -123,6 +123,8 @@ class CalendarSyncRow(Base):
     channel_resource_id: Mapped[str | None] = mapped_column(String(200))
     channel_address: Mapped[str | None] = mapped_column(Text)
     channel_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When to renew it: before its granted expiry (migration 0007).
+    channel_renew_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SyncProcessRow(Base):

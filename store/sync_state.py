@@ -44,6 +44,8 @@ class PushChannel:
     resource_id: str
     address: str
     expires_at: datetime
+    # When to register its successor (None: a channel from before; an hour ahead).
+    renew_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,13 @@ class SyncState:
             release_lease(session, CalendarSyncRow,
                           where=CalendarSyncRow.calendar_id == calendar_id, lease=lease)
 
+    def last_synced(self, calendar_id: str) -> datetime | None:
+        """When a check of the calendar last succeeded (its token stored), by any process:
+        what /readyz and the digest judge staleness by."""
+        with self._sessions() as session:
+            row = session.get(CalendarSyncRow, calendar_id)
+            return _aware(row.synced_at) if row is not None and row.synced_at else None
+
     def token(self, calendar_id: str) -> str | None:
         with self._sessions() as session:
             row = session.get(CalendarSyncRow, calendar_id)
@@ -110,7 +119,8 @@ class SyncState:
                 return None
             return PushChannel(str(row.channel_id), str(row.channel_token),
                                str(row.channel_resource_id), str(row.channel_address),
-                               _aware(row.channel_expires_at or datetime.min))
+                               _aware(row.channel_expires_at or datetime.min),
+                               _aware(row.channel_renew_at) if row.channel_renew_at else None)
 
     def replace_channel(self, calendar_id: str, *, seen: str | None,
                         new: PushChannel | None) -> bool:
@@ -120,10 +130,11 @@ class SyncState:
         was = CalendarSyncRow.channel_id.is_(None) if seen is None \
             else CalendarSyncRow.channel_id == seen
         values = {"channel_id": None, "channel_token": None, "channel_resource_id": None,
-                  "channel_address": None, "channel_expires_at": None} if new is None else {
+                  "channel_address": None, "channel_expires_at": None,
+                  "channel_renew_at": None} if new is None else {
             "channel_id": new.id, "channel_token": new.token,
             "channel_resource_id": new.resource_id, "channel_address": new.address,
-            "channel_expires_at": new.expires_at}
+            "channel_expires_at": new.expires_at, "channel_renew_at": new.renew_at}
         with self._sessions.begin() as session:
             done = session.execute(
                 update(CalendarSyncRow).where(CalendarSyncRow.calendar_id == calendar_id, was)

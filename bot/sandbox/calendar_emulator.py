@@ -11,7 +11,8 @@ google-api-python-client talks to it exactly as it talks to Google:
   ``If-Match`` etags (412 when stale), delete (kept as ``cancelled``).
 - ``/calendar/ical/{id}/public/basic.ics``: the iCal feed of live events.
 - Push: ``POST .../events/watch`` registers a ``web_hook`` channel (id, token,
-  address; an expiry, ``channel_seconds`` by default), answered by a ``sync``
+  address; an expiry: the ``ttl`` asked for, at most ``channel_seconds``, as Google
+  may grant less than asked), answered by a ``sync``
   notification; every change to the calendar then POSTs to the address with
   Google's headers (``X-Goog-Channel-ID``, ``-Token``, ``-Expiration``,
   ``X-Goog-Resource-State: exists``, ``X-Goog-Resource-ID``, ``-URI``,
@@ -429,7 +430,9 @@ class CalendarEmulator(LoopbackServer):
                                                            + address)
         if body["id"] in self.channels:
             raise ApiError(400, "channelIdNotUnique", "Channel id not unique")
-        ttl = int((body.get("params") or {}).get("ttl") or self.channel_seconds)
+        # Google grants at most its own limit, whatever ttl was asked for.
+        asked = int((body.get("params") or {}).get("ttl") or self.channel_seconds)
+        ttl = min(asked, self.channel_seconds)
         expires = int((datetime.now(UTC) + timedelta(seconds=ttl)).timestamp() * 1000)
         if body.get("expiration"):
             expires = min(expires, int(body["expiration"]))

@@ -59,7 +59,7 @@ def follow_an_edit(sandbox: Sandbox, systems: Systems, config: Config, *, sessio
     state = SyncState(sessions)
     live = LiveSync(systems=systems, config=config, state=state, changes=service,
                     alerts=channel)
-    live.check()  # the starting point: from now on only what changes is read
+    live.check()  # the starting point (what it read reconciled); from now on only changes
     reports: list[CheckReport] = []
     coalescer = Coalescer(lambda: reports.append(live.check())).start()
     server = make_server("127.0.0.1", 0, lambda e, s: app(e, s), threaded=True)

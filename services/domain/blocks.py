@@ -283,3 +283,16 @@ def audit_message(items: Sequence[AuditItem], *, tz: tzinfo, scope: str) -> Mess
 
 def plain(text: str) -> Message:
     return {"text": text, "blocks": [section(text)]}
+
+
+def with_note(messages: list[Message], note: str | None) -> list[Message]:
+    """``note`` as a context line on top of the first message when that stays within
+    Slack's block limit, else as a message of its own before it; the messages as they
+    are when there is no note."""
+    if not note:
+        return messages
+    if not messages or len(messages[0]["blocks"]) >= MAX_BLOCKS:
+        return [{"text": note, "blocks": [context(note)]}, *messages]
+    first = messages[0]
+    return [{**first, "text": f"{note}\n{first['text']}",
+             "blocks": [context(note), *first["blocks"]]}, *messages[1:]]

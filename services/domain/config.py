@@ -134,6 +134,9 @@ class SyncSettings(_Section):
     poll_seconds: int = Field(default=60, strict=True)
     # Seconds between two looks for changes a crash or an outage left unfinished.
     retry_seconds: int = Field(default=600, strict=True)
+    # The last successful calendar check older than this: /readyz answers 503, and the
+    # digest says when it was (the bot has stopped syncing).
+    stale_after_minutes: int = Field(default=15, strict=True)
 
     @field_validator("poll_seconds")
     @classmethod
@@ -149,6 +152,14 @@ class SyncSettings(_Section):
         if value <= 0:
             raise ValueError(f"{value} is not a retry interval: give the seconds between two "
                              "looks for interrupted changes, at least 1 (default 600)")
+        return value
+
+    @field_validator("stale_after_minutes")
+    @classmethod
+    def _stale(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError(f"{value} is not a number of minutes: give how old the last "
+                             "successful calendar check may be, at least 1 (default 15)")
         return value
 
     @field_validator("nightly_at", mode="before")

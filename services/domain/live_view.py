@@ -31,7 +31,7 @@ reconcile, which reads every record of the window and matches by
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
@@ -114,9 +114,12 @@ class PartialView:
 
 
 def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: Window,
-                 config: Config, since: datetime | None) -> PartialView:
+                 config: Config, since: datetime | None,
+                 window_read: bool = False) -> PartialView:
     """The calendar, records and page keys of just the changed charters. ``since``: when
-    the previous check was handled (None: unknown, so no unlinked event is new)."""
+    the previous check was handled (None: unknown, so no unlinked event is new).
+    ``window_read``: ``records`` hold every record of the window (a full read), so an
+    event without one is missing it, as a full reconcile says."""
     notes: list[str] = []
     matched = match_records(sorted(changes.charters, key=lambda c: (c.start,
                                                                      c.calendar_event_id)),
@@ -127,7 +130,8 @@ def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: W
     keys: list[str] = []
     for charter, event_id, record in matched:
         inside = window.contains(charter.local_date)
-        if record is None and not charter.linked_event_id and not _new(charter, changes, since):
+        if record is None and not charter.linked_event_id and not window_read and \
+                not _new(charter, changes, since):
             notes.append(f"{charter.title} ({charter.start:%b %-d}): no record under its link "
                          "or its date's id; it may be under an earlier date, so it is left to "
                          "the full reconcile.")
@@ -152,6 +156,22 @@ def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: W
                                 source="api", complete=True)
     return PartialView(calendar, tuple(kept.values()), lookups, tuple(dict.fromkeys(keys)),
                        tuple(notes))
+
+
+def with_unclaimed(view: PartialView, unclaimed: Sequence[Record],
+                   lookups: Mapping[str, EventLookup], *, config: Config) -> PartialView:
+    """A full read's view (the first check, or after a 410), widened by the window's records
+    that no charter it read claims, with what the calendar says of each one's event: a
+    windowed read never lists an event moved out of the window, so without them its
+    record would stay behind until the nightly sync. Judged as a full reconcile does."""
+    kept = {r.event_id: r for r in view.records}
+    keys = list(view.page_keys)
+    for record in unclaimed:
+        kept.setdefault(record.event_id, record)
+        keys.append(record.get("pageKey") or default_page_key(config.pages.prefix,
+                                                              record.event_id))
+    return replace(view, records=tuple(kept.values()), lookups={**lookups, **view.lookups},
+                   page_keys=tuple(dict.fromkeys(keys)))
 
 
 def _new(charter: Charter, changes: ChangedEvents, since: datetime | None) -> bool:

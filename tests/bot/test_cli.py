@@ -43,6 +43,8 @@ MINIMAL = ("calendar: {id: x}\npages: {bucket: bkt, distribution_id: d, "
         (MINIMAL + "sync: {nightly_at: 2:00:00:00}\n", "sync.nightly_at: "),
         (MINIMAL + "sync: {retry_seconds: 0}\n",
          "sync.retry_seconds: 0 is not a retry interval: give the seconds between two looks"),
+        (MINIMAL + "sync: {stale_after_minutes: 0}\n",
+         "sync.stale_after_minutes: 0 is not a number of minutes"),
     ],
 )
 def test_a_malformed_app_yaml_names_the_key_and_the_reason(text: str, message: str) -> None:

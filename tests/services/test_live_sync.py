@@ -76,7 +76,8 @@ class Bot:
     def live(self, *, runner_id: str | None = None, clock: Callable[[], datetime] = lambda: NOW,
              owner_is_dead: Callable[[str], bool] = lambda _o: False,
              alerts: AlertSink | None = None, lease_ttl: timedelta = LEASE_TTL,
-             store_clock: Callable[[], datetime] | None = None) -> LiveSync:
+             store_clock: Callable[[], datetime] | None = None,
+             heartbeat: Callable[[str], None] = lambda _what: None) -> LiveSync:
         """One process's live sync; ``store_clock``: the time its store sees (real by
         default, as the leases' expiry is), ``alerts``: else the test's channel."""
         systems = build_systems(self.config, self.box.env)
@@ -86,7 +87,8 @@ class Bot:
                         changes=ChangeService(systems=systems, config=self.config,
                                               audit=AuditLog(sessions)),
                         alerts=alerts or self.channel, clock=clock, runner_id=runner_id,
-                        owner_is_dead=owner_is_dead, lease_ttl=lease_ttl)
+                        owner_is_dead=owner_is_dead, lease_ttl=lease_ttl,
+                        heartbeat=heartbeat)
 
 
 def in_sync(box: Sandbox, config: Config) -> None:
@@ -448,3 +450,43 @@ def test_a_process_killed_for_real_after_reading_leaves_the_change_to_the_next(
     report = bot.live(owner_is_dead=runner_is_dead).check()
     assert report.read == "incremental" and report.changed == 1
     assert len(bot.channel.posted) == 1 and "to 16:00–20:00" in bot.channel.posted[0]["text"]
+
+
+def test_the_first_check_on_a_fresh_store_handles_the_edit_it_read(
+        seeded: Sandbox, tmp_path: Path) -> None:
+    # The bot started (a new audit database: no token yet), then the calendar was edited
+    # before its first check: that check takes the starting point and fixes the edit.
+    bot = make_bot(seeded, tmp_path, auto_fix=("RECORD_MISMATCH", "PAGE_STALE"))
+    move_danika(bot.box)
+    report = bot.live().check()
+    assert report.read == "first"
+    record, page = danika(bot.box)
+    assert (record["startTime"], record["endTime"]) == ("16:00", "20:00")
+    assert page["arrival"] == "4:00–8:00 PM"
+    bot.box.emulator.reset_requests()
+    assert bot.live().check().read == "incremental"  # the starting point was kept
+    assert calendar_reads(bot.box) == 1
+
+
+def test_the_first_check_alerts_on_the_edit_it_read_without_auto_fix(
+        seeded: Sandbox, tmp_path: Path) -> None:
+    bot = make_bot(seeded, tmp_path)
+    move_danika(bot.box)
+    assert bot.live().check().read == "first"
+    assert len(bot.channel.posted) == 1
+    assert "moved 15:00–19:00 to 16:00–20:00" in bot.channel.posted[0]["text"]
+    assert danika(bot.box)[0]["startTime"] == "15:00"  # nothing written without a person
+
+
+def test_the_first_check_follows_an_event_moved_out_of_the_window(
+        seeded: Sandbox, tmp_path: Path) -> None:
+    bot = make_bot(seeded, tmp_path, auto_fix=("RECORD_ORPHANED", "RECORD_MISMATCH"))
+    paola = next(e for e in seeded.emulator.events(CAL) if "Paola" in e["summary"])
+    seeded.emulator.patch_event(CAL, paola["id"], {
+        "start": {"dateTime": "2026-09-12T12:00:00-07:00"},
+        "end": {"dateTime": "2026-09-12T16:00:00-07:00"}})
+    assert bot.live().check().read == "first"
+    link = paola["extendedProperties"]["private"]["eventId"]
+    item = seeded.client("dynamodb").get_item(TableName=TABLE, Key={"eventId": {"S": link}})
+    assert item["Item"]["status"]["S"] != "CANCELLED"
+    assert item["Item"]["eventDate"]["S"] == "2026-09-12"

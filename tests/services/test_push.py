@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from bot.push_http import PATH, notifications_app
 from bot.sandbox.sandbox import Sandbox
-from bot.watch import build_push
+from bot.watch import build_push, start_push
 from bot.wiring import build_systems
 from services.live_sync import CheckReport, LiveSync
 from services.push import Coalescer, PushChannels
@@ -172,9 +172,11 @@ def test_a_second_process_reuses_the_channel_and_only_the_last_to_leave_stops_it
 def test_a_channel_about_to_expire_is_renewed(pushed: Pushed) -> None:
     box = pushed.bot.box
     old = pushed.push.ensure()
+    # A week on: past the moment its registration set for renewing it.
     renewing = PushChannels(api=build_systems(pushed.bot.config, box.env).calendar.api,
                             state=pushed.live.state, calendar_id=CAL, address=old.address,
-                            runner_id="one", renew_before=timedelta(days=8))
+                            runner_id="one",
+                            clock=lambda: datetime.now(UTC) + timedelta(days=7))
     fresh = renewing.ensure()
     assert fresh.id != old.id and fresh.token != old.token
     assert list(box.emulator.channels) == [fresh.id]  # the old one stopped
@@ -189,3 +191,31 @@ def test_an_expired_channel_is_posted_to_no_more(pushed: Pushed) -> None:
     time.sleep(0.5)
     assert len(box.emulator.deliveries) == before and pushed.reports == []
     assert box.emulator.channels == {}
+
+
+def test_a_channel_granted_a_shorter_life_than_asked_is_renewed_before_it_expires(
+        seeded: Sandbox, tmp_path: Path, endpoint: Endpoint) -> None:
+    # The bot asks for a week; the calendar grants three seconds (its right), far less
+    # than a poll interval: the channel is renewed from the granted expiry, on its timer.
+    seeded.emulator.channel_seconds = 3
+    bot = make_bot(seeded, tmp_path)
+    bot.live().check()  # the starting point
+    made = wire(bot, endpoint)
+    reports: list[CheckReport] = []
+    coalescer, endpoint.app = start_push(made.live, made.push, report=reports.append)
+    try:
+        first = made.live.state.channel(CAL)
+        assert first is not None and first.expires_at - first.renew_at <= timedelta(seconds=1)
+        wait_for(lambda: (now := made.live.state.channel(CAL)) is not None
+                 and now.id != first.id, seconds=5)
+        assert datetime.now(UTC) < first.expires_at  # renewed before it lapsed
+        renewed = made.live.state.channel(CAL)
+        assert renewed is not None and renewed.id in seeded.emulator.channels
+        time.sleep(max((first.expires_at - datetime.now(UTC)).total_seconds(), 0) + 0.2)
+        move_danika(seeded)
+        wait_for(lambda: bool(reports) and reports[-1].changed == 1)
+        assert len(seeded.emulator.channels) == 1  # each old one stopped, not left to lapse
+    finally:
+        made.push.leave(alive_within=timedelta(0))
+        coalescer.stop()
+        made.coalescer.stop()
