@@ -19,7 +19,9 @@ first, their metadata included when asked (``include_all_metadata``).
 
 Faults, for the next ``count`` calls of a method (``fault()``): ``drop`` takes the call
 (the message is posted) and closes the connection without an answer; ``hang`` takes it
-and answers nothing until ``release()`` (a process killed while it waits); ``ratelimited``
+and answers nothing until ``release()`` (a process killed while it waits); ``stall``
+answers nothing either, without taking the call (killed before the message reached
+Slack); ``ratelimited``
 answers HTTP 429 with ``Retry-After: 1``; any other word is the error Slack answers
 (``channel_not_found``, ...). Refused calls are in ``refused``, not in ``calls``.
 """
@@ -201,9 +203,12 @@ class _Handler(BaseHTTPRequestHandler):
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") \
             else payload.get("token")
         fault = self.owner.take_fault(method)
-        if fault in ("drop", "hang"):
-            self.owner.record(method, payload, token=token)
-            if fault == "hang":
+        if fault in ("drop", "hang", "stall"):
+            if fault == "stall":
+                self.owner.refuse(method, payload, fault)
+            else:
+                self.owner.record(method, payload, token=token)
+            if fault != "drop":
                 self.owner.hang()
             self.close_connection = True  # taken, and the answer never comes
             return
