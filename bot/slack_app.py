@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.direct_messages import PACE_SECONDS
 from bot.wiring import courier_for, web_client
 from handlers import actions, commands, events, messages
-from services.adapters.direct_messages import PACE_SECONDS
 from services.operations import Operations
 
 logger = logging.getLogger(__name__)

@@ -22,11 +22,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.direct_messages import PACE_SECONDS, SlackCourier
 from bot.environment import Environment
 from common.errors import ConfigError
 from services.adapters.calendar import CalendarReader, GoogleCalendarApi
 from services.adapters.cdn import Cdn
-from services.adapters.direct_messages import PACE_SECONDS, SlackCourier
 from services.adapters.pages import PageStore
 from services.adapters.records import RecordStore
 from services.adapters.served import ServedPages
@@ -128,7 +128,7 @@ def web_client(*, token: str | None, base_url: str | None = None, timeout: int =
     """Every Slack Web API client the bot builds: 429s retried after their Retry-After
     (bounded), and connection errors. ``resend_on_connection_error=False`` for messages
     that must not arrive twice: a connection dropped after Slack took the message would
-    send it again; those are looked for instead (services/adapters/direct_messages.py)."""
+    send it again; those are looked for instead (bot/direct_messages.py)."""
     handlers: list[Any] = [RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
     if resend_on_connection_error:
         handlers.append(ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES))

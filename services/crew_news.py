@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 class Courier(Protocol):
-    """Direct messages that can be looked for again (services/adapters/direct_messages.py)."""
+    """Direct messages that can be looked for again (bot/direct_messages.py)."""
 
     def send(self, user: str, text: str, *, change_id: str) -> str:
         """The message's ts; MessageRefusedError when Slack said no, another error when

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.direct_messages import SlackCourier
 from bot.sandbox.slack_fake import SlackFake
 from bot.wiring import web_client
-from services.adapters.direct_messages import SlackCourier
 
 
 @pytest.fixture
