@@ -4,6 +4,7 @@ there, the audit read as a person reads it."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -72,6 +73,15 @@ def delivery() -> dict[str, str]:
     return said
 
 
+def crew_told(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    """``ready``'s word on whether Danika's crew heard of the change."""
+    capsys.readouterr()
+    main(["ready", "2026-05-31", "--json"])
+    [danika] = [d for d in json.loads(capsys.readouterr().out)
+                if d["event_id"] == "danika-may31"]
+    return next(i for i in danika["items"] if i["name"] == "crew_told")
+
+
 def test_a_message_whose_answer_was_lost_is_found_by_the_retry_not_sent_again(
         cli_sandbox: Sandbox, slack: SlackFake, capsys: pytest.CaptureFixture[str]) -> None:
     slack.fault("chat.postMessage", "drop")  # Gene's message is taken; its answer never comes
@@ -81,10 +91,16 @@ def test_a_message_whose_answer_was_lost_is_found_by_the_retry_not_sent_again(
     assert "Told by direct message: Ana, Bo" in out
     assert "Not confirmed by Slack (the retry looks for it before sending again): Gene" in out
     assert delivery() == {"Gene": "not confirmed", "Ana": "sent", "Bo": "sent"}
+    told = crew_told(capsys)
+    assert told["ok"] is False and str(told["detail"]).startswith(
+        "Not told of a change: Gene, of change ")
+    assert "Slack never confirmed the message" in str(told["detail"])
     for _ in range(2):  # the bot's retry job, twice (or on two replicas)
         the_bot(cli_sandbox).tell_untold()
     assert dms(slack) == ABOARD
     assert delivery() == {"Gene": "sent", "Ana": "sent", "Bo": "sent"}
+    assert crew_told(capsys) == {"name": "crew_told", "ok": True,
+                                 "detail": "Nobody is waiting to hear of a change."}
 
 
 @pytest.mark.parametrize("fault", ["hang", "stall"])
@@ -123,3 +139,6 @@ def test_a_message_slack_refuses_is_named_failed_and_not_sent_again(
     the_bot(cli_sandbox).tell_untold()
     assert dms(slack) == Counter({"U0ANA": 1, "U0BO": 1})
     assert delivery() == {"Gene": "failed", "Ana": "sent", "Bo": "sent"}
+    told = crew_told(capsys)
+    assert told["ok"] is False and "Gene" in str(told["detail"])
+    assert "the message failed: Slack answered channel_not_found" in str(told["detail"])

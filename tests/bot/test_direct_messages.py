@@ -43,3 +43,17 @@ def test_a_message_is_found_by_its_change_and_person(slack: SlackFake) -> None:
     assert courier.find("U0BO", change_id="c1") is None  # another person's conversation
     [(_, history)] = [c for c in slack.calls if c[0] == "conversations.history"][:1]
     assert history["include_all_metadata"] in ("1", "true", True)
+
+
+def test_every_slack_client_is_built_by_the_one_builder() -> None:
+    """So that each retries 429s and dropped connections: a WebClient built anywhere else
+    would not."""
+    from tests.conftest import ROOT
+
+    built = sorted(str(path.relative_to(ROOT)) for folder in ("bot", "handlers", "services")
+                   for path in (ROOT / folder).rglob("*.py")
+                   if "WebClient(" in path.read_text(encoding="utf-8"))
+    assert built == ["bot/wiring.py"]
+    client = web_client(token="xoxb-test")
+    assert {type(h).__name__ for h in client.retry_handlers} == {
+        "RateLimitErrorRetryHandler", "ConnectionErrorRetryHandler"}
