@@ -213,7 +213,8 @@ def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: date
 def _ready(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
     days = (args.date,) if args.date else readiness.parse_day(
         None, today=now.astimezone(config.tz).date())
-    report = readiness.check_readiness(systems, config, days=days, now=now)
+    report = readiness.check_readiness(systems, config, days=days, now=now,
+                                       audit=build_audit(read_environment()))
     if args.json:
         print(json.dumps([d.to_dict() for d in report.departures], indent=2))
     else:

@@ -37,7 +37,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.environment import Environment
 from bot.init_config import manifest_path
-from bot.wiring import aws_client, calendar_service_factory
+from bot.wiring import aws_client, calendar_service_factory, web_client
 from common.errors import CharterOpsError
 from services.domain.config import Config
 from store.schema_state import schema_state
@@ -288,8 +288,8 @@ class Doctor:
     # -- Slack ------------------------------------------------------------------------
 
     def _slack_client(self) -> WebClient:
-        return WebClient(token=self.env.slack_bot_token,
-                         base_url=self.env.slack_api_url or WebClient.BASE_URL, timeout=15)
+        return web_client(token=self.env.slack_bot_token, base_url=self.env.slack_api_url,
+                          timeout=15)
 
     def slack_token(self) -> Finding:
         if not self.env.slack_bot_token:
@@ -371,7 +371,7 @@ class Doctor:
             # The usual slip: the bot token pasted twice. Slack would refuse it anyway.
             return failed(f"SLACK_APP_TOKEN holds a {token[:4]}- token, not an app-level "
                           "token (xapp-...)", fix)
-        client = WebClient(base_url=self.env.slack_api_url or WebClient.BASE_URL, timeout=15)
+        client = web_client(token=None, base_url=self.env.slack_api_url, timeout=15)
         try:
             answer = client.apps_connections_open(app_token=token)
         except SlackApiError as error:

@@ -9,7 +9,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.wiring import direct_message_sender
+from bot.direct_messages import PACE_SECONDS
+from bot.wiring import courier_for, web_client
 from handlers import actions, commands, events, messages
 from services.operations import Operations
 
@@ -18,9 +19,10 @@ logger = logging.getLogger(__name__)
 
 def build_app(ops: Operations, *, token: str, signing_secret: str,
               api_url: str | None = None, client: WebClient | None = None,
-              executor: Executor | None = None) -> App:
-    """``executor`` runs the deferred work; tests and benchmarks pass one they can drain."""
-    client = client or WebClient(token=token, base_url=api_url or WebClient.BASE_URL)
+              executor: Executor | None = None, message_pace: float = PACE_SECONDS) -> App:
+    """``executor`` runs the deferred work; tests and benchmarks pass one they can drain.
+    ``message_pace``: seconds between two direct messages (the crew's news, nudges)."""
+    client = client or web_client(token=token, base_url=api_url)
     # Acks run inline in the request's own thread (process_before_response), so a busy
     # pool of deferred work can never delay one; the work itself goes to the pool.
     app = App(signing_secret=signing_secret, client=client, token_verification_enabled=False,
@@ -29,8 +31,9 @@ def build_app(ops: Operations, *, token: str, signing_secret: str,
                   max_workers=16, thread_name_prefix="charter-work"))
     ops.group_members = lambda group: set(
         client.usergroups_users_list(usergroup=group).get("users", []))
-    ops.direct_message = direct_message_sender(client)
-    ops.changes.tell = ops.direct_message  # the crew told when a change lands, by any path
+    courier = courier_for(client, pace=message_pace)
+    ops.direct_message = courier.plain()
+    ops.changes.tell = courier  # the crew told when a change lands, by any path
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)

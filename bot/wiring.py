@@ -18,7 +18,12 @@ from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 
+from bot.direct_messages import PACE_SECONDS, SlackCourier
 from bot.environment import Environment
 from common.errors import ConfigError
 from services.adapters.calendar import CalendarReader, GoogleCalendarApi
@@ -28,7 +33,7 @@ from services.adapters.pages import PageStore
 from services.adapters.records import RecordStore
 from services.adapters.served import ServedPages
 from services.changes import ChangeService
-from services.crew_news import Send
+from services.crew_news import Courier
 from services.domain.config import Config
 from services.reconciling import Systems
 from store.audit import AuditLog
@@ -127,32 +132,52 @@ def build_audit(env: Environment) -> AuditLog:
     return AuditLog(session_factory(open_engine(env.database_url)))
 
 
+# Slack's 429s are retried after their Retry-After, this many times; a dropped connection
+# once. A message whose answer was lost is not sent again blind: see SlackCourier.
+RATE_LIMIT_RETRIES = 3
+CONNECTION_RETRIES = 1
+
+
+def web_client(*, token: str | None, base_url: str | None = None, timeout: int = 30,
+               resend_on_connection_error: bool = True) -> WebClient:
+    """Every Slack Web API client the bot builds: 429s retried after their Retry-After
+    (bounded), and connection errors. ``resend_on_connection_error=False`` for messages
+    that must not arrive twice: a connection dropped after Slack took the message would
+    send it again; those are looked for instead (bot/direct_messages.py)."""
+    handlers: list[Any] = [RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+    if resend_on_connection_error:
+        handlers.append(ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES))
+    return WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout,
+                     retry_handlers=handlers)
+
+
 def slack_client(env: Environment) -> WebClient | None:
     """The Slack Web API with the bot token; None when no token is set (no Slack here)."""
     if not env.slack_bot_token:
         return None
-    return WebClient(token=env.slack_bot_token,
-                     **({"base_url": env.slack_api_url} if env.slack_api_url else {}))
+    return web_client(token=env.slack_bot_token, base_url=env.slack_api_url)
 
 
-def direct_messages(env: Environment) -> Send | None:
-    """A direct message to a Slack user (user id, text), for the crew a change affects:
-    the CLI and ``watch`` tell them as the Slack app does."""
-    client = slack_client(env)
-    return direct_message_sender(client) if client is not None else None
+def direct_messages(env: Environment, *, pace: float = PACE_SECONDS) -> SlackCourier | None:
+    """Direct messages to Slack users, for the crew a change affects: the CLI and
+    ``watch`` tell them as the Slack app does."""
+    if not env.slack_bot_token:
+        return None
+    return courier_for(web_client(token=env.slack_bot_token, base_url=env.slack_api_url),
+                       pace=pace)
 
 
-def direct_message_sender(client: WebClient) -> Send:
-    """A user id as the channel opens (or reuses) the bot's direct message with them."""
-    def send(user: str, text: str) -> None:
-        client.chat_postMessage(channel=user, text=text)
-
-    return send
+def courier_for(client: WebClient, *, pace: float = PACE_SECONDS) -> SlackCourier:
+    """Direct messages through a sibling of ``client`` (same token and address) that never
+    resends a message on a dropped connection: such a message is looked for instead."""
+    once = web_client(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                      resend_on_connection_error=False)
+    return SlackCourier(once, pace=pace)
 
 
 def build_change_service(systems: Systems, config: Config, audit: AuditLog, *,
                          stop_requested: Callable[[], bool] = lambda: False,
-                         tell: Send | None = None) -> ChangeService:
+                         tell: Courier | None = None) -> ChangeService:
     return ChangeService(systems=systems, config=config, audit=audit,
                          stop_requested=stop_requested, tell=tell)
 

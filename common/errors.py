@@ -6,7 +6,8 @@
     │   └── UnknownCharterError    no charter or several match what was typed
     ├── SourceUnavailableError an external system could not be read or written
     │   ├── CalendarAuthError      the Calendar API refused our credentials
-    │   └── SyncTokenExpiredError  the calendar wants a full read again (410)
+    │   ├── SyncTokenExpiredError  the calendar wants a full read again (410)
+    │   └── MessageRefusedError    Slack answered a message with an error: it was not sent
     ├── ConflictError          the data changed under us (stale etag, failed condition)
     └── LeaseLostError         another process took over work this one was doing
 
@@ -57,6 +58,12 @@ class ConflictError(CharterOpsError):
 
 class SyncTokenExpiredError(SourceUnavailableError):
     """The calendar no longer accepts the stored sync token (HTTP 410): read it in full."""
+
+
+class MessageRefusedError(SourceUnavailableError):
+    """Slack answered a message with an error (``channel_not_found``, ``user_not_found``,
+    ...): it was not sent, and sending it again would be refused the same way. A lost
+    answer or a timeout is a plain SourceUnavailableError: the message may have arrived."""
 
 
 class LeaseLostError(CharterOpsError):

@@ -26,7 +26,7 @@ from typing import Any
 from common.errors import ConflictError, InputError, SourceUnavailableError
 from common.log_context import change_id as current_change
 from services.change_steps import RunMemo, StepWriter
-from services.crew_news import Send, tell_crew
+from services.crew_news import Courier, tell_crew
 from services.domain.blast_radius import fix_preview_lines
 from services.domain.calendar_events import charter_from_api_event
 from services.domain.change_plan import ChangePlan
@@ -54,7 +54,7 @@ from store.audit import (
     PlannedStep,
     StepEntry,
 )
-from store.notices import NoticeLog
+from store.notices import NOT_CONFIRMED, NoticeLog
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ WAIT_SECONDS = 60.0
 # changes of the last day, looked for among the latest few hundred.
 UNTOLD_WITHIN = timedelta(days=1)
 UNTOLD_SCAN = 200
+# A message Slack never confirmed is looked for by the retry job once its latest attempt
+# is this old: past the WebClient's timeout and retries, so it is not still on the wire.
+UNCONFIRMED_IDLE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,14 @@ class ChangeService:
                  wait_seconds: float = WAIT_SECONDS,
                  sleep: Callable[[float], None] = time.sleep,
                  stop_requested: Callable[[], bool] = lambda: False,
-                 tell: Send | None = None) -> None:
+                 tell: Courier | None = None,
+                 unconfirmed_idle: timedelta = UNCONFIRMED_IDLE) -> None:
         """``stop_requested``: the process is shutting down; a running change stops at its
         next step boundary (it is resumed later, like any interrupted change).
-        ``tell``: a Slack direct message (user id, text), for the crew a change affects;
-        None where there is no Slack (they are then named as not told)."""
+        ``tell``: Slack direct messages, for the crew a change affects; None where there
+        is no Slack (they are then named as not told)."""
         self.tell = tell
+        self._unconfirmed_idle = unconfirmed_idle
         # Who the crew's news is worked out for, and who asked not to be messaged.
         self._roster = Roster(config.roster)
         self._muted = frozenset(m.name for m in config.crew if not m.notify)
@@ -270,24 +275,29 @@ class ChangeService:
         return outcomes
 
     def tell_untold(self, *, within: timedelta = UNTOLD_WITHIN) -> list[str]:
-        """Tell the crew of recent done changes that a process without Slack finished
-        (a command line without SLACK_BOT_TOKEN): their news, one line per change. Each
-        person is still claimed once per change, so two replicas never both send."""
+        """Tell the crew of recent done changes whom nobody told: a process without Slack
+        finished the change (a command line without SLACK_BOT_TOKEN), or Slack never
+        confirmed a message (its answer was lost; it is looked for before it is sent
+        again). One line per change. Each person is claimed once per change, and a
+        claim taken over by one process at a time, so two replicas never both send."""
         if self.tell is None:
             return []
         cutoff = self._clock() - within
         done = [c for c in self._audit.recent(limit=UNTOLD_SCAN)
                 if c.created_at >= cutoff and c.status == DONE and c.params.get("notices")]
-        told = NoticeLog(self._audit.sessions).told([c.id for c in done])
+        known = NoticeLog(self._audit.sessions).deliveries([c.id for c in done])
         lines = []
         for change in done:
             waiting = [n for n in map(Notice.from_dict, change.params["notices"])
-                       if not n.mute and n.slack_id and n.slack_id not in told[change.id]]
+                       if not n.mute and n.slack_id and (
+                           n.slack_id not in known[change.id]
+                           or known[change.id][n.slack_id].state == NOT_CONFIRMED)]
             if waiting:
                 news = tell_crew(change_id=change.id, event_id=change.event_id,
                                  notices=waiting, audit=self._audit, send=self.tell,
-                                 source=change.source)
-                lines.append(f"{change.id}: {news}")
+                                 source=change.source, idle_for=self._unconfirmed_idle)
+                if news:
+                    lines.append(f"{change.id}: {news}")
         return lines
 
     def outcome_of(self, change: ChangeEntry, *, repeated: bool = False) -> ChangeOutcome:
@@ -361,7 +371,8 @@ class ChangeService:
             logger.info("change %s step %d %s %s: done", change.id, step.seq, step.system,
                         step.action)
         # Every write has landed: now the crew may be told, before the change is marked
-        # done, so a crash here leaves it for the retry, whose claims skip who was told.
+        # done, so a crash here leaves it for the retry, which skips who Slack confirmed
+        # and looks for the messages it did not (this runner holds the lease: no wait).
         news = tell_crew(change_id=change.id, event_id=change.event_id,
                          notices=[Notice.from_dict(n) for n in change.params.get("notices", [])],
                          audit=self._audit, send=self.tell, source=change.source)

@@ -1,32 +1,54 @@
-"""Telling the crew a change has landed: one direct message per affected person, once.
+"""Telling the crew a change has landed: one direct message per affected person, exactly
+once even across a crash.
 
 The notices are worked out when the change is recorded (services.domain.crew_notice)
 and sent by whichever runner finishes its last step. Each message is claimed in the
-store before it goes (store/notices.py), so a second click, a resumed change or a
-second replica sends nothing twice; each sent message is in the audit log; a person
-who cannot be told is named in the outcome.
+store before it goes and its Slack ``ts`` recorded when Slack answers (store/notices.py);
+the message carries metadata naming the change and the person. A claim Slack never
+confirmed (the answer was lost, the process died mid-send) is taken over by the next
+runner (a resumed change, the bot's retry job), which looks for the message in the
+person's direct messages and sends it only if it is not there. So a second click, a
+resumed change or a second replica sends nothing twice, and nobody's news is lost.
+
+The audit says, per person, *sent*, *not confirmed* or *failed* (Slack answered an
+error); the outcome's sentence names who was not told and why.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Protocol
 
+from common.errors import MessageRefusedError
 from services.domain.crew_notice import Notice
 from store.audit import AuditLog
-from store.notices import NoticeLog
+from store.notices import FAILED, NOT_CONFIRMED, SENT, Delivery, NoticeLog
 
 logger = logging.getLogger(__name__)
 
-Send = Callable[[str, str], None]  # (Slack user id, text)
+
+class Courier(Protocol):
+    """Direct messages that can be looked for again (bot/direct_messages.py)."""
+
+    def send(self, user: str, text: str, *, change_id: str) -> str:
+        """The message's ts; MessageRefusedError when Slack said no, another error when
+        the answer never came (the message may have arrived)."""
+
+    def find(self, user: str, *, change_id: str) -> str | None:
+        """The ts of this change's message to ``user``, if it is among their messages."""
 
 
 def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice],
-              audit: AuditLog, send: Send | None, source: str) -> str:
+              audit: AuditLog, send: Courier | None, source: str,
+              idle_for: timedelta = timedelta(0)) -> str:
     """Send the news of a done change; the sentence for its outcome ('' when nobody is
-    affected)."""
+    affected). ``idle_for``: a claim nobody confirmed is taken over only once its
+    latest attempt is this old (zero when the caller holds the change's lease)."""
     log = NoticeLog(audit.sessions)
-    told: list[str] = []
+    known = log.deliveries([change_id])[change_id]
+    said: dict[str, list[str]] = {SENT: [], NOT_CONFIRMED: []}
     untold: dict[str, list[str]] = {}  # why -> who, so a reason shared is said once
     for notice in notices:
         if notice.mute:
@@ -37,23 +59,68 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
                    "no SLACK_BOT_TOKEN here")
             untold.setdefault(why, []).append(notice.name)
             continue
-        if not log.claim(change_id=change_id, slack_id=notice.slack_id, text=notice.text):
-            continue  # told already, by this process or another
-        try:
-            send(notice.slack_id, notice.text)
-        except Exception as error:
-            logger.warning("direct message to %s failed: %s", notice.slack_id, error)
-            untold.setdefault(f"the message failed: {error}", []).append(notice.name)
-            continue
-        told.append(notice.name)
-        audit.log_decision(subject=f"message to {notice.name}", decision="notified",
-                           decided_by="bot", source=source,
-                           event_id=notice.event_id or event_id, change_id=change_id,
-                           summary=notice.text)
+        earlier = known.get(notice.slack_id)
+        if earlier is not None:
+            if earlier.state != NOT_CONFIRMED or not log.take_over(earlier, idle_for=idle_for):
+                continue  # settled, or being carried by another process
+            state, why = _look_then_send(notice, earlier, send=send, log=log)
+        elif log.claim(change_id=change_id, slack_id=notice.slack_id, text=notice.text):
+            state, why = _send(notice, change_id, send=send, log=log)
+        else:
+            continue  # claimed a moment ago by another process
+        _audit(audit, notice, change_id=change_id, event_id=event_id, source=source,
+               state=state, why=why)
+        if state == FAILED:
+            untold.setdefault(f"the message failed: {why}", []).append(notice.name)
+        else:
+            said[state].append(notice.name)
     parts = []
-    if told:
-        parts.append("Told by direct message: " + ", ".join(dict.fromkeys(told)))
+    if said[SENT]:
+        parts.append("Told by direct message: " + ", ".join(dict.fromkeys(said[SENT])))
+    if said[NOT_CONFIRMED]:
+        parts.append("Not confirmed by Slack (the retry looks for it before sending "
+                     "again): " + ", ".join(dict.fromkeys(said[NOT_CONFIRMED])))
     if untold:
         parts.append("Not told: " + "; ".join(
             f"{', '.join(dict.fromkeys(names))} ({why})" for why, names in untold.items()))
     return " · ".join(parts)
+
+
+def _look_then_send(notice: Notice, earlier: Delivery, *, send: Courier,
+                    log: NoticeLog) -> tuple[str, str]:
+    """A claim nobody confirmed: the message may have arrived. Sent only if it is not
+    among the person's messages; not sent at all while they cannot be read."""
+    assert notice.slack_id is not None
+    try:
+        ts = send.find(notice.slack_id, change_id=earlier.change_id)
+    except Exception as error:  # unreadable now: try again on the next retry, never blind
+        logger.warning("could not look for the message to %s: %s", notice.slack_id, error)
+        return NOT_CONFIRMED, f"their messages could not be read ({error})"
+    if ts is not None:
+        log.confirm(change_id=earlier.change_id, slack_id=notice.slack_id, ts=ts)
+        return SENT, "found in their direct messages, so not sent again"
+    return _send(notice, earlier.change_id, send=send, log=log)
+
+
+def _send(notice: Notice, change_id: str, *, send: Courier,
+          log: NoticeLog) -> tuple[str, str]:
+    assert notice.slack_id is not None
+    try:
+        ts = send.send(notice.slack_id, notice.text, change_id=change_id)
+    except MessageRefusedError as error:
+        logger.warning("direct message to %s refused: %s", notice.slack_id, error)
+        log.fail(change_id=change_id, slack_id=notice.slack_id, error=str(error))
+        return FAILED, str(error)
+    except Exception as error:  # no answer: it may have arrived; the retry looks for it
+        logger.warning("direct message to %s not confirmed: %s", notice.slack_id, error)
+        return NOT_CONFIRMED, str(error)
+    log.confirm(change_id=change_id, slack_id=notice.slack_id, ts=ts)
+    return SENT, ""
+
+
+def _audit(audit: AuditLog, notice: Notice, *, change_id: str, event_id: str | None,
+           source: str, state: str, why: str) -> None:
+    audit.log_decision(subject=f"message to {notice.name}", decision="notified",
+                       decided_by="bot", source=source, event_id=notice.event_id or event_id,
+                       change_id=change_id, summary=notice.text,
+                       note=f"{state}: {why}" if why else state)

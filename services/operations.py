@@ -104,14 +104,16 @@ class Operations:
                         messages: list[Message]) -> list[Message]:
         """The digest with today's and tomorrow's departures on top, from the same read."""
         days = readiness.parse_day(None, today=self.window().start)
-        found = readiness.departures_of(result, self.config, days=days)
+        found = readiness.departures_of(result, self.config, days=days,
+                                        untold=readiness.untold_crew(self.audit,
+                                                                     now=self.clock()))
         return readiness_blocks.with_departures(messages, found, days=days)
 
     def ready(self, text: str) -> Message:
         """``/charter ready [DATE]``: each departure of the day(s), item by item."""
         days = readiness.parse_day(text, today=self.window().start)
         report = readiness.check_readiness(self.systems, self.config, days=days,
-                                           now=self.clock())
+                                           now=self.clock(), audit=self.audit)
         return readiness_blocks.ready_message(report.departures, days=report.days)
 
     def status(self, query: str) -> Message:

@@ -11,6 +11,19 @@ and users.conversations lists the channels the bot is in (``member_of``). A toke
 ``revoked`` gets ``invalid_auth``. apps.connections.open hands an app-level token
 (``xapp-``) a WebSocket URL (``answers`` may name a live one) and refuses any other
 token with ``not_allowed_token_type``, as Slack does.
+
+Messages are kept per channel with their ``ts`` and ``metadata``, as Slack keeps them:
+a message to a user id lands in the bot's direct message with them (the channel
+conversations.open names), and conversations.history lists a channel's messages, newest
+first, their metadata included when asked (``include_all_metadata``).
+
+Faults, for the next ``count`` calls of a method (``fault()``): ``drop`` takes the call
+(the message is posted) and closes the connection without an answer; ``hang`` takes it
+and answers nothing until ``release()`` (a process killed while it waits); ``stall``
+answers nothing either, without taking the call (killed before the message reached
+Slack); ``ratelimited``
+answers HTTP 429 with ``Retry-After: 1``; any other word is the error Slack answers
+(``channel_not_found``, ...). Refused calls are in ``refused``, not in ``calls``.
 """
 
 from __future__ import annotations
@@ -21,7 +34,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from bot.init_config import manifest_path
 from bot.sandbox.loopback import LoopbackServer
@@ -50,6 +63,37 @@ class SlackFake(LoopbackServer):
         self.member_of: list[dict[str, Any]] = [{"id": "C0CHARTEROPS", "name": "charter-ops",
                                                  "is_channel": True, "is_member": True}]
         self.revoked: set[str] = set()
+        # Each channel's messages, oldest first (a DM under the channel conversations.open names).
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self._faults: dict[str, list[str]] = {}
+        self.refused: list[tuple[str, dict[str, Any], str]] = []
+        self._released = threading.Event()
+
+    def fault(self, method: str, kind: str, *, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` meet ``kind`` (see the module's words)."""
+        with self._lock:
+            self._faults.setdefault(method, []).extend([kind] * count)
+
+    def release(self) -> None:
+        """Let every hung call go (it is answered by a closed connection)."""
+        self._released.set()
+
+    def stop(self) -> None:
+        self.release()
+        super().stop()
+
+    def take_fault(self, method: str) -> str | None:
+        with self._lock:
+            waiting = self._faults.get(method)
+            return waiting.pop(0) if waiting else None
+
+    def refuse(self, method: str, payload: dict[str, Any], error: str) -> None:
+        with self.changed:
+            self.refused.append((method, payload, error))
+            self.changed.notify_all()
+
+    def hang(self) -> None:
+        self._released.wait(timeout=120)
 
     @property
     def api_url(self) -> str:
@@ -79,11 +123,37 @@ class SlackFake(LoopbackServer):
             return {"ok": True, "url": "https://sandbox.slack.com/", "team": "Sandbox",
                     "team_id": "T0SANDBOX", "user": BOT_NAME, "user_id": BOT_USER_ID,
                     "bot_id": "B0CHARTEROPS"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": dm_channel(str(payload.get("users", "")))}}
+        if method == "conversations.history":
+            return self._history(payload)
+        if method == "chat.postMessage":
+            self._keep(payload, ts)
         if method == "users.conversations":
             return {"ok": True, "channels": list(self.member_of),
                     "response_metadata": {"next_cursor": ""}}
         return {"ok": True, "ts": payload.get("ts", ts), "channel": payload.get("channel", "C1"),
                 "message": {"ts": ts, "text": payload.get("text", "")}}
+
+    def _keep(self, payload: dict[str, Any], ts: str) -> None:
+        message = {"type": "message", "ts": ts, "text": payload.get("text", ""),
+                   "user": BOT_USER_ID, "bot_id": "B0CHARTEROPS"}
+        if isinstance(payload.get("metadata"), dict):
+            message["metadata"] = payload["metadata"]
+        with self._lock:
+            self.messages.setdefault(dm_channel(str(payload.get("channel", ""))),
+                                     []).append(message)
+
+    def _history(self, payload: dict[str, Any]) -> dict[str, Any]:
+        channel = str(payload.get("channel", ""))
+        full = str(payload.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = int(payload.get("limit") or 100)
+        with self._lock:
+            newest = list(reversed(self.messages.get(channel, [])))[:limit]
+        shown = [m if full else {k: v for k, v in m.items() if k != "metadata"}
+                 for m in newest]
+        return {"ok": True, "messages": shown, "has_more": False,
+                "response_metadata": {"next_cursor": ""}}
 
     def wait_for(self, count: int, *, method: str | None = None,
                  timeout: float = 10.0) -> list[tuple[str, dict[str, Any]]]:
@@ -97,6 +167,11 @@ class SlackFake(LoopbackServer):
                 self.changed.wait(timeout=0.05)
 
 
+def dm_channel(channel: str) -> str:
+    """The channel a message to a user id lands in: the bot's direct message with them."""
+    return f"D{channel}" if channel[:1] in ("U", "W") else channel
+
+
 class _Handler(BaseHTTPRequestHandler):
     owner: SlackFake
     protocol_version = "HTTP/1.1"
@@ -104,26 +179,54 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
+    def do_GET(self) -> None:
+        self._answer("")
+
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode() if length else ""
+        self._answer(self.rfile.read(length).decode() if length else "")
+
+    def _answer(self, raw: str) -> None:
         if "json" in (self.headers.get("Content-Type") or ""):
             payload = json.loads(raw or "{}")
         else:
             payload = {k: v[-1] for k, v in parse_qs(raw).items()}
-            for key in ("blocks", "attachments"):
+            for key in ("blocks", "attachments", "metadata"):
                 if isinstance(payload.get(key), str):
                     payload[key] = json.loads(payload[key])
-        path = self.path.split("?")[0]
+        url = urlsplit(self.path)
+        # slack_sdk sends some arguments in the query string (GETs, conversations.open).
+        payload = {**{k: v[-1] for k, v in parse_qs(url.query).items()}, **payload}
+        path = url.path
         method = path.removeprefix("/api/") if path.startswith("/api/") else path
         header = self.headers.get("Authorization") or ""
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") \
             else payload.get("token")
-        answer = self.owner.record(method, payload, token=token)
+        fault = self.owner.take_fault(method)
+        if fault in ("drop", "hang", "stall"):
+            if fault == "stall":
+                self.owner.refuse(method, payload, fault)
+            else:
+                self.owner.record(method, payload, token=token)
+            if fault != "drop":
+                self.owner.hang()
+            self.close_connection = True  # taken, and the answer never comes
+            return
+        if fault is not None:
+            self.owner.refuse(method, payload, fault)
+            self._send(429 if fault == "ratelimited" else 200, {"ok": False, "error": fault},
+                       extra={"Retry-After": "1"} if fault == "ratelimited" else {})
+            return
+        self._send(200, self.owner.record(method, payload, token=token))
+
+    def _send(self, status: int, answer: dict[str, Any], *,
+              extra: dict[str, str] | None = None) -> None:
         body = json.dumps(answer).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("x-oauth-scopes", ",".join(self.owner.scopes))
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

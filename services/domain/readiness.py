@@ -25,9 +25,10 @@ from services.domain.models import (
 )
 from services.domain.roster import Roster
 
-ITEMS = ("crew_set", "crew_confirmed", "waivers", "boarding_email", "crew_sms", "page_served",
-         "in_agreement")
-LABELS = {"crew_set": "crew set", "crew_confirmed": "crew confirmed", "waivers": "waivers",
+ITEMS = ("crew_set", "crew_confirmed", "crew_told", "waivers", "boarding_email", "crew_sms",
+         "page_served", "in_agreement")
+LABELS = {"crew_set": "crew set", "crew_confirmed": "crew confirmed",
+          "crew_told": "crew told", "waivers": "waivers",
           "boarding_email": "boarding e-mail", "crew_sms": "crew SMS",
           "page_served": "page served", "in_agreement": "in agreement"}
 # Restated under crew_set; the rest of a charter's discrepancies are "not in agreement".
@@ -65,9 +66,12 @@ class Departure:
 
 def departures(*, result: ReconcileResult, days: Sequence[date], roster: Roster,
                settings: ReadinessSettings, records: Iterable[Mapping[str, Any]],
-               served: Mapping[str, ServedPage] | None = None) -> list[Departure]:
+               served: Mapping[str, ServedPage] | None = None,
+               untold: Mapping[str, Sequence[str]] | None = None) -> list[Departure]:
     """One verdict per charter leaving on ``days``, in order of departure. ``records`` are
-    all the operator's records read (their attributes), to tell what is tracked at all."""
+    all the operator's records read (their attributes), to tell what is tracked at all.
+    ``untold``: by charter, who has not been told of a change to it (each with why);
+    None when the audit store was not read."""
     carried = {name for attributes in records for name, value in attributes.items()
                if value is not None}
     found: dict[str, list[Discrepancy]] = {}
@@ -89,6 +93,7 @@ def departures(*, result: ReconcileResult, days: Sequence[date], roster: Roster,
         items = (
             crew_set(want.charter, roster=roster, conflicts=clashes),
             crew_confirmed(want.charter, roster=roster),
+            crew_told(None if untold is None else untold.get(want.event_id, ())),
             waivers(record, guest_count=want.charter.guest_count,
                     attribute=settings.waivers_signed_attribute, carried=carried),
             sent(record, name="boarding_email", attribute=settings.boarding_sent_attribute,
@@ -144,6 +149,15 @@ def crew_confirmed(charter: Charter, *, roster: Roster) -> Item:
     if waiting:
         return Item("crew_confirmed", False, _sentence("; ".join(waiting)))
     return Item("crew_confirmed", True, "Everyone on the charter accepted the invitation.")
+
+
+def crew_told(untold: Sequence[str] | None) -> Item:
+    """Whether each person a change to the charter affects was told by direct message."""
+    if untold is None:
+        return Item("crew_told", None, "Not checked: the audit store was not read.")
+    if untold:
+        return Item("crew_told", False, _sentence("Not told of a change: " + "; ".join(untold)))
+    return Item("crew_told", True, "Nobody is waiting to hear of a change.")
 
 
 def unconfirmed(charter: Charter, *, roster: Roster) -> tuple[str, ...]:

@@ -55,10 +55,11 @@ def test_json_lists_each_departure_with_its_items(
     danika = found["danika-may31"]
     assert danika["start"] == "2026-05-31T15:00:00-07:00" and danika["ready"] is False
     items = {i["name"]: i for i in danika["items"]}
-    assert list(items) == ["crew_set", "crew_confirmed", "waivers", "boarding_email",
-                           "crew_sms", "page_served", "in_agreement"]
+    assert list(items) == ["crew_set", "crew_confirmed", "crew_told", "waivers",
+                           "boarding_email", "crew_sms", "page_served", "in_agreement"]
     assert {n: i["ok"] for n, i in items.items()} == {
-        "crew_set": True, "crew_confirmed": False, "waivers": False, "boarding_email": True,
+        "crew_set": True, "crew_confirmed": False, "crew_told": True, "waivers": False,
+        "boarding_email": True,
         "crew_sms": False, "page_served": False, "in_agreement": False}
     # Sunday is within the served-page check's 48 hours; S3 itself holds the old page.
     assert items["page_served"]["detail"].startswith("The page in S3 is itself out of date")

@@ -22,7 +22,7 @@ from services.domain.page_rendering import PageRenderer
 from services.reconciling import run_reconcile
 from services.requests import carry_out
 from tests.conftest import SEED_WINDOW
-from tests.handlers.slack_requests import dms, texts
+from tests.handlers.slack_requests import Recorded, dms, texts
 
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 
@@ -121,10 +121,10 @@ def test_news_a_command_line_without_slack_could_not_send_is_sent_by_the_bots_re
     assert "Not told: Tess, Ana (no SLACK_BOT_TOKEN here)" in capsys.readouterr().out
     env = read_environment()
     systems = build_systems(cli_sandbox.config, env)
-    sent: list[tuple[str, str]] = []
+    courier = Recorded()
     # The bot's retry job, on a process with Slack, twice (or on two replicas).
     for _ in range(2):
         bot = build_change_service(systems, cli_sandbox.config, build_audit(env),
-                                   tell=lambda user, text: sent.append((user, text)))
+                                   tell=courier)
         bot.tell_untold()
-    assert sorted(user for user, _ in sent) == ["U0ANA", "U0TESS"]
+    assert sorted(user for user, _ in courier.sent) == ["U0ANA", "U0TESS"]

@@ -109,3 +109,17 @@ def texts(slack: SlackFake, user: str) -> list[str]:
     """What one person was sent, in order."""
     return [p["text"] for m, p in slack.calls
             if m == "chat.postMessage" and p.get("channel") == user]
+
+
+class Recorded:
+    """A courier that keeps what it was asked to send (user, text) and finds nothing."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, user: str, text: str, *, change_id: str) -> str:
+        self.sent.append((user, text))
+        return f"1700000000.{len(self.sent):06d}"
+
+    def find(self, user: str, *, change_id: str) -> str | None:
+        return None

@@ -13,7 +13,15 @@ from services.crew_news import tell_crew
 from services.domain.config import Config
 from services.domain.crew_notice import Notice
 from services.operations import Operations
-from tests.handlers.slack_requests import click, command, dms, responses, signed, texts
+from tests.handlers.slack_requests import (
+    Recorded,
+    click,
+    command,
+    dms,
+    responses,
+    signed,
+    texts,
+)
 
 
 def plan_and_confirm(app: App, slack: SlackFake, text: str, *, clicks: int = 1) -> list[dict]:
@@ -59,7 +67,7 @@ def test_a_time_change_tells_everyone_aboard_unless_they_asked_not_to_be(
     ops.config = Config.model_validate(settings)  # validated afresh: its roster too
     # One config per process: the change service (which tells the crew) reads it too.
     ops.changes = build_change_service(ops.systems, ops.config, ops.audit,
-                                       tell=ops.direct_message)
+                                       tell=ops.changes.tell)
     [reply] = plan_and_confirm(app, slack, "time danika 4pm-8pm")
     assert "Told by direct message: Ana" in reply["text"]
     assert "Not told: Gene (no slack_id in the roster)" in reply["text"]
@@ -74,10 +82,10 @@ def test_the_same_change_never_tells_anyone_twice(bot: tuple[App, Operations],
     app, ops = bot
     plan_and_confirm(app, slack, "swap danika Ana Tess")
     [change] = ops.audit.recent()
-    sent: list[str] = []
+    courier = Recorded()
     again = tell_crew(change_id=change.id, event_id="danika-may31",
                       notices=[Notice.from_dict(n) for n in change.params["notices"]],
-                      audit=ops.audit, send=lambda user, text: sent.append(user),
+                      audit=ops.audit, send=courier,
                       source="slash")
-    assert sent == [] and again == ""
+    assert courier.sent == [] and again == ""
     assert dms(slack) == Counter({"U0TESS": 1, "U0ANA": 1})

@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, text
 
 from store.audit import DONE, FAILED, PENDING, AuditLog, Lease, PlannedStep
 from store.database import migrate, open_engine, session_factory
+from store.notices import FAILED as REFUSED
+from store.notices import NOT_CONFIRMED, SENT, NoticeLog
 from tests.databases import PG_URL, postgres_schema
 
 
@@ -206,3 +208,26 @@ def test_a_store_from_before_0003_keeps_its_decisions_when_upgraded(tmp_path) ->
     [old] = AuditLog(session_factory(engine)).decision_history()
     assert (old.subject, old.decision, old.event_id, old.summary) == (
         "all", "refused", None, None)
+
+
+def test_a_crew_message_not_confirmed_is_taken_over_by_one_process_at_a_time(
+        audit: AuditLog) -> None:
+    change, _ = begin(audit)
+    log = NoticeLog(audit.sessions)
+    assert log.claim(change_id=change.id, slack_id="U0ANA", text="On.")
+    assert not log.claim(change_id=change.id, slack_id="U0ANA", text="On.")
+    [waiting] = log.deliveries([change.id])[change.id].values()
+    assert waiting.state == NOT_CONFIRMED
+    # Still on the wire, for all anyone knows: not taken over before it is idle.
+    assert not log.take_over(waiting, idle_for=timedelta(minutes=2))
+    with ThreadPoolExecutor(max_workers=4) as pool:  # four retries at once: one takes it
+        taken = list(pool.map(lambda _: log.take_over(waiting), range(4)))
+    assert taken.count(True) == 1
+    log.confirm(change_id=change.id, slack_id="U0ANA", ts="1700000000.000001")
+    log.claim(change_id=change.id, slack_id="U0BO", text="On.")
+    log.fail(change_id=change.id, slack_id="U0BO", error="Slack answered channel_not_found")
+    found = log.deliveries([change.id])[change.id]
+    assert {k: d.state for k, d in found.items()} == {"U0ANA": SENT, "U0BO": REFUSED}
+    assert not log.take_over(found["U0ANA"])
+    assert [d.slack_id for d in log.unsettled(since=datetime.now(UTC) - timedelta(days=1))] \
+        == ["U0BO"]

@@ -44,8 +44,8 @@ def test_a_charter_with_everything_done_is_ready(config: Config) -> None:
                              served={"danika-may31": ServedPage(True, "Served as rendered.")})
     items = by_name(departure)
     assert departure.ready
-    assert list(items) == ["crew_set", "crew_confirmed", "waivers", "boarding_email",
-                           "crew_sms", "page_served", "in_agreement"]
+    assert list(items) == ["crew_set", "crew_confirmed", "crew_told", "waivers",
+                           "boarding_email", "crew_sms", "page_served", "in_agreement"]
     assert items["crew_set"] == (True, "Captain Gene, mate Ana, crew Bo, all in the roster.")
     assert items["waivers"] == (True, "12 of 12 guests signed.")
     # The Lambda's UTC timestamp, in the marina's time.
