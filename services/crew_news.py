@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from services.domain.crew_notice import Notice
+from services.domain.display import mrkdwn_text
 from store.audit import AuditLog
 from store.notices import NoticeLog
 
@@ -40,7 +41,7 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
         if not log.claim(change_id=change_id, slack_id=notice.slack_id, text=notice.text):
             continue  # told already, by this process or another
         try:
-            send(notice.slack_id, notice.text)
+            send(notice.slack_id, mrkdwn_text(notice.text))  # the charter's words are text
         except Exception as error:
             logger.warning("direct message to %s failed: %s", notice.slack_id, error)
             untold.setdefault(f"the message failed: {error}", []).append(notice.name)
