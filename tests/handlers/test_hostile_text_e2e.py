@@ -147,6 +147,10 @@ def test_hostile_text_is_text_in_every_surface(
     app.dispatch(signed(command(slack, "status tom &amp; jerry &lt;!here&gt;\u200b")))
     [unknown] = answered()
     assert "tom & jerry" in unknown["text"].replace("&amp;", "&")
+    # Slack sends what was typed with & < > encoded: the charter is found by its name.
+    typed = "status Danika &lt;!here&gt; &lt;@U0EVIL&gt; *bold* `tick`"
+    app.dispatch(signed(command(slack, typed)))
+    assert answered()[0]["text"] == "Status of danika-may31"
     # A nudge from ready's buttons: a direct message about the charter.
     nudge = next(e for e in buttons(ready) if e["action_id"] == "readiness_nudge")
     app.dispatch(signed(click(slack, "readiness_nudge", nudge["value"],
@@ -175,10 +179,14 @@ def test_hostile_text_is_text_in_every_surface(
     app.dispatch(message_event("Darrell is covering for Gene on sunday", CAPTAIN))
     app.dispatch(message_event("Bo is covering for Tess on tuesday", CAPTAIN,
                                ts="1716000000.000200"))
+    # A name pasted with a zero-width space in it is the roster's name.
+    app.dispatch(message_event("An\u200ba is covering for Angelia on saturday", CAPTAIN,
+                               ts="1716000000.000300"))
     threads = {p["thread_ts"]: p["text"] for _, p in slack.wait_for(
-        7, method="chat.postMessage") if p.get("thread_ts")}
+        8, method="chat.postMessage") if p.get("thread_ts")}
     assert "<@U0GENE> proposes" in threads["1716000000.000100"]
     assert "did you mean" in threads["1716000000.000200"]
+    assert "mate Angelia → Ana on quinn-may30" in threads["1716000000.000300"]
     assert "Danika &lt;!here&gt; &lt;@U0EVIL&gt;" in threads["1716000000.000200"]
     # The crew's direct messages: the nudge, and the swap's news.
     told = {p["channel"]: p["text"] for m, p in slack.calls
