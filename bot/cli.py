@@ -20,12 +20,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from bot import __version__
 from bot.environment import find_config, read_environment
 from bot.exit_status import EXIT_ERROR, EXIT_OK
 from common.errors import CharterOpsError, ConfigError, InputError
+from services.domain.display import terminal_text
 
 if TYPE_CHECKING:
     from services.reconciling import Systems
@@ -138,10 +139,35 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     return parser
 
 
+class _TerminalStream:
+    """Standard output or error with control characters from data shown as their codes
+    (``\\x1b``): a calendar title with an escape sequence must not retitle or clear the
+    operator's terminal, whichever command prints it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_text(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
          now: Callable[[], datetime] = lambda: datetime.now(UTC),
          prog: str = "python -m bot") -> int:
     """``prog`` is the name the user typed (charter-ops or python -m bot), for usage lines."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalStream(out), _TerminalStream(err)  # type: ignore[assignment]
+    try:
+        return _main(argv, systems=systems, now=now, prog=prog)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None, *, systems: Systems | None,
+          now: Callable[[], datetime], prog: str) -> int:
     try:
         args = build_parser(prog=prog).parse_args(argv)
     except UsageError as error:

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
 from services.domain import blocks
+from services.domain.display import mrkdwn_text
 from services.domain.readiness_blocks import NUDGE
 from services.operations import Operations
 
@@ -39,7 +40,7 @@ def register(app: App, ops: Operations) -> None:
         try:
             respond(**ops.confirm(action["value"], user_id=user), replace_original=True)
         except CharterOpsError as error:
-            respond(text=f":warning: {error}", replace_original=True)
+            respond(text=f":warning: {mrkdwn_text(error)}", replace_original=True)
 
     def cancel(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         user = body["user"]["id"]
@@ -62,7 +63,7 @@ def register(app: App, ops: Operations) -> None:
             respond(**ops.nudge(action["value"], user_id=user), replace_original=False,
                     response_type="ephemeral")
         except CharterOpsError as error:
-            respond(text=f":warning: {error}", replace_original=False,
+            respond(text=f":warning: {mrkdwn_text(error)}", replace_original=False,
                     response_type="ephemeral")
 
     for action_id in (blocks.APPROVE, blocks.DISMISS, blocks.APPROVE_ALL):

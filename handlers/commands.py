@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError, UnknownCharterError
 from services.domain import blocks
+from services.domain.display import mrkdwn_text, typed_text
 from services.operations import Operations
 
 PICK = "pick_charter"
@@ -47,10 +48,10 @@ def register(app: App, ops: Operations) -> None:
         except UnknownCharterError as error:
             respond(**_pick(verb, words, error), response_type="ephemeral")
         except CharterOpsError as error:
-            respond(text=f":warning: {error}", response_type="ephemeral")
+            respond(text=f":warning: {mrkdwn_text(error)}", response_type="ephemeral")
 
     def charter(command: dict[str, Any], respond: Respond, client: Any) -> None:
-        run(command.get("text") or "", command["user_id"], respond, client)
+        run(typed_text(command.get("text") or ""), command["user_id"], respond, client)
 
     def picked(body: dict[str, Any], action: dict[str, Any], respond: Respond,
                client: Any) -> None:
@@ -63,12 +64,12 @@ def register(app: App, ops: Operations) -> None:
 def _pick(verb: str, words: list[str], error: UnknownCharterError) -> blocks.Message:
     """Several charters match: one button each, which runs the same command on it."""
     if not error.candidates:
-        return blocks.plain(f":warning: {error}")
+        return blocks.plain(f":warning: {mrkdwn_text(error)}")
     # swap and time name the charter in one word; status takes the rest of the line.
     rest = words[2:] if verb in ("swap", "time") else []
     buttons = [blocks.button(candidate, PICK, json.dumps(
         {"text": " ".join([verb, candidate, *rest])})) for candidate in error.candidates[:5]]
-    text = f"'{error.query}' matches more than one charter. Which one?"
+    text = f"'{mrkdwn_text(error.query)}' matches more than one charter. Which one?"
     return {"text": text, "blocks": [blocks.section(text),
                                      {"type": "actions", "block_id": "pick",
                                       "elements": buttons}]}

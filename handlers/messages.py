@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
 from services.domain.chat_blocks import PICK
+from services.domain.display import mrkdwn_text, typed_text
 from services.operations import Operations
 
 # Edits, deletions, joins and bots' posts are not new reports from a person.
@@ -24,14 +25,14 @@ def register(app: App, ops: Operations) -> None:
     def read(event: dict[str, Any], client: Any) -> None:
         if event.get("subtype") in _IGNORED_SUBTYPES or event.get("bot_id"):
             return
-        user, text = event.get("user"), event.get("text") or ""
+        user, text = event.get("user"), typed_text(event.get("text") or "")
         if not user or not text.strip():
             return
         thread = event.get("thread_ts") or event["ts"]
         try:
             reply = ops.propose(text, user_id=user)
         except CharterOpsError as error:
-            reply = {"text": f":warning: I read that as a change, but: {error}"}
+            reply = {"text": f":warning: I read that as a change, but: {mrkdwn_text(error)}"}
         if reply is not None:
             client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply)
 
@@ -45,7 +46,7 @@ def register(app: App, ops: Operations) -> None:
         try:
             respond(**ops.propose_on(action["value"], user_id=user), replace_original=True)
         except CharterOpsError as error:
-            respond(text=f":warning: {error}", replace_original=False,
+            respond(text=f":warning: {mrkdwn_text(error)}", replace_original=False,
                     response_type="ephemeral")
 
     app.event("message")(ack=acknowledge, lazy=[read])

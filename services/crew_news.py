@@ -23,6 +23,7 @@ from typing import Protocol
 
 from common.errors import MessageRefusedError
 from services.domain.crew_notice import Notice
+from services.domain.display import mrkdwn_text
 from store.audit import AuditLog
 from store.notices import FAILED, NOT_CONFIRMED, SENT, Delivery, NoticeLog
 
@@ -106,7 +107,8 @@ def _send(notice: Notice, change_id: str, *, send: Courier,
           log: NoticeLog) -> tuple[str, str]:
     assert notice.slack_id is not None
     try:
-        ts = send.send(notice.slack_id, notice.text, change_id=change_id)
+        # The charter's words are text: escaped for mrkdwn here, stored plain.
+        ts = send.send(notice.slack_id, mrkdwn_text(notice.text), change_id=change_id)
     except MessageRefusedError as error:
         logger.warning("direct message to %s refused: %s", notice.slack_id, error)
         log.fail(change_id=change_id, slack_id=notice.slack_id, error=str(error))

@@ -16,6 +16,7 @@ from common.errors import CharterOpsError
 from services.domain import approvals, blocks
 from services.domain.blast_radius import approval_note
 from services.domain.blocks import Message
+from services.domain.display import mrkdwn_text
 from services.domain.fixes import ApplyReport, fix_key, select
 from services.domain.models import ReconcileResult
 
@@ -35,7 +36,7 @@ def decide(ops: Operations, *, action_id: str, value: str, user_id: str,
     try:
         result = ops.reconcile()
     except CharterOpsError as error:
-        note = f"Approved by <@{user_id}> at {when}: not applied: {error}"
+        note = f"Approved by <@{user_id}> at {when}: not applied: {mrkdwn_text(error)}"
         return {"text": text, "blocks": blocks.decided(current, target, note)}
     request = None if value == "all" else approvals.request_of(value)
     posted = approvals.requests_in(current)
@@ -54,7 +55,8 @@ def decide(ops: Operations, *, action_id: str, value: str, user_id: str,
                for u in updates]
     _log(ops, result, report, ids, user_id=user_id,
          stale={u.event_id for u in updates if u.stale})
-    note = f"Approved by <@{user_id}> at {when}: {approvals.outcome_text(report, updates)}"
+    outcome = mrkdwn_text(approvals.outcome_text(report, updates))
+    note = f"Approved by <@{user_id}> at {when}: {outcome}"
     for update in updates:
         if request:
             update = replace(update, note=note)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from common.errors import CharterOpsError
 from services.domain.blocks import Message, plain
+from services.domain.display import mrkdwn_text
 from services.domain.models import ReconcileResult
 from services.operations import Operations
 
@@ -86,7 +87,7 @@ def guarded(name: str, job: Callable[[], object], post: Post, *,
                 beat(name)
         except CharterOpsError as error:
             logger.warning("%s failed: %s", name, error)
-            post(plain(f":warning: The {name} could not run: {error}"))
+            post(plain(f":warning: The {name} could not run: {mrkdwn_text(error)}"))
         except Exception:  # a bug: keep the scheduler alive, keep the trace, say so
             logger.exception("%s failed", name)
             post(plain(f":warning: The {name} failed unexpectedly; see the bot's log."))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from common.errors import InputError
 from services.domain import blocks
 from services.domain.blocks import Message
+from services.domain.display import mrkdwn_text
 from services.domain.roster import Roster
 
 if TYPE_CHECKING:
@@ -51,17 +52,20 @@ def nudge(ops: Operations, value: str, *, user_id: str) -> Message:
     if earlier:
         first = earlier[-1]
         return blocks.plain(
-            f"{member.name} was already nudged about {event_id} at "
+            f"{mrkdwn_text(member.name)} was already nudged about {mrkdwn_text(event_id)} at "
             f"{first.decided_at.astimezone(ops.config.tz):%H:%M} by <@{first.decided_by}>; "
             "not sent again within the hour.")
     link = event_link(calendar_event_id=charter.calendar_event_id,
                       calendar_id=ops.config.calendar.id)
-    text = (f"<@{user_id}> asks you to answer your invitation to {charter.guest_name}'s "
+    asks = (f"asks you to answer your invitation to {charter.guest_name}'s "
             f"charter on {charter.start:%a %b %-d}, {charter.start:%H:%M}–{charter.end:%H:%M}, "
-            f"at {charter.location}: <{link}|open the event>.")
+            f"at {charter.location}")
     if ops.direct_message is None:
         raise InputError("Slack is not connected here: nobody nudged.")
-    ops.direct_message(member.slack_id, text)
+    # The mention and the link are the bot's own markup; the charter's words are text.
+    ops.direct_message(member.slack_id,
+                       f"<@{user_id}> {mrkdwn_text(asks)}: <{link}|open the event>.")
     ops.audit.log_decision(subject=subject, decision="nudged", decided_by=user_id,
-                           source="slash", event_id=event_id, summary=text)
-    return blocks.plain(f"Nudged {member.name} about {event_id}.")
+                           source="slash", event_id=event_id,
+                           summary=f"<@{user_id}> {asks}: <{link}|open the event>.")
+    return blocks.plain(f"Nudged {mrkdwn_text(member.name)} about {mrkdwn_text(event_id)}.")

@@ -22,7 +22,7 @@ from services.domain.blocks import Message
 from services.domain.change_plan import ChangePlan, plan_swap, plan_time
 from services.domain.chat_parse import Proposal
 from services.domain.config import Config
-from services.domain.display import show_value
+from services.domain.display import mrkdwn_text, show_value
 from services.domain.models import ReconcileResult, Window
 from services.domain.page_rendering import PageRenderer
 from services.domain.reconcile import COMPARED_FIELDS
@@ -79,7 +79,8 @@ class Operations:
                              renderer=PageRenderer())
 
     def help(self, not_understood: str | None = None) -> Message:
-        text = HELP if not not_understood else f"I did not understand `{not_understood}`.\n\n{HELP}"
+        text = HELP if not not_understood else \
+            f"I did not understand `{mrkdwn_text(not_understood)}`.\n\n{HELP}"
         return blocks.plain(text)
 
     def digest(self) -> list[Message]:
@@ -130,16 +131,16 @@ class Operations:
             fields[name] = (cal, db, record is None or cal != db)
         url = f"{self.config.pages.base_url}/{want.page_key}"
         if want.deployed_page is None:
-            page_line = f"Guest page: *not deployed* (expected at `{want.page_key}`)"
+            page_line = f"Guest page: *not deployed* (expected at `{mrkdwn_text(want.page_key)}`)"
         elif want.deployed_page.content_md5 == want.page_md5:
-            page_line = f"Guest page: <{url}|{want.page_key}> matches the calendar"
+            page_line = f"Guest page: {_link(url, want.page_key)} matches the calendar"
         else:
-            page_line = f"Guest page: <{url}|{want.page_key}> is *stale*"
+            page_line = f"Guest page: {_link(url, want.page_key)} is *stale*"
         changes = [f"{c.kind} {c.status} ({c.created_at.astimezone(self.config.tz):%b %-d %H:%M})"
                    for c in self.audit.recent(event_id=event_id, limit=3)]
         message_blocks = blocks.status_blocks(want, fields=fields, page_line=page_line,
                                               changes=changes)
-        return {"text": f"Status of {event_id}", "blocks": message_blocks}
+        return {"text": f"Status of {mrkdwn_text(event_id)}", "blocks": message_blocks}
 
     def plan(self, kind: str, words: Sequence[str]) -> tuple[ChangePlan, Message]:
         return self.plan_with(self.reconcile(), kind, words)
@@ -162,11 +163,11 @@ class Operations:
                              config=self.config, today=today)
         value = json.dumps({"kind": kind, "words": list(words), "key": plan.idempotency_key(),
                             "event": plan.event_id})
-        text = (f"Planned: {plan.summary}\nThe calendar first, then DynamoDB, the guest page "
-                "and CloudFront.")
+        text = (f"Planned: {mrkdwn_text(plan.summary)}\nThe calendar first, then DynamoDB, the "
+                "guest page and CloudFront.")
         preview = self.preview(result, plan)
-        message = {"text": text, "blocks": [blocks.section(text),
-                                            blocks.section("\n".join(preview.lines())), {
+        message = {"text": text, "blocks": [
+            blocks.section(text), blocks.section(mrkdwn_text("\n".join(preview.lines()))), {
             "type": "actions", "block_id": "plan", "elements": [
                 blocks.button("Confirm", "change_confirm", value, style="primary"),
                 blocks.button("Cancel", "change_cancel", value)]}]}
@@ -196,7 +197,7 @@ class Operations:
     def proposal_message(self, result: ReconcileResult, proposal: Proposal, *,
                          user_id: str) -> Message:
         plan, message = self.plan_with(result, proposal.kind, list(proposal.words))
-        text = f"<@{user_id}> proposes `{proposal.command}`. " + message["text"]
+        text = f"<@{user_id}> proposes `{mrkdwn_text(proposal.command)}`. " + message["text"]
         buttons = message["blocks"][-1]
         for element in buttons["elements"]:
             element["text"]["text"] = "Approve" if element["action_id"] == "change_confirm" \
@@ -244,8 +245,8 @@ class Operations:
             again = " (still being applied by an earlier click: this one did nothing)"
         error = f"\n{outcome.error}" if outcome.error else ""
         news = f"\n{outcome.news}" if outcome.news else ""
-        return blocks.plain(f"{outcome.summary}: *{outcome.status}*{again} — {steps}{error}"
-                            f"{news}")
+        return blocks.plain(f"{mrkdwn_text(outcome.summary)}: *{outcome.status}*{again} — "
+                            f"{mrkdwn_text(steps + error + news)}")
 
     def may_cancel(self, value: str, *, user_id: str) -> bool:
         """Anyone may cancel their own plan (only they see it); a proposal in a channel
@@ -260,8 +261,8 @@ class Operations:
                                 decided_by=user_id, source=request.get("source", "slash"),
                                 event_id=request.get("event"), note="nothing was changed")
         if chat_proposal:
-            return blocks.plain(f"Rejected by <@{user_id}>: `{_command(request)}` — nothing "
-                                "was changed.")
+            return blocks.plain(f"Rejected by <@{user_id}>: `{mrkdwn_text(_command(request))}` "
+                                "— nothing was changed.")
         return blocks.plain("Cancelled: nothing was changed.")
 
     def decide(self, *, action_id: str, value: str, user_id: str,
@@ -299,6 +300,12 @@ class Operations:
     def first_delivery(self, event_id: str, *, retry_num: int | None) -> bool:
         """Whether this Slack event is new to every replica on this audit store."""
         return self.audit.claim_event(event_id, retry_num=retry_num, keep=EVENT_MEMORY)
+
+
+def _link(url: str, label: str) -> str:
+    """A link the bot writes; its label is text (``|`` and ``>`` would end it)."""
+    target = url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{target}|{mrkdwn_text(label).replace('|', '¦')}>"
 
 
 def _command(request: dict[str, Any]) -> str:

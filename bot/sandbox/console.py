@@ -130,4 +130,6 @@ class SlackConsole:
 def _plain(text: str) -> str:
     text = re.sub(r"<@(\w+)>", r"@\1", text)
     text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2", text)
-    return text.replace("*", "").replace("`", "")
+    text = text.replace("*", "").replace("`", "")
+    # What the bot escaped as data reads as typed once the markup is gone.
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

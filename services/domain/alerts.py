@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from services.domain.approvals import EntryUpdate
 from services.domain.blocks import Message, charter_entry, section
-from services.domain.display import show_value
+from services.domain.display import mrkdwn_text, show_value
 from services.domain.live_view import record_start
 from services.domain.models import DesiredCharter, Discrepancy, Record
 
@@ -30,33 +30,34 @@ def headline(*, event_id: str, want: DesiredCharter | None, record: Record | Non
     """What changed in the calendar, and what the other two systems still say."""
     today = now.astimezone(tz).date()
     if want is None:
-        who = (record.get("guestName") if record else None) or event_id
+        who = mrkdwn_text((record.get("guestName") if record else None) or event_id)
         old = record_start(record, tz)
         when = day_word(old.date(), today=today) if old else "(date unknown)"
-        status = show_value(record.get("status")) if record else "(no record)"
+        status = mrkdwn_text(show_value(record.get("status"))) if record else "(no record)"
         return (f"*{who}, {when}*: the calendar event was cancelled; DynamoDB still says "
                 f"{status}")
     charter = want.charter
+    guest = mrkdwn_text(charter.guest_name)
     when = day_word(charter.start.astimezone(tz).date(), today=today)
     new = f"{charter.start:%H:%M}–{charter.end:%H:%M}"
     stale = _stale_systems(items)
     if record is None:
-        return f"*{charter.guest_name}, {when}*: a new charter in the calendar ({new}); " \
+        return f"*{guest}, {when}*: a new charter in the calendar ({new}); " \
                "DynamoDB has no record yet"
     old_start = record_start(record, tz)
-    old = f"{record.get('startTime') or '?'}–{record.get('endTime') or '?'}"
+    old = mrkdwn_text(f"{record.get('startTime') or '?'}–{record.get('endTime') or '?'}")
     if old_start is not None and old_start.date() != charter.start.date():
         old = f"{old_start:%a %b %-d} {old}"
         new = f"{charter.start:%a %b %-d} {new}"
     if old != new:
         said = f"the calendar moved {old} to {new}"
         still = f"; {stale} still say {old}" if stale else ""
-        return f"*{charter.guest_name}, {when}*: {said}{still}"
+        return f"*{guest}, {when}*: {said}{still}"
     fields = sorted({str(i.field) for i in items if i.field} | {
         "the guest page" for i in items if i.kind in ("PAGE_STALE", "PAGE_MISSING")})
-    changed = ", ".join(fields) or "the event"
+    changed = mrkdwn_text(", ".join(fields)) or "the event"
     tail = f"; {stale} still say otherwise" if stale else ""
-    return f"*{charter.guest_name}, {when}* ({new}): the calendar changed {changed}{tail}"
+    return f"*{guest}, {when}* ({new}): the calendar changed {changed}{tail}"
 
 
 def _stale_systems(items: Sequence[Discrepancy]) -> str:

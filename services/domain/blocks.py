@@ -16,7 +16,7 @@ from typing import Any
 
 from services.domain.approvals import EntryUpdate, seen_of
 from services.domain.audit_items import AuditItem
-from services.domain.display import show_value
+from services.domain.display import mrkdwn_text, show_value
 from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
 
 MAX_BLOCKS = 50
@@ -27,6 +27,7 @@ MAX_MESSAGES = 6  # a digest longer than this is summarised, not posted in full
 APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
 
 _SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+_MENTION = re.compile(r"(<@[UW][A-Z0-9]{2,}(?:\|[\w.-]*)?>)")
 
 Block = dict[str, Any]
 Message = dict[str, Any]  # {"text": str, "blocks": [Block]}
@@ -74,16 +75,17 @@ def ids_value(event_id: str, ids: Sequence[str], *,
 
 def discrepancy_line(item: Discrepancy) -> str:
     if item.kind == "RECORD_MISMATCH" and item.field:
-        expected, actual = show_value(item.expected), show_value(item.actual)
-        return f"• DynamoDB *{item.field}*: {expected} → now {actual}"
-    return f"• {item.summary}"
+        expected, actual = _shown(item.expected), _shown(item.actual)
+        return f"• DynamoDB *{mrkdwn_text(item.field)}*: {expected} → now {actual}"
+    return f"• {mrkdwn_text(item.summary)}"
 
 
 def charter_title(event_id: str, want: DesiredCharter | None) -> str:
     if want is None:
-        return f"*{event_id}* (no live calendar event)"
+        return f"*{mrkdwn_text(event_id)}* (no live calendar event)"
     c = want.charter
-    return f"*{c.start:%a %b %-d} · {c.guest_name} · {c.start:%H:%M}–{c.end:%H:%M}* ({event_id})"
+    return (f"*{c.start:%a %b %-d} · {mrkdwn_text(c.guest_name)} · "
+            f"{c.start:%H:%M}–{c.end:%H:%M}* ({mrkdwn_text(event_id)})")
 
 
 def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
@@ -98,7 +100,7 @@ def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
     fixable = [i.id for i in items if i.fix]
     # Who already saw the old data, the freeze window: said before Approve, as next to a
     # swap's Confirm; and said still where the bot fixed it alone (a person must tell them).
-    told = [context(_clipped(f":eyes: {preview}"), block_id=f"preview:{event_id}")] \
+    told = [context(_clipped(f":eyes: {mrkdwn_text(preview)}"), block_id=f"preview:{event_id}")] \
         if preview else []
     if fixable:
         value = ids_value(event_id, fixable, seen=seen_of(want))
@@ -123,7 +125,7 @@ def _partial_read(result: ReconcileResult) -> str:
     if result.withheld:
         text += " Withheld until a complete read: " + "; ".join(
             f"{w.event_id} ({', '.join(w.kinds)})" for w in result.withheld)
-    return text[:2500]  # a context element's text limit is 3,000 characters
+    return mrkdwn_text(text[:2500])  # a context element's text limit is 3,000 characters
 
 
 def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
@@ -210,12 +212,12 @@ def charter_entry(update: EntryUpdate) -> list[Block]:
     event_id = update.event_id
     lines = [charter_title(event_id, update.want)]
     if update.moved:
-        changes = ", ".join(f"{word} ~{show_value(then)}~ → {show_value(now)}"
+        changes = ", ".join(f"{word} ~{_shown(then)}~ → {_shown(now)}"
                             for word, then, now in update.moved)
         lines.append(f":calendar: *Changed in the calendar since the digest:* {changes}")
     if update.applied:
         lines.append(":white_check_mark: Applied: "
-                     + "; ".join(applied_line(d) for d in update.applied))
+                     + mrkdwn_text("; ".join(applied_line(d) for d in update.applied)))
     if update.left:
         if update.moved or update.applied or update.gone:
             lines.append("*Still to fix* (planned from the calendar as it is now):")
@@ -252,36 +254,49 @@ def replace_entry(blocks: Sequence[Block], event_id: str, entry: Sequence[Block]
 
 def status_blocks(want: DesiredCharter, *, fields: Mapping[str, tuple[str, str, bool]],
                   page_line: str, changes: Sequence[str]) -> list[Block]:
-    rows = [f"{'⚠️' if differs else '✓'} *{name}*: calendar {cal} · DynamoDB {db}"
+    rows = [f"{'⚠️' if differs else '✓'} *{name}*: calendar {mrkdwn_text(cal)} · DynamoDB "
+            f"{mrkdwn_text(db)}"
             for name, (cal, db, differs) in fields.items()]
     blocks = [section(charter_title(want.event_id, want)), section("\n".join(rows)),
               section(page_line)]
     if changes:
-        blocks.append(context("Last changes: " + " · ".join(changes)))
+        blocks.append(context("Last changes: " + mrkdwn_text(" · ".join(changes))))
     return blocks
 
 
 def audit_message(items: Sequence[AuditItem], *, tz: tzinfo, scope: str) -> Message:
     """``/charter audit``: changes, decisions and refusals, newest first."""
     if not items:
-        return plain(f"Nothing recorded{' ' + scope if scope else ''}.")
-    lines = [f"*Audit{' ' + scope if scope else ''}* — newest first"]
+        return plain(f"Nothing recorded{' ' + _scope(scope) if scope else ''}.")
+    lines = [f"*Audit{' ' + _scope(scope) if scope else ''}* — newest first"]
+    # Everything recorded is shown as text: a person's own words (a refused command) and
+    # what the calendar said are data, whoever reads the audit.
     for item in items:
-        who = f"<@{item.actor}>" if _SLACK_ID.fullmatch(item.actor) else item.actor
+        who = f"<@{item.actor}>" if _SLACK_ID.fullmatch(item.actor) else mrkdwn_text(item.actor)
         when = f"{item.at.astimezone(tz):%b %-d %H:%M}"
-        charter = f" {item.event_id}" if item.event_id else ""
+        charter = f" {mrkdwn_text(item.event_id)}" if item.event_id else ""
+        source, outcome = mrkdwn_text(item.source), mrkdwn_text(item.outcome)
         if item.change is not None:
-            lines.append(f"{when} `{item.change.id}` *{item.change.kind}*{charter} — "
-                         f"{item.outcome}, by {who} via {item.source}")
+            lines.append(f"{when} `{mrkdwn_text(item.change.id)}` "
+                         f"*{mrkdwn_text(item.change.kind)}*{charter} — {outcome}, by {who} "
+                         f"via {source}")
             if item.change.params.get("summary"):
-                lines.append(f"    {item.change.params['summary']}")
+                lines.append(f"    {mrkdwn_text(item.change.params['summary'])}")
         else:
-            lines.append(f"{when} *{item.outcome}*{charter} — {item.what.rstrip('.')}, by {who} "
-                         f"via {item.source}")
+            lines.append(f"{when} *{outcome}*{charter} — {mrkdwn_text(item.what.rstrip('.'))}, "
+                         f"by {who} via {source}")
     return plain("\n".join(lines))
 
 
+def _scope(scope: str) -> str:
+    """The filter as asked: a person named by a Slack mention (``by <@U0GENE|gene>``) stays
+    a mention of that person; every other word is text."""
+    parts = _MENTION.split(scope)
+    return "".join(part if index % 2 else mrkdwn_text(part) for index, part in enumerate(parts))
+
+
 def plain(text: str) -> Message:
+    """A message of one section; ``text`` is mrkdwn the bot wrote (data in it escaped)."""
     return {"text": text, "blocks": [section(text)]}
 
 
@@ -296,3 +311,7 @@ def with_note(messages: list[Message], note: str | None) -> list[Message]:
     first = messages[0]
     return [{**first, "text": f"{note}\n{first['text']}",
              "blocks": [context(note), *first["blocks"]]}, *messages[1:]]
+
+
+def _shown(value: Any) -> str:
+    return mrkdwn_text(show_value(value))

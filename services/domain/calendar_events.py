@@ -20,6 +20,7 @@ from icalendar import Calendar, Component
 
 from common.errors import SourceUnavailableError
 from services.domain.description import fields_from_plain_text, plain_text
+from services.domain.display import clean_text
 from services.domain.models import CancelledEvent, Charter
 
 _TITLE_WORDS = re.compile(r"[\s—–:|/,;()\[\]]+")  # what separates the guest from the rest
@@ -46,7 +47,11 @@ def build_charter(*, event_id: str, title: str, start: datetime, end: datetime, 
                   linked_event_id: str | None = None, etag: str | None = None,
                   responses: Mapping[str, str] | None = None) -> Charter:
     """The one place a calendar event becomes a Charter, whichever source it came from."""
-    text = plain_text(description)
+    # Calendar text is data for every surface: no control characters, NUL or bidi
+    # overrides reach a page, a message or a terminal (after HTML entities are decoded,
+    # so a &#27; is caught too).
+    title, location = clean_text(title), clean_text(location)
+    text = clean_text(plain_text(description))
     fields = fields_from_plain_text(text)
     # A handful of docks and crew names recur across a window of thousands of charters:
     # one string each, not one per charter.

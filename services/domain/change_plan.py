@@ -8,6 +8,7 @@ raises InputError here, before anything is recorded or written.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -101,12 +102,16 @@ def plan_swap(*, charters: Mapping[str, DesiredCharter], event: str, role_or_per
         after_people[role] = [newcomer.name, *after_people[role][1:]]
     if newcomer.name in {n for r, ns in after_people.items() if r != role for n in ns}:
         raise InputError(f"{newcomer.name} is already on {event_id} as another role.")
-    description = set_people(charter.description, role=role, names=after_people[role])
+    # The charter holds the description as read (entities decoded): escaped again, it is
+    # read (by set_people, and by the calendar's next read after an undo writes it back)
+    # as the calendar holds it, so '&lt;!here&gt;' is not taken for a tag and dropped.
+    held = html.escape(charter.description, quote=False)
+    description = set_people(held, role=role, names=after_people[role])
     emails = _attendees(charter, roster, old=old, new=newcomer.email)
     patch: dict[str, Any] = {"description": description}
     if emails is not None:
         patch["attendees"] = [{"email": e} for e in emails]
-    before_cal = {"description": charter.description,
+    before_cal = {"description": held,
                   "attendees": [{"email": e} for e in charter.attendee_emails]}
     new_charter = _replace_people(charter, role, after_people[role])
     summary = (f"{role} {old or '(none)'} → {newcomer.name} on {event_id} "

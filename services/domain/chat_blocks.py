@@ -8,12 +8,14 @@ from typing import Any
 
 from services.domain.blocks import Message, button, context, section
 from services.domain.chat_parse import Intent
+from services.domain.display import mrkdwn_text
 from services.domain.models import Charter
 
 PICK = "chat_pick_charter"
 
 
 def label(charter: Charter) -> str:
+    """As a button's plain_text, where nothing is markup."""
     return f"{charter.start:%a %b %-d} · {charter.guest_name}"
 
 
@@ -34,11 +36,12 @@ def no_such_charter(intent: Intent, suggestions: Sequence[Charter], *,
         where = f"on {_days(intent)}"
         missing = f"No charter on {_days(intent)}"
     else:
-        where = f"for {intent.named[0].title()}"
-        missing = f"No upcoming charter for '{intent.named[0]}'"
-    understood = f"I read this as {intent.describe()} {where}."
+        where = f"for {mrkdwn_text(intent.named[0].title())}"
+        missing = f"No upcoming charter for '{mrkdwn_text(intent.named[0])}'"
+    understood = f"I read this as {mrkdwn_text(intent.describe())} {where}."
     if suggestions:
-        options = " or ".join(f"{c.start:%a %b %-d}, {c.guest_name}" for c in suggestions)
+        options = " or ".join(f"{c.start:%a %b %-d}, {mrkdwn_text(c.guest_name)}"
+                              for c in suggestions)
         text = f"{missing} — did you mean {options}? {understood}"
     else:
         text = f"{missing}, so there is nothing to change. {understood}"
@@ -53,8 +56,8 @@ def no_such_charter(intent: Intent, suggestions: Sequence[Charter], *,
 
 def which_charter(intent: Intent, choices: Sequence[Charter], *,
                   value: Mapping[str, Any]) -> Message:
-    names = ", ".join(label(c) for c in choices)
-    text = (f"I read this as {intent.describe()}, but it could be any of {names}. "
+    names = ", ".join(mrkdwn_text(label(c)) for c in choices)
+    text = (f"I read this as {mrkdwn_text(intent.describe())}, but it could be any of {names}. "
             "Which charter?")
     return {"text": text, "blocks": [
         section(text),

@@ -62,6 +62,10 @@ def _set_in_plain(description: str, *, role: str, names: list[str]) -> str:
         # Keep the block together: after the last crew line, else at the top.
         at = max((i + 1 for i, line in enumerate(out) if key_of_line(line) in _LABELS), default=0)
         out.insert(at, f"{_LABELS[role]}: {value}")
+    # A description is read as HTML whatever it looks like: a line that says '<' or '&'
+    # is written escaped, so that it reads back as it was ('Mallory <!channel>' stays).
+    out = [html.escape(line, quote=False) if "<" in line or "&" in line else line
+           for line in out]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
 
 

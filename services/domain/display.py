@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -16,3 +17,42 @@ def show_value(value: Any, *, empty: str = "—") -> str:
             return "the rendered page"
         return ", ".join(f"{k} {v}" for k, v in value.items())
     return str(value)
+
+
+# Text that came from the calendar, a record, a page or a person is data, never markup.
+# Control characters (other than a line break and a tab), NUL and the bidi overrides that
+# reorder what a reader sees are dropped where calendar text is read; emoji and every
+# other character stay.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What a person types may carry zero-width characters (pasted from elsewhere) that make
+# 'danika' not match 'danika'. The joiner (U+200D) stays: emoji are built with it.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff]")
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """Calendar text without control characters, NUL or bidi overrides."""
+    return _HIDDEN.sub("", text)
+
+
+def mrkdwn_text(value: Any) -> str:
+    """A value as text inside Slack mrkdwn: ``&``, ``<`` and ``>`` escaped, as Slack asks of
+    text the app did not write, so ``<!channel>`` or ``<https://x|label>`` in a charter's
+    title reads as typed instead of pinging a channel or disguising a link. What a record
+    or a person wrote may hold what the calendar's text is cleaned of: it goes too."""
+    text = clean_text(str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def typed_text(text: str) -> str:
+    """What a person typed in Slack, as they typed it: Slack sends ``&``, ``<`` and ``>``
+    encoded in command and message text; zero-width characters go."""
+    decoded = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _ZERO_WIDTH.sub("", decoded)
+
+
+def terminal_text(text: str) -> str:
+    """Text for a terminal: a control character from data (an escape sequence that would
+    retitle or clear the screen) is shown as its code, ``\\x1b``, not obeyed; so is a bidi
+    override, which would reorder the rest of the line."""
+    return _TERMINAL_UNSAFE.sub(lambda m: ascii(m.group())[1:-1], text)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from services.domain.blocks import MAX_BLOCKS, Block, Message, button, context, section
+from services.domain.display import mrkdwn_text
 from services.domain.readiness import LABELS, Departure
 
 MARKS = {True: "✓", False: "✗", None: "–"}
@@ -50,7 +51,8 @@ def departure_blocks(departures: Sequence[Departure], *, days: Sequence[date]) -
                       "ready")]
     for departure in departures[:MAX_SHOWN]:
         mark = ":white_check_mark:" if departure.ready else ":x:"
-        lines = [f"{mark} *{heading(departure)}*", *item_lines(departure)]
+        lines = [f"{mark} *{mrkdwn_text(heading(departure))}*",
+                 *map(mrkdwn_text, item_lines(departure))]
         blocks.append(section("\n".join(lines), block_id=f"ready:{departure.event_id}"))
         if departure.unconfirmed:
             blocks.append({"type": "actions", "block_id": f"nudge:{departure.event_id}",

@@ -321,3 +321,19 @@ def test_a_swap_keeps_the_rsvps_of_everyone_who_stays(seeded: Sandbox, tmp_path:
     assert "tess@sailjada.com" not in people and "ana@sailjada.com" in people
     assert people["gene@sailjada.com"]["responseStatus"] == "accepted"
     assert people["bo@sailjada.com"]["responseStatus"] == "tentative"
+
+
+def test_a_swap_and_its_undo_keep_text_that_looks_like_markup(seeded: Sandbox,
+                                                               tmp_path: Path) -> None:
+    # Typed in Google's editor, '<!here>' arrives as '&lt;!here&gt;': written back as the
+    # calendar held it, by the swap and by its undo, so the next read still says it.
+    seeded.emulator.patch_event(CAL, "evtdanika", {"description": (
+        "<b>Captain:</b> Gene<br>Mate: Ana<br>Crew: Bo<br>Guest: Danika &lt;!here&gt; &amp; co")})
+    systems, audit = world(seeded, tmp_path)
+    service = ChangeService(systems=systems, config=seeded.config, audit=audit)
+    outcome = service.apply(swap_plan(seeded, systems), requested_by="U0GENE", source="slash")
+    assert outcome.status == "done"
+    assert charters(seeded, systems)["danika-may31"].charter.guest_name == "Danika <!here> & co"
+    assert service.undo(outcome.change_id, requested_by="U0GENE", source="cli").status == "done"
+    charter = charters(seeded, systems)["danika-may31"].charter
+    assert (charter.guest_name, charter.mate) == ("Danika <!here> & co", "Ana")

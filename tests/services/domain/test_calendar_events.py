@@ -513,3 +513,17 @@ def test_each_crew_answer_is_kept_from_the_api_and_the_feed_alike() -> None:
     expected = (("ana@sailjada.com", "needsAction"), ("gene@sailjada.com", "accepted"))
     assert api_charter().attendee_responses == expected
     assert read_feed()[0]["evtdanika"].attendee_responses == expected
+
+
+def test_calendar_text_reaches_every_surface_without_hidden_characters() -> None:
+    # NUL, escape sequences and bidi overrides go (an entity too: &#27; is ESC); what was
+    # typed as <!here> in Google's editor reads as typed, for the surfaces to escape.
+    charter = api_charter(
+        summary="Danika\x00 \u202eliaS\x1b]0;pwned\x07 🎉",
+        location="Dock B\u2066\x1b[2J",
+        description="Captain: Gene<br>Mate: Ana&#27;[2J<br>Guest: Danika &lt;!here&gt; 🎉\x00")
+    assert charter.title == "Danika liaS]0;pwned 🎉"
+    assert charter.location == "Dock B[2J"
+    assert charter.guest_name == "Danika <!here> 🎉"
+    assert "Mate: Ana[2J" in charter.description
+    assert "\x1b" not in charter.description and "\x00" not in charter.description

@@ -83,3 +83,13 @@ def test_a_name_with_markup_characters_is_escaped_not_taken_for_html() -> None:
     edited = set_people(GOOGLE, role="mate", names=["Tess <T&S>"])
     assert "Mate: Tess &lt;T&amp;S&gt;<br>" in edited
     assert "Mate: Tess <T&S>" in plain_text(edited)
+
+
+def test_text_that_looks_like_markup_survives_an_edit() -> None:
+    # Typed in Google's editor as '<!channel>': an edit must not turn it into a tag that
+    # the next read drops, in the HTML edit or in the plain rewrite.
+    text = "<b>Captain:</b> Gene<br>Mate: Ana<br>Crew: Bo, Mallory &lt;!channel&gt;"
+    edited = set_people(text, role="mate", names=["Tess"])
+    assert parse_description(edited).crew == ("Bo", "Mallory <!channel>")
+    plain = set_people("Captain: Gene\nNotes: a & b <c>", role="mate", names=["Tess"])
+    assert plain_text(plain) == "Captain: Gene\nMate: Tess\nNotes: a & b <c>"
