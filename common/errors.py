@@ -8,6 +8,7 @@
     │   ├── CalendarAuthError      the Calendar API refused our credentials
     │   └── SyncTokenExpiredError  the calendar wants a full read again (410)
     ├── ConflictError          the data changed under us (stale etag, failed condition)
+    │   └── RefusedWriteError      a write outside the bot's bounds, refused unmade
     └── LeaseLostError         another process took over work this one was doing
 
 Handlers and the CLI catch ``CharterOpsError`` and show ``str(error)``; anything
@@ -53,6 +54,11 @@ class CalendarAuthError(SourceUnavailableError):
 
 class ConflictError(CharterOpsError):
     """Someone else changed the data between our read and our write."""
+
+
+class RefusedWriteError(ConflictError):
+    """A write the bot will not make (a page key outside ``pages.prefix``): as a conflict,
+    it stops the change unmade and leaves the decision to a person."""
 
 
 class SyncTokenExpiredError(SourceUnavailableError):

@@ -8,14 +8,17 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common.errors import ConflictError, SourceUnavailableError
+from common.errors import ConflictError, RefusedWriteError, SourceUnavailableError
+from services.domain.desired import page_key_problem
 from services.domain.models import Invalidation, path_for_key
 
 
 class Cdn:
     def __init__(self, *, cloudfront_client: Any, distribution_id: str,
-                 write_client: Any | None = None) -> None:
+                 write_client: Any | None = None, prefix: str | None = None) -> None:
+        """``prefix``: the guest pages' (``pages.prefix``); no other path is invalidated."""
         self._cf = cloudfront_client
+        self._prefix = prefix
         # CreateInvalidation goes through a client that never retries on its own: a retry
         # after a lost answer is decided by the change (it looks for its CallerReference
         # first), since not every CloudFront look-alike dedupes references as AWS does.
@@ -75,6 +78,12 @@ class Cdn:
         items = sorted({path_for_key(p) for p in paths})
         if not items:
             return ""
+        outside = [p for p in items if self._prefix is not None
+                   and page_key_problem(p[1:], self._prefix)]
+        if outside:
+            # The last line of defence, as for the pages' uploads: nothing else is touched.
+            raise RefusedWriteError(f"refused to invalidate {outside[0][:120]}: not a guest "
+                                    f"page under pages.prefix {self._prefix}")
         try:
             answer = self._writer.create_invalidation(
                 DistributionId=self._distribution,

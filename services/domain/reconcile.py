@@ -22,7 +22,12 @@ from typing import Any
 from services.domain import orphans
 from services.domain.calendar_checks import calendar_discrepancies, crew_conflicts, unknown_crew
 from services.domain.config import Config
-from services.domain.desired import default_page_key, desired_page, desired_record
+from services.domain.desired import (
+    default_page_key,
+    desired_page,
+    desired_record,
+    page_key_problem,
+)
 from services.domain.discrepancy import make_discrepancy
 from services.domain.display import show_value
 from services.domain.event_ids import candidate_event_ids
@@ -155,9 +160,13 @@ class _Check:
         config, roster = self.config, self.roster
         calendar_problems = calendar_discrepancies(charter, event_id, roster)
         found = [*calendar_problems, *unknown_crew(charter, event_id, roster)]
-        page_key = (record.get("pageKey") if record else None) or default_page_key(
-            config.pages.prefix, event_id
-        )
+        page_key = str((record.get("pageKey") if record else None) or default_page_key(
+            config.pages.prefix, event_id))
+        refused = page_key_problem(page_key, config.pages.prefix)
+        if refused:
+            # Nothing read from the table may steer a write outside the guest pages.
+            return self._refused(charter, event_id=event_id, record=record, key=page_key,
+                                 why=refused, found=found)
         html = self.renderer.render(desired_page(charter, event_id=event_id, roster=roster,
                                                  config=config))
         md5 = content_md5(html)
@@ -187,6 +196,32 @@ class _Check:
         page_found, page_withheld = _page_discrepancies(want, self.pages, config=config,
                                                         now=self.now)
         return want, [*found, *page_found], page_withheld
+
+
+    def _refused(self, charter: Charter, *, event_id: str, record: Record | None, key: str,
+                 why: str, found: list[Discrepancy]
+                 ) -> tuple[DesiredCharter, list[Discrepancy], list[Withheld]]:
+        """A charter whose page key may not be written: reported for a person, and nothing
+        planned for it (neither its record nor its page) until the record is corrected."""
+        config = self.config
+        want = DesiredCharter(
+            event_id=event_id, charter=charter,
+            record=Row(desired_record(charter, event_id=event_id, page_key=key,
+                                      roster=self.roster, config=config)),
+            page_key=key, page_html="", page_md5="", current_record=record,
+            fixable=False, page_key_problem=why)
+        where = "the DynamoDB record's pageKey" if record and record.get("pageKey") else \
+            "the page key its record id gives"
+        return want, [*found, make_discrepancy(
+            Kind.PAGE_KEY_UNSAFE, event_id, System.DYNAMODB, field="pageKey",
+            expected=f"an .html page under {config.pages.prefix}", actual=key,
+            severity=Severity.HIGH,
+            summary=f"{where} {_clip(key)} is refused: {why}. Nothing is uploaded or "
+                    f"invalidated for {event_id} until a person corrects the record")], []
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _sharing(desired: dict[str, Any], record: Record | None) -> Row:

@@ -1,0 +1,88 @@
+"""Nothing read from DynamoDB or the calendar steers a write outside its bounds: the seed's
+weekend through the CLI, with a record whose pageKey points outside ``pages.prefix`` and an
+event that carries another charter's private record link."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from bot.cli import main
+from bot.sandbox.sandbox import Sandbox
+
+WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
+TABLE, BUCKET = "jada-charter-events", "sailjada-public"
+
+
+def keys(sandbox: Sandbox) -> set[str]:
+    listing = sandbox.client("s3").list_objects_v2(Bucket=BUCKET)
+    return {o["Key"] for o in listing.get("Contents", [])}
+
+
+def invalidated(sandbox: Sandbox) -> list[str]:
+    cloudfront = sandbox.client("cloudfront")
+    distribution = sandbox.config.pages.distribution_id
+    items = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get(
+        "Items", [])
+    return [path for i in items for path in cloudfront.get_invalidation(
+        DistributionId=distribution, Id=i["Id"])["Invalidation"]["InvalidationBatch"][
+        "Paths"].get("Items", [])]
+
+
+def record(sandbox: Sandbox, event_id: str) -> dict[str, Any]:
+    return sandbox.client("dynamodb").get_item(TableName=TABLE,
+                                               Key={"eventId": {"S": event_id}})["Item"]
+
+
+@pytest.mark.parametrize("page_key", ["index.html", "charters/guests/../../site/x.html",
+                                      "/charters/guests/paola-jun14.html",
+                                      "https://evil.example/x.html", "other-site/paola.html"])
+def test_a_record_pointing_outside_the_prefix_gets_no_write_and_says_why(
+        cli_sandbox: Sandbox, aws_calls: Counter[str], capsys: pytest.CaptureFixture[str],
+        page_key: str) -> None:
+    # Paola's record has the wrong captain (Darrell; the calendar says Gene), and now a
+    # pageKey that someone (another Lambda, a person) pointed outside the guest pages.
+    s3 = cli_sandbox.client("s3")
+    s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"<h1>Sail Jada</h1>")
+    cli_sandbox.client("dynamodb").update_item(
+        TableName=TABLE, Key={"eventId": {"S": "paola-jun14"}},
+        UpdateExpression="SET pageKey = :k", ExpressionAttributeValues={":k": {"S": page_key}})
+    before = record(cli_sandbox, "paola-jun14")
+    aws_calls.clear()
+
+    assert main(["apply", "--all", *WINDOW]) == 0
+    out = capsys.readouterr().out
+    # The other charters' fixes are made; Paola's is left for a person, who is told why.
+    assert "DynamoDB: 3 of 3 records written" in out
+    assert "paola-jun14:pageKey:" in out and "needs a human" in out
+    assert "is not an .html page under pages.prefix charters/guests/" in out
+    assert record(cli_sandbox, "paola-jun14") == before
+    assert s3.get_object(Bucket=BUCKET, Key="index.html")["Body"].read() == \
+        b"<h1>Sail Jada</h1>"
+    assert all(k.startswith("charters/guests/") for k in keys(cli_sandbox) - {"index.html"})
+    assert aws_calls["PutObject"] == 3
+    assert all(path.startswith("/charters/guests/") for path in invalidated(cli_sandbox))
+    assert "/index.html" not in invalidated(cli_sandbox)
+
+    # The kind is in reconcile's JSON, for a person, with no fix.
+
+    assert main(["reconcile", "--json", *WINDOW]) == 2
+    found = json.loads(capsys.readouterr().out)["discrepancies"]
+    [refused] = [d for d in found if d["event_id"] == "paola-jun14"]
+    assert refused["kind"] == "PAGE_KEY_UNSAFE" and refused["fix"] == []
+    assert refused["actual"] == page_key
+
+
+def test_a_swap_on_a_charter_whose_page_key_is_refused_writes_nothing(
+        cli_sandbox: Sandbox, aws_calls: Counter[str], capsys: pytest.CaptureFixture[str]) -> None:
+    cli_sandbox.client("dynamodb").update_item(
+        TableName=TABLE, Key={"eventId": {"S": "paola-jun14"}},
+        UpdateExpression="SET pageKey = :k", ExpressionAttributeValues={":k": {"S": "index.html"}})
+    aws_calls.clear()
+    assert main(["swap", "paola", "Ana", "Tess", *WINDOW]) == 1
+    err = capsys.readouterr().err
+    assert "pageKey" in err and "nothing was changed" in err
+    assert not {"PutItem", "UpdateItem", "PutObject", "CreateInvalidation"} & set(aws_calls)
