@@ -2,6 +2,7 @@
 
     CharterOpsError
     ├── ConfigError            app.yaml or the environment is wrong
+    │   └── MisnamedResourceError  a distribution that does not exist (also a source error)
     ├── InputError             a person typed something we cannot act on
     │   └── UnknownCharterError    no charter or several match what was typed
     ├── SourceUnavailableError an external system could not be read or written
@@ -59,6 +60,12 @@ class ConflictError(CharterOpsError):
 class RefusedWriteError(ConflictError):
     """A write the bot will not make (a page key outside ``pages.prefix``): as a conflict,
     it stops the change unmade and leaves the decision to a person."""
+
+
+class MisnamedResourceError(ConfigError, SourceUnavailableError):
+    """A resource app.yaml names does not exist: nothing may be written until the key it
+    names is fixed (a half-applied fix is worse than none). Also a SourceUnavailableError,
+    so that a loop that survives an outage survives this too."""
 
 
 class SyncTokenExpiredError(SourceUnavailableError):

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.cli import main
-from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.sandbox import Sandbox, write_config
+from tests.aws_faults import AwsFaults, cloudfront_error
 
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 TABLE, BUCKET = "jada-charter-events", "sailjada-public"
+CAL = "jada-internal@group.calendar.google.com"
 
 
 def keys(sandbox: Sandbox) -> set[str]:
@@ -86,3 +89,28 @@ def test_a_swap_on_a_charter_whose_page_key_is_refused_writes_nothing(
     err = capsys.readouterr().err
     assert "pageKey" in err and "nothing was changed" in err
     assert not {"PutItem", "UpdateItem", "PutObject", "CreateInvalidation"} & set(aws_calls)
+
+
+WRITES = ("PutItem", "UpdateItem", "PutObject", "CreateInvalidation")
+
+
+@pytest.mark.parametrize("command", [["apply", "--all", *WINDOW],
+                                     ["swap", "danika", "Ana", "Tess", *WINDOW]])
+def test_a_misnamed_distribution_is_refused_before_any_write(
+        cli_sandbox: Sandbox, aws_faults: AwsFaults, aws_calls: Counter[str],
+        capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    pages = cli_sandbox.config.pages.model_copy(update={"distribution_id": "E2NOSUCHDIST0"})
+    write_config(cli_sandbox.config.model_copy(update={"pages": pages}), Path("app.yaml"))
+    # AWS answers a listing of a distribution that does not exist with NoSuchDistribution
+    # (moto lists it as empty, and refuses only CreateInvalidation).
+    aws_faults.fail("cloudfront", "ListInvalidations", answer=cloudfront_error(
+        "NoSuchDistribution", "The specified distribution does not exist.", status=404))
+    event = cli_sandbox.emulator.get_event(CAL, "evtdanika")
+    aws_calls.clear()
+
+    assert main(command) == 1
+    err = capsys.readouterr().err
+    assert "E2NOSUCHDIST0 does not exist" in err and "pages.distribution_id" in err
+    assert not {name: aws_calls[name] for name in WRITES if aws_calls[name]}
+    assert cli_sandbox.emulator.get_event(CAL, "evtdanika") == event
+    assert record(cli_sandbox, "danika-may31")["mate"] == {"S": "Angelia"}

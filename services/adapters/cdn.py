@@ -8,7 +8,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common.errors import ConflictError, RefusedWriteError, SourceUnavailableError
+from common.errors import (
+    ConflictError,
+    MisnamedResourceError,
+    RefusedWriteError,
+    SourceUnavailableError,
+)
 from services.domain.desired import page_key_problem
 from services.domain.models import Invalidation, path_for_key
 
@@ -45,6 +50,7 @@ class Cdn:
                     break
                 marker = listing.get("NextMarker")
         except (ClientError, BotoCoreError) as error:
+            self._refuse_misnamed(error)
             raise SourceUnavailableError(
                 f"CloudFront distribution {self._distribution} could not be read: {error}"
             ) from error
@@ -62,6 +68,22 @@ class Cdn:
         except (ClientError, BotoCoreError):
             return tuple(found), False
         return tuple(found), True
+
+    def verify(self) -> None:
+        """Raises MisnamedResourceError when the distribution does not exist (one listing
+        of one invalidation): for a change planned without reading the CDN's history, so
+        that it is refused before its first write, not after its last."""
+        try:
+            self._cf.list_invalidations(DistributionId=self._distribution, MaxItems="1")
+        except (ClientError, BotoCoreError) as error:
+            self._refuse_misnamed(error)  # any other failure is the invalidation's business
+
+    def _refuse_misnamed(self, error: Exception) -> None:
+        if isinstance(error, ClientError) and \
+                error.response.get("Error", {}).get("Code") == "NoSuchDistribution":
+            raise MisnamedResourceError(
+                f"CloudFront distribution {self._distribution} does not exist (check "
+                "pages.distribution_id): nothing was written") from error
 
     def find_by_reference(self, caller_reference: str, *, since: datetime) -> str | None:
         """The id of an invalidation made with this reference since ``since``, if any.
