@@ -114,3 +114,61 @@ def test_a_misnamed_distribution_is_refused_before_any_write(
     assert not {name: aws_calls[name] for name in WRITES if aws_calls[name]}
     assert cli_sandbox.emulator.get_event(CAL, "evtdanika") == event
     assert record(cli_sandbox, "danika-may31")["mate"] == {"S": "Angelia"}
+
+
+def squatter(box: Sandbox, *, link: str, calendar_id: str = "evtmallor0") -> None:
+    """A copied event: Mallory's booking on Saturday, carrying another charter's link."""
+    box.emulator.add_event(CAL, {
+        "id": calendar_id, "summary": "Mallory — Sunset Sail", "location": "Dock B",
+        "description": "Captain: Marco\nMate: Tess\nGuests: 2\nGuest: Mallory",
+        "start": {"dateTime": "2026-05-30T16:00:00", "timeZone": "America/Los_Angeles"},
+        "end": {"dateTime": "2026-05-30T18:00:00", "timeZone": "America/Los_Angeles"},
+        "extendedProperties": {"private": {"eventId": link}}})
+
+
+def test_an_event_squatting_a_legacy_records_link_is_a_conflict_and_nothing_is_written_to_it(
+        cli_sandbox: Sandbox, aws_calls: Counter[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # Danika's record predates the link (no calendarEventId): the id rule gives it to her
+    # event. Mallory's event, earlier in the window, carries its id as its private link.
+    squatter(cli_sandbox, link="danika-may31")
+    before = record(cli_sandbox, "danika-may31")
+    aws_calls.clear()
+
+    assert main(["apply", "--all", *WINDOW]) == 0
+    out = capsys.readouterr().out
+    assert "LINK_CONFLICT" not in out  # the id says which record, the line says why
+    conflicts = [line for line in out.splitlines() if "danika-may31:eventId:" in line]
+    assert len(conflicts) == 2 and all("needs a human" in line for line in conflicts)
+    assert any("Mallory — Sunset Sail" in line and "carries the link to record danika-may31"
+               in line for line in conflicts)
+    # Quinn's and Jonathan's records are created and Paola's fixed; Danika's is untouched,
+    # and neither Mallory nor Danika gets a record of its own under another id.
+    assert "DynamoDB: 3 of 3 records written · S3: 2 of 2 pages uploaded" in out
+    assert record(cli_sandbox, "danika-may31") == before
+    items = cli_sandbox.client("dynamodb").scan(TableName=TABLE)["Items"]
+    assert {i["eventId"]["S"] for i in items} == {
+        "danika-may31", "paola-jun14", "morales-jun6", "lindqvist-jun5", "quinn-may30",
+        "jonathan-may31"}
+    assert not [k for k in keys(cli_sandbox) if "mallory" in k or "danika-may31" in k]
+
+    assert main(["reconcile", "--json", *WINDOW]) == 2
+    found = json.loads(capsys.readouterr().out)["discrepancies"]
+    kinds = {(d["kind"], d["event_id"]) for d in found}
+    assert kinds == {("LINK_CONFLICT", "danika-may31")}
+    assert all(d["fix"] == [] for d in found)
+
+
+def test_an_event_carrying_a_linked_records_id_is_a_conflict_and_the_owner_is_fixed(
+        cli_sandbox: Sandbox, aws_calls: Counter[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # Paola's record names its event (calendarEventId evtpaola); a copy carries its link.
+    squatter(cli_sandbox, link="paola-jun14")
+    aws_calls.clear()
+    assert main(["apply", "--all", *WINDOW]) == 0
+    out = capsys.readouterr().out
+    [conflict] = [line for line in out.splitlines() if "paola-jun14:eventId:" in line]
+    assert "needs a human" in conflict and "names calendar event evtpaola" in conflict
+    # Paola's own fix (captain Gene) is made; no record is created for the copy.
+    assert record(cli_sandbox, "paola-jun14")["captain"] == {"S": "Gene"}
+    items = cli_sandbox.client("dynamodb").scan(TableName=TABLE)["Items"]
+    assert not [i for i in items if "mallory" in i["eventId"]["S"]]
+    assert not [k for k in keys(cli_sandbox) if "mallory" in k]

@@ -31,6 +31,7 @@ from services.domain.desired import (
 from services.domain.discrepancy import make_discrepancy
 from services.domain.display import show_value
 from services.domain.event_ids import candidate_event_ids
+from services.domain.links import LinkConflict, link_conflicts
 from services.domain.models import (
     OWN_STATUSES,
     CalendarSnapshot,
@@ -87,7 +88,10 @@ def find_discrepancies(
         found.extend(more)
         withheld.extend(held)
     found.extend(crew_conflicts(list(desired.values()), roster))
+    conflicts = link_conflicts(charters, records.records)
+    found.extend(_link_conflict(c) for c in conflicts)
     claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
+    claimed |= {c.record_id for c in conflicts}  # in doubt: neither followed nor orphaned
     notes = (*calendar.notes, *records.notes, *pages.notes)
     if calendar.complete:
         verdicts = orphans.judge(
@@ -133,8 +137,10 @@ def orphan_links(*, calendar: CalendarSnapshot, records: RecordSnapshot,
     calendarEventId, None when unlinked): those no listed charter claims. In sync, none."""
     if not calendar.complete:
         return {}
-    matched = match_records(_in_window(calendar, window), records.records)
+    charters = _in_window(calendar, window)
+    matched = match_records(charters, records.records)
     claimed = {record.event_id for _, _, record in matched if record is not None}
+    claimed |= {c.record_id for c in link_conflicts(charters, records.records)}
     return orphans.needing_look_up(records.records, claimed=claimed, calendar=calendar,
                                    window=window)
 
@@ -256,9 +262,14 @@ def match_records(
     by_event_id = {r.event_id: r for r in records}
     by_calendar_id = {r.get("calendarEventId"): r for r in by_event_id.values()
                       if r.get("calendarEventId")}
-    taken: set[str] = set()
+    conflicts = link_conflicts(charters, by_event_id.values())
+    in_doubt = {c.charter.calendar_event_id for c in conflicts}
+    # A record two events claim is nobody's until a person says: no id rule lands on it.
+    taken: set[str] = {c.record_id for c in conflicts if not c.owned}
     result = []
     for charter in charters:
+        if charter.calendar_event_id in in_doubt:
+            continue
         record = by_calendar_id.get(charter.calendar_event_id)
         if record is None and charter.linked_event_id:
             candidate = by_event_id.get(charter.linked_event_id)
@@ -277,6 +288,18 @@ def match_records(
                 result.append((charter, event_id, candidate))
                 break
     return result
+
+
+def _link_conflict(conflict: LinkConflict) -> Discrepancy:
+    charter = conflict.charter
+    return make_discrepancy(
+        Kind.LINK_CONFLICT, conflict.record_id, System.CALENDAR, field="eventId",
+        expected="one event per record",
+        actual=f"{charter.calendar_event_id}: {conflict.other}", severity=Severity.HIGH,
+        summary=f"{_clip(charter.title)} ({charter.start:%a %b %d %H:%M}) carries the link to "
+                f"record {conflict.record_id}, {_clip(conflict.other, 300)}: nothing is "
+                "written to that record for it until a person removes the wrong link "
+                "(a copied event keeps its original's)")
 
 
 # -- DynamoDB ------------------------------------------------------------------
