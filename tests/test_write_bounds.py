@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.sandbox.sandbox import Sandbox, write_config
-from tests.aws_faults import AwsFaults, cloudfront_error
+from tests.aws_faults import AwsFaults, cloudfront_error, dynamodb_error, s3_error
 
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 TABLE, BUCKET = "jada-charter-events", "sailjada-public"
@@ -172,3 +172,43 @@ def test_an_event_carrying_a_linked_records_id_is_a_conflict_and_the_owner_is_fi
     items = cli_sandbox.client("dynamodb").scan(TableName=TABLE)["Items"]
     assert not [i for i in items if "mallory" in i["eventId"]["S"]]
     assert not [k for k in keys(cli_sandbox) if "mallory" in k]
+
+
+def test_one_charter_that_cannot_be_written_never_stops_the_others(
+        cli_sandbox: Sandbox, aws_faults: AwsFaults, aws_calls: Counter[str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # DynamoDB refuses Quinn's new record (as it refuses a key or an item too large), and
+    # S3 refuses Jonathan's page; the other charters' writes are the seed's usual fixes.
+    aws_faults.fail("dynamodb", "PutItem", when=lambda r: b"quinn-may30" in (r.body or b""),
+                    answer=dynamodb_error("ValidationException",
+                                          "One or more parameter values were invalid"))
+    aws_faults.fail("s3", "PutObject", when=lambda r: "jonathan-may31" in r.url,
+                    answer=s3_error("KeyTooLongError", "Your key is too long", status=400))
+    aws_calls.clear()
+
+    assert main(["apply", "--all", *WINDOW]) == 1
+    out = capsys.readouterr().out
+    assert "could not be read" not in out
+    assert "DynamoDB: 3 of 4 records written" in out
+    assert "S3: 2 of 3 pages uploaded" in out
+    assert "CloudFront: invalidation sent for 2 of 3 paths" in out
+    [quinn] = [line for line in out.splitlines() if "quinn-may30:record-missing" in line]
+    assert quinn.split()[0] == "failed"
+    assert "DynamoDB record quinn-may30 could not be written" in quinn
+    assert "ValidationException" in quinn
+    [jonathan] = [line for line in out.splitlines() if "jonathan-may31:page-missing" in line]
+    assert "KeyTooLongError" in jonathan
+    # Danika's record and page and Paola's record are all written and invalidated.
+    assert record(cli_sandbox, "paola-jun14")["captain"] == {"S": "Gene"}
+    assert record(cli_sandbox, "danika-may31")["startTime"] == {"S": "15:00"}
+    assert "/charters/guests/danika-guest.html" in invalidated(cli_sandbox)
+    assert "/charters/guests/jonathan-may31.html" not in invalidated(cli_sandbox)
+
+    # The faults gone, the next apply finishes the two writes and the last invalidation.
+    aws_faults.clear()
+    assert main(["apply", "--all", *WINDOW]) == 0
+    capsys.readouterr()
+    assert record(cli_sandbox, "quinn-may30")["status"] == {"S": "CREW_ASSIGNED"}
+    assert "/charters/guests/jonathan-may31.html" in invalidated(cli_sandbox)
+    assert main(["reconcile", "--json", *WINDOW]) == 0
+    assert json.loads(capsys.readouterr().out)["discrepancies"] == []
