@@ -13,6 +13,9 @@ import pytest
 
 from bot.cli import main
 from bot.sandbox.sandbox import Sandbox, write_config
+from common.errors import RefusedWriteError
+from services.adapters.cdn import Cdn
+from services.adapters.pages import PageStore
 from tests.aws_faults import AwsFaults, cloudfront_error, dynamodb_error, s3_error
 
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
@@ -212,3 +215,20 @@ def test_one_charter_that_cannot_be_written_never_stops_the_others(
     assert "/charters/guests/jonathan-may31.html" in invalidated(cli_sandbox)
     assert main(["reconcile", "--json", *WINDOW]) == 0
     assert json.loads(capsys.readouterr().out)["discrepancies"] == []
+
+
+@pytest.mark.parametrize("key", ["index.html", "charters/guests/../index.html",
+                                 "charters/guests/*", "charters/guests/" + "a" * 1020 + ".html"])
+def test_the_adapters_refuse_a_key_outside_the_guest_pages_whatever_a_plan_says(
+        seeded: Sandbox, aws_calls: Counter[str], key: str) -> None:
+    pages = seeded.config.pages
+    store = PageStore(s3_client=seeded.client("s3"), bucket=BUCKET, prefix=pages.prefix,
+                      cache_ttl_seconds=pages.cache_ttl_seconds)
+    cdn = Cdn(cloudfront_client=seeded.client("cloudfront"),
+              distribution_id=pages.distribution_id, prefix=pages.prefix)
+    aws_calls.clear()
+    with pytest.raises(RefusedWriteError, match="refused"):
+        store.upload(key, "<p>guest page</p>")
+    with pytest.raises(RefusedWriteError, match="refused"):
+        cdn.invalidate(["/charters/guests/ok.html", "/" + key], caller_reference="test")
+    assert not aws_calls
