@@ -232,3 +232,22 @@ def test_the_adapters_refuse_a_key_outside_the_guest_pages_whatever_a_plan_says(
     with pytest.raises(RefusedWriteError, match="refused"):
         cdn.invalidate(["/charters/guests/ok.html", "/" + key], caller_reference="test")
     assert not aws_calls
+
+
+def test_the_live_sync_writes_nothing_for_an_event_squatting_a_records_link(
+        seeded: Sandbox, tmp_path: Path) -> None:
+    # Every kind fixed alone: still nothing of the copy reaches Danika's record.
+    from tests.services.test_live_sync import make_bot
+
+    bot = make_bot(seeded, tmp_path, auto_fix=("RECORD_MISSING", "RECORD_MISMATCH",
+                                               "PAGE_MISSING", "PAGE_STALE", "CACHE_STALE"))
+    assert bot.live().check().read == "first"
+    before = record(seeded, "danika-may31")
+    squatter(seeded, link="danika-may31")
+    report = bot.live().check()
+    assert report.changed == 1
+    assert record(seeded, "danika-may31") == before
+    items = seeded.client("dynamodb").scan(TableName=TABLE)["Items"]
+    assert not [i for i in items if "mallory" in i["eventId"]["S"]]
+    assert not [k for k in keys(seeded) if "mallory" in k]
+    assert any("another event claims the record" in note for note in report.notes)

@@ -114,7 +114,9 @@ def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
             button("Approve", APPROVE, value, style="primary"),
             button("Dismiss", DISMISS, value)]}]
     if items:
-        return [*told, context("A person must fix this in the calendar or the roster.",
+        where = "the DynamoDB record" if any(i.kind == "PAGE_KEY_UNSAFE" for i in items) \
+            else "the calendar or the roster"
+        return [*told, context(f"A person must fix this in {where}.",
                                block_id=block_key("human", event_id))]
     return told
 

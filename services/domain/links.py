@@ -50,7 +50,7 @@ def link_conflicts(charters: Sequence[Charter], records: Iterable[Record]
                       for c in claimants]
             continue
         [linker] = claimants
-        if record_id in _own_ids(linker):
+        if record_id in own_ids(linker):
             continue  # the link agrees with the id rule: a second charter of the name is -2
         # A legacy record the id rule gives another charter, also claimed by this link.
         rivals = [c for c in charters if c is not linker and not c.linked_event_id
@@ -62,7 +62,16 @@ def link_conflicts(charters: Sequence[Charter], records: Iterable[Record]
     return found
 
 
-def _own_ids(charter: Charter) -> set[str]:
+def unconfirmed_link(charter: Charter, record: Record) -> bool:
+    """Whether ``charter`` holds ``record`` by its link alone, the record naming no event
+    and the id rule not giving it to this charter: another charter may claim it, and only
+    a view of every charter can tell (the live sync leaves it to the full reconcile)."""
+    return (charter.linked_event_id == record.event_id and not record.get("calendarEventId")
+            and record.event_id not in own_ids(charter))
+
+
+def own_ids(charter: Charter) -> set[str]:
+    """The ids the id rule could give this charter (``danika-may31``, ``-2``, ...)."""
     ids = candidate_event_ids(charter.guest_name, charter.local_date)
     return {next(ids) for _ in range(_OWN_IDS)}
 
