@@ -93,3 +93,24 @@ def test_long_names_give_digest_block_ids_within_slacks_limit_that_route_each_cl
               for e in b["elements"] if e.get("value", "").startswith("{")}
     long_ids = {w.event_id for w in result.desired.values() if len(w.charter.guest_name) > 100}
     assert len(long_ids) == 3 and long_ids <= routed
+
+
+def test_a_records_own_long_id_fits_the_audit_store(
+        long_names: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    # Another Lambda wrote a record whose id is 300 characters, linked to its event: the
+    # bot keeps a record's id, so the audit store must hold it (varchar(120) did not).
+    long_id = "x" * 300
+    long_names.emulator.add_event(CAL, {
+        "id": "evtlongrec", "summary": "Xavier — Sail", "location": "Dock B",
+        "description": "Captain: Marco\nMate: Tess\nGuests: 4\nGuest: Xavier",
+        "start": {"dateTime": "2026-06-04T10:00:00", "timeZone": "America/Los_Angeles"},
+        "end": {"dateTime": "2026-06-04T12:00:00", "timeZone": "America/Los_Angeles"}})
+    long_names.client("dynamodb").put_item(TableName=TABLE, Item={
+        "eventId": {"S": long_id}, "eventDate": {"S": "2026-06-04"},
+        "calendarEventId": {"S": "evtlongrec"}, "status": {"S": "SCHEDULED"}})
+    assert main(["apply", "--all", *WINDOW]) == 0
+    assert main(["swap", long_id, "Tess", "Ana", *WINDOW]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--json"]) == 0
+    [swap] = [c for c in json.loads(capsys.readouterr().out) if c["kind"] == "swap"]
+    assert swap["status"] == "done" and swap["event_id"] == long_id
