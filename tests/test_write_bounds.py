@@ -251,3 +251,14 @@ def test_the_live_sync_writes_nothing_for_an_event_squatting_a_records_link(
     assert not [i for i in items if "mallory" in i["eventId"]["S"]]
     assert not [k for k in keys(seeded) if "mallory" in k]
     assert any("another event claims the record" in note for note in report.notes)
+
+
+def test_status_says_a_refused_page_key_is_refused(
+        cli_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    cli_sandbox.client("dynamodb").update_item(
+        TableName=TABLE, Key={"eventId": {"S": "paola-jun14"}},
+        UpdateExpression="SET pageKey = :k", ExpressionAttributeValues={":k": {"S": "index.html"}})
+    assert main(["status", "paola", *WINDOW]) == 0
+    out = capsys.readouterr().out
+    assert "guest page: refused: the record's pageKey is not one the bot may write" in out
+    assert "calendar event itself must be fixed" not in out
