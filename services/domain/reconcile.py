@@ -266,8 +266,10 @@ def match_records(
     in_doubt = {c.charter.calendar_event_id for c in conflicts}
     # A record two events claim is nobody's until a person says: no id rule lands on it.
     taken: set[str] = {c.record_id for c in conflicts if not c.owned}
-    result = []
-    for charter in charters:
+    found: dict[int, tuple[str, Record | None]] = {}
+    # Links first, for every charter: an earlier charter's id rule never takes a record
+    # a later charter's link names.
+    for n, charter in enumerate(charters):
         if charter.calendar_event_id in in_doubt:
             continue
         record = by_calendar_id.get(charter.calendar_event_id)
@@ -277,7 +279,9 @@ def match_records(
                 record = candidate
         if record is not None and record.event_id not in taken:
             taken.add(record.event_id)
-            result.append((charter, record.event_id, record))
+            found[n] = (record.event_id, record)
+    for n, charter in enumerate(charters):
+        if charter.calendar_event_id in in_doubt or n in found:
             continue
         for event_id in candidate_event_ids(charter.guest_name, charter.local_date):
             if event_id in taken:
@@ -285,9 +289,9 @@ def match_records(
             candidate = by_event_id.get(event_id)
             if candidate is None or candidate.get("calendarEventId") is None:
                 taken.add(event_id)
-                result.append((charter, event_id, candidate))
+                found[n] = (event_id, candidate)
                 break
-    return result
+    return [(charters[n], *found[n]) for n in sorted(found)]
 
 
 def _link_conflict(conflict: LinkConflict) -> Discrepancy:
