@@ -71,7 +71,11 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
     report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
     if report.outcomes:
         print(apply_report(report))
-    else:
+    # What --all left alone, and why: each waits for a person (a refused page key, say).
+    human = [d for d in result.discrepancies if not d.fix] if args.all else []
+    for found in human:
+        print(f"  {'needs a human':>14}  {found.id}  {found.summary}")
+    if not report.outcomes:
         print("Nothing to apply: all in sync." if result.complete else
               "Nothing to apply from what could be read.")
     if not result.complete:

@@ -99,14 +99,17 @@ def status_table(want: DesiredCharter, *, page_url: str, page_fields: Mapping[st
               for r in rows]
     lines.append("")
     page = want.deployed_page
-    if page is None:
+    if want.page_key_problem:
+        lines.append(f"  guest page: refused: the record's pageKey is not one the bot may "
+                     f"write ({want.page_key_problem})")
+    elif page is None:
         lines.append(f"  guest page: not deployed (expected at {want.page_key})")
     else:
         same = page.content_md5 == want.page_md5
         lines.append(f"  guest page: {page_url} ({'matches the calendar' if same else 'STALE'})")
         for name, value in (page_fields or {}).items():
             lines.append(f"    page shows {name}: {value}")
-    if not want.fixable:
+    if not want.fixable and not want.page_key_problem:
         lines.append("  the calendar event itself must be fixed before anything is written")
     return "\n".join(lines)
 

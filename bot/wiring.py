@@ -111,7 +111,7 @@ def build_systems(config: Config, env: Environment) -> Systems:
                         cache_ttl_seconds=config.pages.cache_ttl_seconds),
         cdn=Cdn(cloudfront_client=aws_client("cloudfront", config, env),
                 write_client=aws_client("cloudfront", config, env, retries=False),
-                distribution_id=config.pages.distribution_id),
+                distribution_id=config.pages.distribution_id, prefix=config.pages.prefix),
         served=ServedPages(base_url=config.pages.base_url),
     )
 

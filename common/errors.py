@@ -2,6 +2,7 @@
 
     CharterOpsError
     ├── ConfigError            app.yaml or the environment is wrong
+    │   └── MisnamedResourceError  a distribution that does not exist (also a source error)
     ├── InputError             a person typed something we cannot act on
     │   └── UnknownCharterError    no charter or several match what was typed
     ├── SourceUnavailableError an external system could not be read or written
@@ -9,6 +10,7 @@
     │   ├── SyncTokenExpiredError  the calendar wants a full read again (410)
     │   └── MessageRefusedError    Slack answered a message with an error: it was not sent
     ├── ConflictError          the data changed under us (stale etag, failed condition)
+    │   └── RefusedWriteError      a write outside the bot's bounds, refused unmade
     └── LeaseLostError         another process took over work this one was doing
 
 Handlers and the CLI catch ``CharterOpsError`` and show ``str(error)``; anything
@@ -54,6 +56,17 @@ class CalendarAuthError(SourceUnavailableError):
 
 class ConflictError(CharterOpsError):
     """Someone else changed the data between our read and our write."""
+
+
+class RefusedWriteError(ConflictError):
+    """A write the bot will not make (a page key outside ``pages.prefix``): as a conflict,
+    it stops the change unmade and leaves the decision to a person."""
+
+
+class MisnamedResourceError(ConfigError, SourceUnavailableError):
+    """A resource app.yaml names does not exist: nothing may be written until the key it
+    names is fixed (a half-applied fix is worse than none). Also a SourceUnavailableError,
+    so that a loop that survives an outage survives this too."""
 
 
 class SyncTokenExpiredError(SourceUnavailableError):

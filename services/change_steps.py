@@ -15,6 +15,7 @@ looks at each target, since anything may have happened meanwhile.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ class RunMemo:
 
     event: dict[str, Any] | None = None  # the calendar event as the patch left it
     notes: list[str] = field(default_factory=list)
+    # A fix's writes that could not be made, (status, what and why), and the paths of its
+    # pages not uploaded: the invalidation is sent for the others only.
+    stopped: list[tuple[str, str]] = field(default_factory=list)
+    unwritten: set[str] = field(default_factory=set)
 
 
 class StepWriter:
@@ -65,7 +70,7 @@ class StepWriter:
         if step.system == "page":
             return self._page(change, step, fresh=fresh, memo=memo)
         if step.system == "cdn":
-            return self._invalidate(change, step, fresh=fresh)
+            return self._invalidate(change, step, fresh=fresh, memo=memo)
         raise ValueError(f"unknown step system {step.system!r}")
 
     def _pause(self, attempt: int) -> None:
@@ -181,22 +186,34 @@ class StepWriter:
 
     # -- 4. the CloudFront invalidation -------------------------------------------
 
-    def _invalidate(self, change: ChangeEntry, step: StepEntry, *, fresh: bool) -> Any:
+    def _invalidate(self, change: ChangeEntry, step: StepEntry, *, fresh: bool,
+                    memo: RunMemo) -> Any:
+        planned = (step.before or {}).get("paths") or [step.target]
+        # Paths sent by an earlier run of this change, while some of its pages had failed.
+        sent = {p for p in ((step.after or {}).get("result") or {}).get("sent", [])}
+        paths = [p for p in planned if p not in sent and p not in memo.unwritten]
         reference = f"charter-ops-change-{change.id}"
-        paths = (step.before or {}).get("paths") or [step.target]
+        if len(paths) < len(planned):
+            # Not every path this time: a reference of its own for this set.
+            digest = hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()[:8]
+            reference += f"-{digest}"
+        if not paths:
+            return {"invalidation": None, "sent": sorted(sent)}
         cdn = self._systems.cdn
         since = change.created_at - timedelta(minutes=5)
+        every = sorted({*sent, *paths})
         if not fresh:
             found = cdn.find_by_reference(reference, since=since)
             if found:
-                return {"invalidation": found, "already": True}
+                return {"invalidation": found, "already": True, "sent": every}
         for attempt in range(ATTEMPTS):
             try:
-                return {"invalidation": cdn.invalidate(paths, caller_reference=reference)}
+                return {"invalidation": cdn.invalidate(paths, caller_reference=reference),
+                        "sent": every}
             except SourceUnavailableError as error:
                 found = cdn.find_by_reference(reference, since=since)
                 if found:
-                    return {"invalidation": found, "recovered": _brief(error)}
+                    return {"invalidation": found, "recovered": _brief(error), "sent": every}
                 if attempt == ATTEMPTS - 1:
                     raise
                 self._pause(attempt)

@@ -95,6 +95,13 @@ def _stored(notices: Sequence[Notice]) -> list[dict[str, Any]]:
     return [n.to_dict() for n in notices]
 
 
+def _isolated(change: ChangeEntry, step: StepEntry) -> bool:
+    """Whether a failed step stops only itself: a fix's record or page, each one
+    charter's own write. A swap's or time change's steps depend on each other (the page
+    shows what the calendar patch made), and an invalidation serves every page."""
+    return change.kind == "fix" and step.system in ("dynamodb", "page")
+
+
 def planned_steps(plan: ChangePlan) -> list[PlannedStep]:
     record_action = "create_record" if plan.create_record is not None else "update_record"
     return [
@@ -359,17 +366,41 @@ class ChangeService:
                                      running_elsewhere=not latest.finished)
             try:
                 after = self._writer.write(change, step, fresh=fresh, memo=memo)
-            except ConflictError as error:
-                return self._stop(change, step, status=CONFLICT, error=error, repeated=repeated)
-            except SourceUnavailableError as error:
-                return self._stop(change, step, status=FAILED, error=error, repeated=repeated)
+            except (ConflictError, SourceUnavailableError) as error:
+                status = CONFLICT if isinstance(error, ConflictError) else FAILED
+                if not _isolated(change, step):
+                    return self._stop(change, step, status=status, error=error,
+                                      repeated=repeated)
+                # One charter's record or page that cannot be written is that charter's
+                # failure: the other charters' writes go on (see _isolated).
+                self._audit.step_finished(change.id, step.seq, status=status, error=str(error))
+                memo.stopped.append((status, f"{step.system} {step.target}: {error}"))
+                if step.system == "page":
+                    memo.unwritten.add(path_for_key(step.target))
+                logger.warning("change %s step %d %s %s: %s", change.id, step.seq,
+                               step.system, step.action, error)
+                continue
             if self._fault:
                 self._fault(step.seq, step.system)
             # The plan stays readable next to what the write returned (new etag, ids).
             recorded = {**(step.after or {}), "result": after} if after is not None else None
+            if step.system == "cdn" and memo.unwritten:
+                # Sent for the pages written; the rest wait for their pages (a resume).
+                self._audit.step_finished(
+                    change.id, step.seq, status=FAILED, after=recorded,
+                    error=f"not sent for {len(memo.unwritten)} page(s) not uploaded")
+                continue
             self._audit.step_finished(change.id, step.seq, status=DONE, after=recorded)
             logger.info("change %s step %d %s %s: done", change.id, step.seq, step.system,
                         step.action)
+        if memo.stopped:
+            # Every other write was made; the change is left as its worst step left it.
+            status = FAILED if any(s == FAILED for s, _ in memo.stopped) else CONFLICT
+            count = len(memo.stopped)
+            error = (f"{count} write{'s' if count != 1 else ''} not made: "
+                     + "; ".join(text for _, text in memo.stopped))
+            self._audit.finish(change.id, status=status, error=error)
+            return self._outcome(self._audit.get(change.id) or change, repeated=repeated)
         # Every write has landed: now the crew may be told, before the change is marked
         # done, so a crash here leaves it for the retry, which skips who Slack confirmed
         # and looks for the messages it did not (this runner holds the lease: no wait).

@@ -130,7 +130,11 @@ class Operations:
             db = show_value(record.get(name)) if record else "(no record)"
             fields[name] = (cal, db, record is None or cal != db)
         url = f"{self.config.pages.base_url}/{want.page_key}"
-        if want.deployed_page is None:
+        if want.page_key_problem:
+            page_line = (f"Guest page: *refused*: the record's pageKey is not one the bot may "
+                         f"write ({mrkdwn_text(want.page_key_problem)}); nothing is written "
+                         "for this charter until a person corrects it")
+        elif want.deployed_page is None:
             page_line = f"Guest page: *not deployed* (expected at `{mrkdwn_text(want.page_key)}`)"
         elif want.deployed_page.content_md5 == want.page_md5:
             page_line = f"Guest page: {_link(url, want.page_key)} matches the calendar"

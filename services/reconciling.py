@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from common.errors import InputError, SourceUnavailableError
+from common.errors import InputError, MisnamedResourceError, SourceUnavailableError
 from services.adapters.calendar import CalendarReader
 from services.adapters.cdn import Cdn
 from services.adapters.pages import PageStore
@@ -67,8 +67,12 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
     pages, pages_complete, page_notes = systems.pages.snapshot()
     since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
     try:
+        if not read_cdn:
+            systems.cdn.verify()
         invalidations, invalidations_complete = (
             systems.cdn.recent_invalidations(since=since) if read_cdn else ((), False))
+    except MisnamedResourceError:
+        raise  # a misnamed distribution: refused before any write, like a misnamed table
     except SourceUnavailableError as error:
         # Only cache staleness depends on them: that check is withheld, the rest stands.
         invalidations, invalidations_complete = (), False

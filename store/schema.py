@@ -21,7 +21,8 @@ class ChangeRow(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # swap | time | fix | dismiss | undo
-    event_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    # Text: a record's own eventId may be as long as DynamoDB allows (migration 0007).
+    event_id: Mapped[str | None] = mapped_column(Text, index=True)
     requested_by: Mapped[str] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(String(20))  # slash | digest | chat | scheduler | cli
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -52,7 +53,7 @@ class StepRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     system: Mapped[str] = mapped_column(String(20))  # calendar | dynamodb | page | cdn
     action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(300))
+    target: Mapped[str] = mapped_column(Text)
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(20))  # pending | done | failed | conflict | skipped
@@ -83,7 +84,7 @@ class DecisionRow(Base):
     __tablename__ = "decisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    discrepancy_id: Mapped[str] = mapped_column(String(200), index=True)
+    discrepancy_id: Mapped[str] = mapped_column(Text, index=True)
     # approved | dismissed | refused | proposed | confirmed | rejected | cancelled
     decision: Mapped[str] = mapped_column(String(20))
     decided_by: Mapped[str] = mapped_column(String(120), index=True)
@@ -92,7 +93,7 @@ class DecisionRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The charter it was about, and what was decided in words (migration 0003).
-    event_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    event_id: Mapped[str | None] = mapped_column(Text, index=True)
     summary: Mapped[str | None] = mapped_column(Text)
 
 
@@ -144,8 +145,8 @@ class SyncAlertRow(Base):
 
     __tablename__ = "sync_alerts"
 
-    discrepancy_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(120), index=True)
+    discrepancy_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    event_id: Mapped[str] = mapped_column(Text, index=True)
     channel: Mapped[str] = mapped_column(String(80))
     message_ts: Mapped[str] = mapped_column(String(40))
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

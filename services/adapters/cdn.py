@@ -8,14 +8,22 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common.errors import ConflictError, SourceUnavailableError
+from common.errors import (
+    ConflictError,
+    MisnamedResourceError,
+    RefusedWriteError,
+    SourceUnavailableError,
+)
+from services.domain.desired import page_key_problem
 from services.domain.models import Invalidation, path_for_key
 
 
 class Cdn:
     def __init__(self, *, cloudfront_client: Any, distribution_id: str,
-                 write_client: Any | None = None) -> None:
+                 write_client: Any | None = None, prefix: str | None = None) -> None:
+        """``prefix``: the guest pages' (``pages.prefix``); no other path is invalidated."""
         self._cf = cloudfront_client
+        self._prefix = prefix
         # CreateInvalidation goes through a client that never retries on its own: a retry
         # after a lost answer is decided by the change (it looks for its CallerReference
         # first), since not every CloudFront look-alike dedupes references as AWS does.
@@ -42,6 +50,7 @@ class Cdn:
                     break
                 marker = listing.get("NextMarker")
         except (ClientError, BotoCoreError) as error:
+            self._refuse_misnamed(error)
             raise SourceUnavailableError(
                 f"CloudFront distribution {self._distribution} could not be read: {error}"
             ) from error
@@ -60,6 +69,22 @@ class Cdn:
             return tuple(found), False
         return tuple(found), True
 
+    def verify(self) -> None:
+        """Raises MisnamedResourceError when the distribution does not exist (one listing
+        of one invalidation): for a change planned without reading the CDN's history, so
+        that it is refused before its first write, not after its last."""
+        try:
+            self._cf.list_invalidations(DistributionId=self._distribution, MaxItems="1")
+        except (ClientError, BotoCoreError) as error:
+            self._refuse_misnamed(error)  # any other failure is the invalidation's business
+
+    def _refuse_misnamed(self, error: Exception) -> None:
+        if isinstance(error, ClientError) and \
+                error.response.get("Error", {}).get("Code") == "NoSuchDistribution":
+            raise MisnamedResourceError(
+                f"CloudFront distribution {self._distribution} does not exist (check "
+                "pages.distribution_id): nothing was written") from error
+
     def find_by_reference(self, caller_reference: str, *, since: datetime) -> str | None:
         """The id of an invalidation made with this reference since ``since``, if any.
 
@@ -75,6 +100,12 @@ class Cdn:
         items = sorted({path_for_key(p) for p in paths})
         if not items:
             return ""
+        outside = [p for p in items if self._prefix is not None
+                   and page_key_problem(p[1:], self._prefix)]
+        if outside:
+            # The last line of defence, as for the pages' uploads: nothing else is touched.
+            raise RefusedWriteError(f"refused to invalidate {outside[0][:120]}: not a guest "
+                                    f"page under pages.prefix {self._prefix}")
         try:
             answer = self._writer.create_invalidation(
                 DistributionId=self._distribution,

@@ -17,7 +17,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common.errors import SourceUnavailableError
+from common.errors import RefusedWriteError, SourceUnavailableError
+from services.domain.desired import page_key_problem
 from services.domain.models import DeployedPage
 
 MD5_METADATA = "content-md5-hex"
@@ -58,6 +59,7 @@ class PageStore:
         return pages, complete, tuple(notes)
 
     def upload(self, key: str, html: str) -> DeployedPage:
+        self.refuse_outside(key)
         body = html.encode("utf-8")
         digest = hashlib.md5(body, usedforsecurity=False)
         try:
@@ -120,6 +122,14 @@ class PageStore:
         except BotoCoreError as error:
             raise SourceUnavailableError(self._describe(error)) from error
         return bytes(answer["Body"].read()).decode("utf-8", errors="replace")
+
+    def refuse_outside(self, key: str) -> None:
+        """The last line of defence: no key outside the guest pages is ever written,
+        whatever a plan (or a record it was made from) says."""
+        problem = page_key_problem(key, self._prefix)
+        if problem:
+            raise RefusedWriteError(f"refused to write {key[:120]} to S3 bucket "
+                                    f"{self._bucket}: {problem}")
 
     def _bucket_uses_kms(self, notes: list[str]) -> bool:
         try:

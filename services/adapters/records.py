@@ -172,9 +172,11 @@ class RecordStore:
                 raise ConflictError(
                     f"record {item['eventId']} was created by someone else meanwhile"
                 ) from error
-            raise SourceUnavailableError(self._describe(error)) from error
+            raise SourceUnavailableError(self._describe_write(error, item["eventId"])) \
+                from error
         except BotoCoreError as error:
-            raise SourceUnavailableError(self._describe(error)) from error
+            raise SourceUnavailableError(self._describe_write(error, item["eventId"])) \
+                from error
 
     def update(
         self, event_id: str, *, changes: Mapping[str, Any], expected: Mapping[str, Any]
@@ -221,9 +223,15 @@ class RecordStore:
                 raise ConflictError(
                     f"record {event_id} changed since it was read; nothing was overwritten"
                 ) from error
-            raise SourceUnavailableError(self._describe(error)) from error
+            raise SourceUnavailableError(self._describe_write(error, event_id)) from error
         except BotoCoreError as error:
-            raise SourceUnavailableError(self._describe(error)) from error
+            raise SourceUnavailableError(self._describe_write(error, event_id)) from error
+
+    def _describe_write(self, error: Exception, event_id: str) -> str:
+        """A write refused is that record's failure, not the table's: say which record."""
+        if isinstance(error, ClientError) and _code(error) == "ResourceNotFoundException":
+            return self._describe(error)
+        return f"DynamoDB record {str(event_id)[:120]} could not be written: {error}"
 
     def _describe(self, error: Exception) -> str:
         if isinstance(error, ClientError) and _code(error) == "ResourceNotFoundException":

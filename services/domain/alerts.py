@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.domain.approvals import EntryUpdate
-from services.domain.blocks import Message, charter_entry, section
+from services.domain.blocks import Message, block_key, charter_entry, section
 from services.domain.display import mrkdwn_text, show_value
 from services.domain.live_view import record_start
 from services.domain.models import DesiredCharter, Discrepancy, Record
@@ -79,5 +79,5 @@ def alert_message(*, event_id: str, want: DesiredCharter | None, record: Record 
                                       note=None, preview=preview))
     text = line.replace("*", "")
     return {"text": f":rotating_light: {text}",
-            "blocks": [section(f":rotating_light: {line}", block_id=f"alert:{event_id}"),
+            "blocks": [section(f":rotating_light: {line}", block_id=block_key("alert", event_id)),
                        *entry]}

@@ -17,11 +17,13 @@ from typing import Any
 from services.domain.approvals import EntryUpdate, seen_of
 from services.domain.audit_items import AuditItem
 from services.domain.display import mrkdwn_text, show_value
+from services.domain.event_ids import bounded
 from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_VALUE = 2000
+MAX_BLOCK_ID = 255
 MAX_MESSAGES = 6  # a digest longer than this is summarised, not posted in full
 
 APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
@@ -33,12 +35,18 @@ Block = dict[str, Any]
 Message = dict[str, Any]  # {"text": str, "blocks": [Block]}
 
 
+def block_key(part: str, event_id: str) -> str:
+    """A charter's block id (``decide:danika-may31``): within Slack's 255 characters, and
+    still one per charter when an id read from a record is longer (cut, with a hash)."""
+    return bounded(f"{part}:{event_id}", MAX_BLOCK_ID)
+
+
 def section(text: str, *, block_id: str | None = None) -> Block:
     if len(text) > MAX_SECTION:
         text = text[: MAX_SECTION - 40].rstrip() + "\n…(shortened)"
     block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
     if block_id:
-        block["block_id"] = block_id[:255]
+        block["block_id"] = bounded(block_id, MAX_BLOCK_ID)
     return block
 
 
@@ -46,7 +54,7 @@ def context(text: str, *, block_id: str | None = None) -> Block:
     block: Block = {"type": "context",
                     "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
     if block_id:
-        block["block_id"] = block_id[:255]
+        block["block_id"] = bounded(block_id, MAX_BLOCK_ID)
     return block
 
 
@@ -91,7 +99,7 @@ def charter_title(event_id: str, want: DesiredCharter | None) -> str:
 def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
                     want: DesiredCharter | None, preview: str = "") -> list[Block]:
     lines = [charter_title(event_id, want), *(discrepancy_line(i) for i in items)]
-    return [section("\n".join(lines), block_id=f"charter:{event_id}"),
+    return [section("\n".join(lines), block_id=block_key("charter", event_id)),
             *_decide_blocks(event_id, items, want, preview)]
 
 
@@ -100,16 +108,19 @@ def _decide_blocks(event_id: str, items: Sequence[Discrepancy],
     fixable = [i.id for i in items if i.fix]
     # Who already saw the old data, the freeze window: said before Approve, as next to a
     # swap's Confirm; and said still where the bot fixed it alone (a person must tell them).
-    told = [context(_clipped(f":eyes: {mrkdwn_text(preview)}"), block_id=f"preview:{event_id}")] \
+    told = [context(_clipped(f":eyes: {mrkdwn_text(preview)}"),
+                    block_id=block_key("preview", event_id))] \
         if preview else []
     if fixable:
         value = ids_value(event_id, fixable, seen=seen_of(want))
-        return [*told, {"type": "actions", "block_id": f"decide:{event_id}", "elements": [
+        return [*told, {"type": "actions", "block_id": block_key("decide", event_id), "elements": [
             button("Approve", APPROVE, value, style="primary"),
             button("Dismiss", DISMISS, value)]}]
     if items:
-        return [*told, context("A person must fix this in the calendar or the roster.",
-                               block_id=f"human:{event_id}")]
+        where = "the DynamoDB record" if any(i.kind == "PAGE_KEY_UNSAFE" for i in items) \
+            else "the calendar or the roster"
+        return [*told, context(f"A person must fix this in {where}.",
+                               block_id=block_key("human", event_id))]
     return told
 
 
@@ -180,8 +191,8 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
 def decided(blocks: Sequence[Block], event_id: str, note: str) -> list[Block]:
     """The digest's blocks with one charter's buttons replaced by who decided what (and
     the note written for the approver gone with them: it spoke of what Approve would do)."""
-    target, note_id = f"decide:{event_id}", f"note:{event_id}"
-    gone = {note_id, f"preview:{event_id}"} if event_id != "all" else {note_id} | {
+    target, note_id = block_key("decide", event_id), block_key("note", event_id)
+    gone = {note_id, block_key("preview", event_id)} if event_id != "all" else {note_id} | {
         b.get("block_id") for b in blocks if str(b.get("block_id", "")).startswith("preview:")}
     updated = [context(note, block_id=note_id) if b.get("block_id") == target else b
                for b in blocks if b.get("block_id") not in gone]
@@ -224,16 +235,17 @@ def charter_entry(update: EntryUpdate) -> list[Block]:
         lines += [discrepancy_line(d) for d in update.left]
     elif update.want is not None:
         lines.append(":heavy_check_mark: The calendar, DynamoDB and the guest page agree now.")
-    blocks = [section("\n".join(lines), block_id=f"charter:{event_id}")]
+    blocks = [section("\n".join(lines), block_id=block_key("charter", event_id))]
     if update.note:
-        blocks.append(context(update.note, block_id=f"note:{event_id}"))
+        blocks.append(context(update.note, block_id=block_key("note", event_id)))
     return blocks + _decide_blocks(event_id, update.left, update.want, update.preview)
 
 
 def replace_entry(blocks: Sequence[Block], event_id: str, entry: Sequence[Block]) -> list[Block]:
     """The message with one charter's entry (its section, note and buttons) replaced."""
-    owned = {f"{part}:{event_id}" for part in ("charter", "note", "preview", "decide", "human")}
-    note = f"note:{event_id}"
+    owned = {block_key(part, event_id)
+             for part in ("charter", "note", "preview", "decide", "human")}
+    note = block_key("note", event_id)
     if not any(b.get("block_id") == note for b in entry):
         # An entry refreshed in passing keeps the earlier decision's note.
         kept = [b for b in blocks if b.get("block_id") == note]

@@ -154,6 +154,10 @@ def plan_time(*, charters: Mapping[str, DesiredCharter], event: str, time_range:
 def _finish(want: DesiredCharter, config: Config, roster: Roster, kind: str,
             new_charter: Charter, before_cal: Mapping[str, Any], patch: Mapping[str, Any],
             summary: str, params: Mapping[str, Any], *, fields: Sequence[str]) -> ChangePlan:
+    if want.page_key_problem:
+        raise InputError(f"{want.event_id}'s record has the page key {want.page_key[:120]}, "
+                         f"which is refused ({want.page_key_problem}): correct the record's "
+                         "pageKey in DynamoDB first; nothing was changed.")
     after_item = desired_record(new_charter, event_id=want.event_id, page_key=want.page_key,
                                 roster=roster, config=config)
     record = want.current_record

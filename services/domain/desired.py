@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from services.domain.config import Config
@@ -9,9 +10,33 @@ from services.domain.models import STATUS_CREW_ASSIGNED, STATUS_SCHEDULED, Chart
 from services.domain.page_rendering import CrewContact, GuestPage, waiver_url
 from services.domain.roster import Roster
 
+# S3 refuses a key longer than this many bytes (KeyTooLongError).
+MAX_KEY_BYTES = 1024
+# What a guest page's name under the prefix may hold: plain path segments, no ``..``, no
+# ``*`` (a wildcard in an invalidation), no ``?`` or ``#`` (a URL's query or fragment).
+# A segment never starts with a dot, so neither ``.`` nor ``..`` is one.
+_SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
+_PAGE_NAME = re.compile(rf"{_SEGMENT}(/{_SEGMENT})*\.html")
+
 
 def default_page_key(prefix: str, event_id: str) -> str:
     return f"{prefix}{event_id}.html"
+
+
+def page_key_problem(key: str, prefix: str) -> str | None:
+    """Why the bot may not write (or invalidate) the page at ``key``, or None when it may.
+
+    A page key is read from a DynamoDB record, which other Lambdas and people write:
+    it must name a page under ``pages.prefix`` and nothing else (not ``index.html``,
+    ``../site/x.html``, an absolute path or a URL), or a record could steer an upload
+    over any object of the bucket.
+    """
+    name = key[len(prefix):] if key.startswith(prefix) else None
+    if name is None or not _PAGE_NAME.fullmatch(name):
+        return f"it is not an .html page under pages.prefix {prefix}"
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        return f"it is longer than S3's {MAX_KEY_BYTES} bytes"
+    return None
 
 
 def expected_status(captain: str | None, mate: str | None) -> str:

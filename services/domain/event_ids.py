@@ -2,16 +2,21 @@
 
 ``danika-may31``; a second charter for the same first name on the same day
 gets ``-2``, a third ``-3``. The operator's Lambdas and guest links already
-use these ids, so the rule must not change.
+use these ids, so the rule must not change. A first name longer than
+``MAX_NAME`` characters is cut, and a short hash of the whole name keeps ids
+distinct: the id (and the S3 key, block ids and audit rows made from it) stays
+bounded whatever the calendar holds, and the same for the same name on every run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
 
+MAX_NAME = 40  # characters of the name part of an id: 32 of the name, then 8 of its hash
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -23,8 +28,17 @@ def slug(text: str) -> str:
 
 def base_event_id(guest_name: str, day: date) -> str:
     first = guest_name.split()[0] if guest_name.split() else ""
-    name = slug(first) or "charter"
+    name = bounded(slug(first) or "charter", MAX_NAME)
     return f"{name}-{_MONTHS[day.month - 1]}{day.day}"
+
+
+def bounded(text: str, limit: int) -> str:
+    """``text`` when it fits in ``limit`` characters, else its start and a short hash of the
+    whole: cut, yet unique and stable (the same text is cut the same way every time)."""
+    if len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return text[:limit - len(digest)] + digest
 
 
 def candidate_event_ids(guest_name: str, day: date) -> Iterator[str]:

@@ -138,19 +138,37 @@ def step_outcomes(chosen: Sequence[Discrepancy], steps: Sequence[StepEntry], *,
     outcomes = []
     for found in chosen:
         mine = _steps_of(found, steps)
-        done = [s for s in mine if s.status == DONE]
+        done = [s for s in mine if _done_for(found, s)]
         if len(done) == len(mine):
             outcomes.append(Outcome(found.id, APPLIED, found.summary))
         elif done:
-            pending = [s for s in mine if s.status != DONE]
+            pending = [s for s in mine if s not in done]
             written = ", ".join(f"{_NAMES[s.system]} written" for s in done)
             missing = ", ".join(f"{_NAMES[s.system]} not done" for s in pending)
             why = "; ".join(x for x in (_error_of(pending, steps) or error, stopped) if x)
             outcomes.append(Outcome(found.id, PARTLY, f"{found.summary}: {written}; "
                                                       f"{missing} ({why})"))
         else:
-            outcomes.append(Outcome(found.id, change_status, error or found.summary))
+            # Its own write's status and error when it has them: one charter's failure is
+            # told as that charter's, not as the whole change's.
+            own = next((s for s in mine if s.error), None)
+            outcomes.append(Outcome(found.id, own.status if own else change_status,
+                                    f"{found.summary}: {own.error}" if own
+                                    else error or found.summary))
     return outcomes
+
+
+def _sent(step: StepEntry) -> list[str]:
+    """The paths an invalidation step was sent for, when only some were (their pages)."""
+    after = step.after if isinstance(step.after, dict) else {}
+    return list((after.get("result") or {}).get("sent") or [])
+
+
+def _done_for(found: Discrepancy, step: StepEntry) -> bool:
+    if step.status == DONE:
+        return True
+    paths = {action.target for action in found.fix if action.action == "invalidate"}
+    return step.system == "cdn" and bool(paths) and paths <= set(_sent(step))
 
 
 def reached(steps: Sequence[StepEntry]) -> tuple[Reached, ...]:
@@ -159,6 +177,13 @@ def reached(steps: Sequence[StepEntry]) -> tuple[Reached, ...]:
     for system in dict.fromkeys(s.system for s in steps):
         mine = [s for s in steps if s.system == system]
         pending = [s for s in mine if s.status != DONE]
+        partial = [s for s in pending if s.system == "cdn" and _sent(s)]
+        if partial:
+            # Sent for the pages written, not for the others: counted by path.
+            paths = list((partial[0].before or {}).get("paths") or [partial[0].target])
+            found.append(Reached(system, len(_sent(partial[0])), len(paths),
+                                 partial[0].error))
+            continue
         found.append(Reached(system, len(mine) - len(pending), len(mine),
                              _error_of(pending, steps)))
     return tuple(found)
@@ -176,6 +201,8 @@ def reached_line(reached: Iterable[Reached]) -> str:
         nouns = noun if item.planned == 1 else noun + "s"
         if item.system == "cdn" and item.planned == 1:
             text = f"{system}: invalidation {verb if item.done else 'not done'}"
+        elif item.system == "cdn":
+            text = f"{system}: invalidation sent for {item.done} of {item.planned} paths"
         else:
             text = f"{system}: {item.done} of {item.planned} {nouns} {verb}"
         if item.error and item.done < item.planned:

@@ -41,6 +41,7 @@ from services.domain.calendar_events import charter_from_api_event
 from services.domain.config import Config
 from services.domain.desired import default_page_key
 from services.domain.event_ids import candidate_event_ids
+from services.domain.links import unconfirmed_link
 from services.domain.models import (
     CalendarSnapshot,
     CancelledEvent,
@@ -136,6 +137,11 @@ def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: W
                          "or its date's id; it may be under an earlier date, so it is left to "
                          "the full reconcile.")
             continue
+        if record is not None and unconfirmed_link(charter, record):
+            notes.append(f"{charter.title} ({charter.start:%b %-d}): its link names record "
+                         f"{record.event_id}, which names no event; another charter may "
+                         "claim it, so it is left to the full reconcile.")
+            continue
         if record is not None:
             kept[record.event_id] = record
             if not inside:
@@ -147,6 +153,10 @@ def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: W
             listed.append(charter)
         keys.append(record.get("pageKey") if record is not None and record.get("pageKey")
                     else default_page_key(config.pages.prefix, event_id))
+    paired = {charter.calendar_event_id for charter, _, _ in matched}
+    notes += [f"{c.title} ({c.start:%b %-d}): another event claims the record its link names; "
+              "left to the full reconcile, which reports it for a person."
+              for c in changes.charters if c.calendar_event_id not in paired]
     gone_ids = {c.calendar_event_id for c in changes.cancelled}
     gone_links = {c.linked_event_id for c in changes.cancelled if c.linked_event_id}
     for record in records:

@@ -20,6 +20,8 @@ class Kind(StrEnum):
     UNKNOWN_CREW = "UNKNOWN_CREW"
     CREW_CONFLICT = "CREW_CONFLICT"
     PAGE_SERVED_STALE = "PAGE_SERVED_STALE"
+    PAGE_KEY_UNSAFE = "PAGE_KEY_UNSAFE"
+    LINK_CONFLICT = "LINK_CONFLICT"
 
 
 class System(StrEnum):
@@ -249,6 +251,9 @@ class DesiredCharter:
     deployed_page: DeployedPage | None = None
     # False when the calendar itself must be fixed first: nothing is written then.
     fixable: bool = True
+    # Why the page key (the record's) may not be written, when it may not: nothing is
+    # uploaded or invalidated for this charter, by a fix or by a change.
+    page_key_problem: str | None = None
 
 
 @dataclass(frozen=True)

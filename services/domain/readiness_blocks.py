@@ -8,7 +8,15 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from services.domain.blocks import MAX_BLOCKS, Block, Message, button, context, section
+from services.domain.blocks import (
+    MAX_BLOCKS,
+    Block,
+    Message,
+    block_key,
+    button,
+    context,
+    section,
+)
 from services.domain.display import mrkdwn_text
 from services.domain.readiness import LABELS, Departure
 
@@ -53,9 +61,9 @@ def departure_blocks(departures: Sequence[Departure], *, days: Sequence[date]) -
         mark = ":white_check_mark:" if departure.ready else ":x:"
         lines = [f"{mark} *{mrkdwn_text(heading(departure))}*",
                  *map(mrkdwn_text, item_lines(departure))]
-        blocks.append(section("\n".join(lines), block_id=f"ready:{departure.event_id}"))
+        blocks.append(section("\n".join(lines), block_id=block_key("ready", departure.event_id)))
         if departure.unconfirmed:
-            blocks.append({"type": "actions", "block_id": f"nudge:{departure.event_id}",
+            blocks.append({"type": "actions", "block_id": block_key("nudge", departure.event_id),
                            "elements": [button(f"Nudge {name}", NUDGE, json.dumps(
                                {"event": departure.event_id, "person": name}))
                                for name in departure.unconfirmed[:5]]})

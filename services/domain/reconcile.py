@@ -22,10 +22,16 @@ from typing import Any
 from services.domain import orphans
 from services.domain.calendar_checks import calendar_discrepancies, crew_conflicts, unknown_crew
 from services.domain.config import Config
-from services.domain.desired import default_page_key, desired_page, desired_record
+from services.domain.desired import (
+    default_page_key,
+    desired_page,
+    desired_record,
+    page_key_problem,
+)
 from services.domain.discrepancy import make_discrepancy
 from services.domain.display import show_value
 from services.domain.event_ids import candidate_event_ids
+from services.domain.links import LinkConflict, link_conflicts
 from services.domain.models import (
     OWN_STATUSES,
     CalendarSnapshot,
@@ -82,7 +88,10 @@ def find_discrepancies(
         found.extend(more)
         withheld.extend(held)
     found.extend(crew_conflicts(list(desired.values()), roster))
+    conflicts = link_conflicts(charters, records.records)
+    found.extend(_link_conflict(c) for c in conflicts)
     claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
+    claimed |= {c.record_id for c in conflicts}  # in doubt: neither followed nor orphaned
     notes = (*calendar.notes, *records.notes, *pages.notes)
     if calendar.complete:
         verdicts = orphans.judge(
@@ -128,8 +137,10 @@ def orphan_links(*, calendar: CalendarSnapshot, records: RecordSnapshot,
     calendarEventId, None when unlinked): those no listed charter claims. In sync, none."""
     if not calendar.complete:
         return {}
-    matched = match_records(_in_window(calendar, window), records.records)
+    charters = _in_window(calendar, window)
+    matched = match_records(charters, records.records)
     claimed = {record.event_id for _, _, record in matched if record is not None}
+    claimed |= {c.record_id for c in link_conflicts(charters, records.records)}
     return orphans.needing_look_up(records.records, claimed=claimed, calendar=calendar,
                                    window=window)
 
@@ -155,9 +166,13 @@ class _Check:
         config, roster = self.config, self.roster
         calendar_problems = calendar_discrepancies(charter, event_id, roster)
         found = [*calendar_problems, *unknown_crew(charter, event_id, roster)]
-        page_key = (record.get("pageKey") if record else None) or default_page_key(
-            config.pages.prefix, event_id
-        )
+        page_key = str((record.get("pageKey") if record else None) or default_page_key(
+            config.pages.prefix, event_id))
+        refused = page_key_problem(page_key, config.pages.prefix)
+        if refused:
+            # Nothing read from the table may steer a write outside the guest pages.
+            return self._refused(charter, event_id=event_id, record=record, key=page_key,
+                                 why=refused, found=found)
         html = self.renderer.render(desired_page(charter, event_id=event_id, roster=roster,
                                                  config=config))
         md5 = content_md5(html)
@@ -187,6 +202,32 @@ class _Check:
         page_found, page_withheld = _page_discrepancies(want, self.pages, config=config,
                                                         now=self.now)
         return want, [*found, *page_found], page_withheld
+
+
+    def _refused(self, charter: Charter, *, event_id: str, record: Record | None, key: str,
+                 why: str, found: list[Discrepancy]
+                 ) -> tuple[DesiredCharter, list[Discrepancy], list[Withheld]]:
+        """A charter whose page key may not be written: reported for a person, and nothing
+        planned for it (neither its record nor its page) until the record is corrected."""
+        config = self.config
+        want = DesiredCharter(
+            event_id=event_id, charter=charter,
+            record=Row(desired_record(charter, event_id=event_id, page_key=key,
+                                      roster=self.roster, config=config)),
+            page_key=key, page_html="", page_md5="", current_record=record,
+            fixable=False, page_key_problem=why)
+        where = "the DynamoDB record's pageKey" if record and record.get("pageKey") else \
+            "the page key its record id gives"
+        return want, [*found, make_discrepancy(
+            Kind.PAGE_KEY_UNSAFE, event_id, System.DYNAMODB, field="pageKey",
+            expected=f"an .html page under {config.pages.prefix}", actual=key,
+            severity=Severity.HIGH,
+            summary=f"{where} {_clip(key)} is refused: {why}. Nothing is uploaded or "
+                    f"invalidated for {event_id} until a person corrects the record")], []
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _sharing(desired: dict[str, Any], record: Record | None) -> Row:
@@ -221,9 +262,16 @@ def match_records(
     by_event_id = {r.event_id: r for r in records}
     by_calendar_id = {r.get("calendarEventId"): r for r in by_event_id.values()
                       if r.get("calendarEventId")}
-    taken: set[str] = set()
-    result = []
-    for charter in charters:
+    conflicts = link_conflicts(charters, by_event_id.values())
+    in_doubt = {c.charter.calendar_event_id for c in conflicts}
+    # A record two events claim is nobody's until a person says: no id rule lands on it.
+    taken: set[str] = {c.record_id for c in conflicts if not c.owned}
+    found: dict[int, tuple[str, Record | None]] = {}
+    # Links first, for every charter: an earlier charter's id rule never takes a record
+    # a later charter's link names.
+    for n, charter in enumerate(charters):
+        if charter.calendar_event_id in in_doubt:
+            continue
         record = by_calendar_id.get(charter.calendar_event_id)
         if record is None and charter.linked_event_id:
             candidate = by_event_id.get(charter.linked_event_id)
@@ -231,7 +279,9 @@ def match_records(
                 record = candidate
         if record is not None and record.event_id not in taken:
             taken.add(record.event_id)
-            result.append((charter, record.event_id, record))
+            found[n] = (record.event_id, record)
+    for n, charter in enumerate(charters):
+        if charter.calendar_event_id in in_doubt or n in found:
             continue
         for event_id in candidate_event_ids(charter.guest_name, charter.local_date):
             if event_id in taken:
@@ -239,9 +289,21 @@ def match_records(
             candidate = by_event_id.get(event_id)
             if candidate is None or candidate.get("calendarEventId") is None:
                 taken.add(event_id)
-                result.append((charter, event_id, candidate))
+                found[n] = (event_id, candidate)
                 break
-    return result
+    return [(charters[n], *found[n]) for n in sorted(found)]
+
+
+def _link_conflict(conflict: LinkConflict) -> Discrepancy:
+    charter = conflict.charter
+    return make_discrepancy(
+        Kind.LINK_CONFLICT, conflict.record_id, System.CALENDAR, field="eventId",
+        expected="one event per record",
+        actual=f"{charter.calendar_event_id}: {conflict.other}", severity=Severity.HIGH,
+        summary=f"{_clip(charter.title)} ({charter.start:%a %b %d %H:%M}) carries the link to "
+                f"record {conflict.record_id}, {_clip(conflict.other, 300)}: nothing is "
+                "written to that record for it until a person removes the wrong link "
+                "(a copied event keeps its original's)")
 
 
 # -- DynamoDB ------------------------------------------------------------------

@@ -406,3 +406,29 @@ def test_two_records_never_follow_one_event(config: Config) -> None:
     [other] = {"danika-may31", "danika-may31-x"} - {follower}
     assert not any(d.kind == Kind.RECORD_ORPHANED for d in result.discrepancies)
     assert any(note.startswith(f"{other}:") and "left alone" in note for note in result.notes)
+
+
+def test_a_second_charter_of_a_linked_name_is_not_a_link_conflict(config: Config) -> None:
+    # Danika's legacy record (no calendarEventId) is linked by her event; a second Danika
+    # the same day has no link: the link agrees with the id rule, so she gets -2.
+    first = charter(linked_event_id="danika-may31")
+    second = charter(calendar_event_id="b", start=datetime(2026, 5, 31, 9, tzinfo=LA),
+                     end=datetime(2026, 5, 31, 12, tzinfo=LA), captain="Marco", mate="Tess",
+                     crew=())
+    record, page = in_sync(config, first, calendarEventId=None)
+    result = run(config, [first, second], [record], [page])
+    assert not [d for d in result.discrepancies if d.kind == Kind.LINK_CONFLICT]
+    assert result.desired["danika-may31"].charter.calendar_event_id == "evtdanika"
+    assert "danika-may31-2" in result.desired
+
+
+def test_two_events_linking_one_legacy_record_are_both_in_doubt(config: Config) -> None:
+    first = charter(linked_event_id="danika-may31")
+    copy = charter(calendar_event_id="copy", title="Mallory — Sail", guest_name="Mallory",
+                   linked_event_id="danika-may31", start=datetime(2026, 5, 30, 9, tzinfo=LA),
+                   end=datetime(2026, 5, 30, 12, tzinfo=LA))
+    record, page = in_sync(config, first, calendarEventId=None, startTime="14:00")
+    result = run(config, [first, copy], [record], [page])
+    assert kinds(result) == {("LINK_CONFLICT", "danika-may31", "eventId")}
+    assert len(result.discrepancies) == 2 and not any(d.fix for d in result.discrepancies)
+    assert result.desired == {}
