@@ -14,7 +14,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from common.errors import ConflictError, SyncTokenExpiredError
@@ -32,6 +32,9 @@ from services.domain.models import (
     path_for_key,
 )
 from services.domain.served import ServedResponse
+
+if TYPE_CHECKING:
+    from services import ports
 
 Clock = Callable[[], datetime]
 
@@ -232,12 +235,12 @@ class FakePages(_Counted):
 
     WRITES = ("upload",)
 
-    def __init__(self, pages: Mapping[str, str] = (), *, clock: Clock = _now) -> None:
+    def __init__(self, pages: Mapping[str, str] | None = None, *, clock: Clock = _now) -> None:
         super().__init__()
         self._clock = clock
         self.html: dict[str, str] = {}
         self.deployed: dict[str, DeployedPage] = {}
-        for key, html in dict(pages).items():
+        for key, html in (pages or {}).items():
             self._store(key, html)
 
     def _store(self, key: str, html: str) -> DeployedPage:
@@ -310,9 +313,9 @@ class FakeCdn(_Counted):
 class FakeServed(_Counted):
     """What an edge hands a guest: a 404 for a page it does not have."""
 
-    def __init__(self, pages: Mapping[str, bytes] = ()) -> None:
+    def __init__(self, pages: Mapping[str, bytes] | None = None) -> None:
         super().__init__()
-        self.pages = dict(pages)
+        self.pages = dict(pages or {})
 
     def fetch(self, key: str) -> ServedResponse:
         self.calls["fetch"] += 1
@@ -333,3 +336,12 @@ class FakeSender(_Counted):
     def __call__(self, slack_id: str, text: str, /) -> None:
         self.calls["send"] += 1
         self.sent.append((slack_id, text))
+
+
+if TYPE_CHECKING:
+    # The type checker proves each fake has its port's shape (mypy tests/fakes.py).
+    def _shapes(calendar: FakeCalendar, records: FakeRecords, pages: FakePages, cdn: FakeCdn,
+                served: FakeServed, sender: FakeSender
+                ) -> tuple[ports.Calendar, ports.CalendarChanges, ports.Records, ports.Pages,
+                           ports.Cdn, ports.ServedPages, ports.MessageSender]:
+        return calendar, calendar.api, records, pages, cdn, served, sender

@@ -58,7 +58,9 @@ class World:
                        for name, t in tables.tables.items() if name != "alembic_version")
 
 
-def seeded_world(config: Config) -> World:
+def seeded_world(config: Config, *, database: str = "sqlite://") -> World:
+    """``database``: a file for a test whose store is also read from a second thread (an
+    in-memory SQLite is one database per connection, hence per thread)."""
     pages, roster = config.pages, config.roster
     scenario = seed_weekend(
         SEED_SATURDAY, waiver_base=pages.waiver_url, prefix=pages.prefix,
@@ -73,7 +75,7 @@ def seeded_world(config: Config) -> World:
     cdn, sender = FakeCdn(clock=clock), FakeSender()
     systems = Systems(calendar=FakeCalendar(api, tz=config.tz), records=records,
                       pages=fake_pages, cdn=cdn)
-    audit = AuditLog(session_factory(open_engine("sqlite://")), clock=clock)
+    audit = AuditLog(session_factory(open_engine(database)), clock=clock)
     service = ChangeService(systems=systems, config=config, audit=audit, renderer=renderer,
                             clock=clock, sleep=lambda _: None, tell=sender)
     return World(config, api, records, fake_pages, cdn, sender, audit, systems, service)
