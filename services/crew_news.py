@@ -19,26 +19,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Protocol
 
 from common.errors import MessageRefusedError
 from services.domain.crew_notice import Notice
 from services.domain.display import mrkdwn_text
+from services.ports import MessageSender
 from store.audit import AuditLog
 from store.notices import FAILED, NOT_CONFIRMED, SENT, Delivery, NoticeLog
 
 logger = logging.getLogger(__name__)
 
 
-class Courier(Protocol):
-    """Direct messages that can be looked for again (bot/direct_messages.py)."""
-
-    def send(self, user: str, text: str, *, change_id: str) -> str:
-        """The message's ts; MessageRefusedError when Slack said no, another error when
-        the answer never came (the message may have arrived)."""
-
-    def find(self, user: str, *, change_id: str) -> str | None:
-        """The ts of this change's message to ``user``, if it is among their messages."""
+Courier = MessageSender  # the port: direct messages that can be looked for again
 
 
 def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice],

@@ -11,25 +11,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from common.errors import InputError, MisnamedResourceError, SourceUnavailableError
-from services.adapters.calendar import CalendarReader
-from services.adapters.cdn import Cdn
-from services.adapters.pages import PageStore
-from services.adapters.records import RecordStore
-from services.adapters.served import ServedPages
 from services.domain.config import Config
 from services.domain.models import PagesSnapshot, ReconcileResult, Window
 from services.domain.page_rendering import PageRenderer
 from services.domain.reconcile import find_discrepancies, orphan_links
 from services.domain.served import ServedResponse, due, with_served
+from services.ports import Calendar, Cdn, Pages, Records, ServedPages
 
 
 @dataclass(frozen=True)
 class Systems:
     """One adapter per external system, built by the composition root."""
 
-    calendar: CalendarReader
-    records: RecordStore
-    pages: PageStore
+    calendar: Calendar
+    records: Records
+    pages: Pages
     cdn: Cdn
     # The pages as guests get them (the served-page check); None: not checked.
     served: ServedPages | None = None

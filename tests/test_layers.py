@@ -98,3 +98,32 @@ def test_the_rule_names_the_offending_import(tmp_path: Path) -> None:
     assert found == ["services/domain/sneaky.py:3 imports boto3",
                      "services/domain/sneaky.py:4 imports services.adapters",
                      "services/domain/sneaky.py:4 imports services.adapters.cdn"]
+
+
+# The ports (services/ports.py) are the application's own interfaces: the application
+# and the adapters may import them; they import only the domain (and common).
+PORTS = "services/ports.py"
+PORTS_RULE = dict(forbidden=(*CLIENTS, "store", "bot", "handlers", "services"),
+                  allowed=("services.domain",))
+
+
+def port_violations(*, root: Path = ROOT) -> list[str]:
+    path = root / PORTS
+    return [f"{PORTS}:{line} imports {module}" for line, module in imports(path, root=root)
+            if _under(module, PORTS_RULE["forbidden"])
+            and not _under(module, PORTS_RULE["allowed"])]
+
+
+def test_the_ports_import_only_the_domain() -> None:
+    found = port_violations()
+    assert not found, "the ports break their layer:\n" + "\n".join(found)
+
+
+def test_the_ports_rule_names_the_offending_import(tmp_path: Path) -> None:
+    (tmp_path / "services").mkdir()
+    (tmp_path / PORTS).write_text(
+        "from common.errors import ConflictError\nfrom services.domain.models import Record\n"
+        "from services.adapters.records import RecordStore\n", encoding="utf-8")
+    assert port_violations(root=tmp_path) == [
+        "services/ports.py:3 imports services.adapters.records",
+        "services/ports.py:3 imports services.adapters.records.RecordStore"]

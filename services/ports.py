@@ -1,0 +1,154 @@
+"""The external systems as the application sees them: one Protocol per system.
+
+Each port names only what the application calls (services/, and the command line
+through ``Systems``), with the adapter's signature and the domain's types. The
+adapters in services/adapters/ implement them without naming them (structural
+typing); tests/fakes.py holds an in-memory fake of each, for the use cases' unit
+tests. Errors are the adapters' typed ones (common/errors.py): ConflictError when
+a conditional write finds someone else's data, SourceUnavailableError when a
+system cannot be reached.
+
+The audit store (store/audit.py's AuditLog) stays concrete for now: on an
+in-memory SQLite engine it is fast and real, so a fake would only test itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from services.domain.models import (
+    CalendarSnapshot,
+    DeployedPage,
+    EventLookup,
+    Invalidation,
+    Record,
+    RecordSnapshot,
+)
+from services.domain.served import ServedResponse
+
+
+class CalendarEvents(Protocol):
+    """The Calendar API's events, as Google's dicts (``id``, ``etag``, ``start``, …)."""
+
+    def get_event(self, event_id: str) -> dict[str, Any]:
+        ...
+
+    def patch_event(self, event_id: str, body: dict[str, Any], *, etag: str) -> dict[str, Any]:
+        """Patch only if the event still has ``etag``; ConflictError otherwise."""
+        ...
+
+
+class CalendarChanges(Protocol):
+    """The incremental reads live sync needs; an API without them is refused there."""
+
+    def list_changes(self, *, sync_token: str | None, time_min: datetime,
+                     time_max: datetime) -> tuple[list[dict[str, Any]], str]:
+        """The events changed since ``sync_token`` and the next token;
+        SyncTokenExpiredError when the token is no longer accepted."""
+        ...
+
+
+class Calendar(Protocol):
+    """The calendar: the truth the other systems are compared with."""
+
+    @property
+    def api(self) -> CalendarEvents:
+        """The writable API; SourceUnavailableError where only the iCal feed is read."""
+        ...
+
+    def snapshot(self, *, start: datetime, end: datetime) -> CalendarSnapshot:
+        ...
+
+    def look_up(self, links: Mapping[str, str | None], *, source: str, start: datetime,
+                end: datetime) -> dict[str, EventLookup]:
+        ...
+
+    def search(self, *, start: datetime, end: datetime, text: str) -> CalendarSnapshot:
+        ...
+
+
+class Records(Protocol):
+    """The charter records (DynamoDB); every write conditional."""
+
+    def snapshot(self, *, since: date, until: date) -> RecordSnapshot:
+        ...
+
+    def get(self, event_id: str) -> Record | None:
+        ...
+
+    def get_many(self, event_ids: Iterable[str]) -> RecordSnapshot:
+        ...
+
+    def create(self, item: Mapping[str, Any]) -> None:
+        """ConflictError when a record with that eventId exists."""
+        ...
+
+    def update(self, event_id: str, *, changes: Mapping[str, Any],
+               expected: Mapping[str, Any]) -> None:
+        """ConflictError unless the record exists and each ``expected`` attribute holds
+        its value (None: absent). A change to None removes the attribute."""
+        ...
+
+
+class Pages(Protocol):
+    """The guest pages (S3), known by their MD5s."""
+
+    def snapshot(self) -> tuple[dict[str, DeployedPage], bool, tuple[str, ...]]:
+        """(pages by key, complete, notes)."""
+        ...
+
+    def upload(self, key: str, html: str) -> DeployedPage:
+        ...
+
+    def current_md5(self, key: str) -> str | None:
+        ...
+
+    def head_many(self, keys: Iterable[str]) -> dict[str, DeployedPage]:
+        ...
+
+    def fetch(self, key: str) -> str | None:
+        ...
+
+
+class Cdn(Protocol):
+    """The CDN (CloudFront) in front of the pages."""
+
+    def recent_invalidations(self, *, since: datetime
+                             ) -> tuple[tuple[Invalidation, ...], bool]:
+        """Invalidations created at or after ``since``, newest first; (them, complete)."""
+        ...
+
+    def find_by_reference(self, caller_reference: str, *, since: datetime) -> str | None:
+        ...
+
+    def invalidate(self, paths: Sequence[str], *, caller_reference: str) -> str:
+        """One invalidation of every path; its id ('' when there is no path)."""
+        ...
+
+    def verify(self) -> None:
+        """MisnamedResourceError when the distribution does not exist: checked before a
+        change's first write when its plan did not read the CDN's history."""
+        ...
+
+
+class ServedPages(Protocol):
+    """The pages as guests get them (a plain GET)."""
+
+    def fetch(self, key: str) -> ServedResponse:
+        ...
+
+
+class MessageSender(Protocol):
+    """Direct messages to one person that can be looked for again (bot/direct_messages.py):
+    each carries the change it tells of, so a retry finds it instead of sending twice."""
+
+    def send(self, user: str, text: str, *, change_id: str) -> str:
+        """The message's ts; MessageRefusedError when Slack said no, another error when
+        the answer never came (the message may have arrived)."""
+        ...
+
+    def find(self, user: str, *, change_id: str) -> str | None:
+        """The ts of this change's message to ``user``, if it is among their messages."""
+        ...
