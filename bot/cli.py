@@ -207,11 +207,15 @@ def _main(argv: Sequence[str] | None, *, systems: Systems | None,
         return EXIT_ERROR
 
 
+# What the demo extra (moto[server]) brings that the sandbox imports.
+DEMO_EXTRA_MODULES = frozenset({"moto", "werkzeug", "flask", "flask_cors"})
+
+
 def _demo(*, config_path: str | None, assume_yes: bool, auto_fix: bool) -> int:
     try:
         from bot.sandbox.demo import run_demo
     except ModuleNotFoundError as error:
-        if (error.name or "").partition(".")[0] != "moto":
+        if (error.name or "").partition(".")[0] not in DEMO_EXTRA_MODULES:
             raise
         raise ConfigError("the demo's sandbox needs moto, which production installs leave "
                           "out: pip install 'charter-ops[demo]' (from a checkout: pip "

@@ -37,7 +37,7 @@ def limit_body(app: Wsgi, *, limit: int = MAX_BODY_BYTES) -> Wsgi:
 
     def guard(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         announced = environ.get("CONTENT_LENGTH") or ""
-        if announced and not announced.isdigit():
+        if announced and not (announced.isascii() and announced.isdigit()):
             return _answer(start_response, "400 Bad Request", "Content-Length is no number")
         if announced and int(announced) > limit:
             return _answer(start_response, "413 Content Too Large",
@@ -67,7 +67,8 @@ def slack_signed(app: Wsgi, *, signing_secret: str, path: str = SLACK_PATH) -> W
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         # A Unix time in seconds, as Slack sends it: at most 12 digits keeps int() cheap.
-        if not (timestamp.isdigit() and len(timestamp) <= 12):
+        # isdigit() alone takes '²' (a digit to Unicode, not to int()).
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
             return _answer(start_response, "401 Unauthorized",
                            "X-Slack-Request-Timestamp is not a Unix time")
         if not verifier.is_valid(body=body, timestamp=timestamp,

@@ -83,13 +83,14 @@ def guarded(name: str, job: Callable[[], object], post: Post, *,
     def run() -> None:
         try:
             job()
-            if beat is not None:
-                beat(name)
         except CharterOpsError as error:
             logger.warning("%s failed: %s", name, error)
             post(plain(f":warning: The {name} could not run: {mrkdwn_text(error)}"))
         except Exception:  # a bug: keep the scheduler alive, keep the trace, say so
             logger.exception("%s failed", name)
             post(plain(f":warning: The {name} failed unexpectedly; see the bot's log."))
+        else:
+            if beat is not None:  # outside the job's try: a heartbeat never fails the job
+                beat(name)
 
     return run

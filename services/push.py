@@ -119,6 +119,10 @@ class PushChannels:
                     logger.warning("calendar push channel not renewed (trying again in "
                                    "%.0f s): %s", retry_seconds, error)
                     wait = retry_seconds
+                except Exception:  # a bug or the store: the thread must not die unheard
+                    logger.exception("calendar push channel not renewed (trying again in "
+                                     "%.0f s)", retry_seconds)
+                    wait = retry_seconds
                 self._stopped.wait(wait)
 
         thread = threading.Thread(target=run, daemon=True, name="calendar-push-renewal")
@@ -151,7 +155,9 @@ class PushChannels:
         expires = datetime.fromtimestamp(int(answer["expiration"]) / 1000, UTC) \
             if answer.get("expiration") else asked + self._ttl
         # Google's expiry, not ours: it may be far sooner than the ttl asked for.
-        margin = min(self._renew_before, (expires - asked) * RENEW_SHARE)
+        # An expiry at or before the asking (clocks apart) gives no margin, never a negative
+        # one that would put the renewal after the expiry.
+        margin = max(min(self._renew_before, (expires - asked) * RENEW_SHARE), timedelta(0))
         return PushChannel(channel_id, token, str(answer["resourceId"]), self._address,
                            expires, renew_at=expires - margin)
 

@@ -42,9 +42,11 @@ def open_engine(url: str | None) -> Engine:
         package = _DRIVER_PACKAGES.get(module, module or "its driver")
         raise ConfigError(f"DATABASE_URL needs the database driver '{module}', which is not "
                           f"installed: pip install '{package}'") from None
-    except (SQLAlchemyError, ValueError) as error:
-        raise ConfigError(f"DATABASE_URL is not a database URL SQLAlchemy can use ({error})") \
-            from None
+    except (SQLAlchemyError, ValueError):
+        # Not the parser's words: they quote pieces of the URL, its password among them.
+        raise ConfigError("DATABASE_URL is not a database URL SQLAlchemy can use (is a "
+                          "special character in the password, such as @ : / #, "
+                          "percent-encoded?)") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
@@ -52,19 +54,36 @@ def open_engine(url: str | None) -> Engine:
     except DBAPIError as error:  # refused, unknown host, no such directory, no permission
         engine.dispose()
         raise ConfigError(f"DATABASE_URL {_shown_url(engine)}: the audit database cannot be "
-                          f"opened ({_reason(error, engine)})") from None
+                          f"opened ({_reason(error, url or DEFAULT_URL)})") from None
     return engine
 
 
 def _shown_url(engine: Engine) -> str:
-    """The engine's URL fit to print: no password, no query (it may carry one too)."""
-    return engine.url.set(query={}).render_as_string(hide_password=True)
+    """The engine's URL fit to print: no password, no query (it may carry one too), and a
+    host with no '@' (one there is the tail of a password with an unescaped @)."""
+    url = engine.url.set(query={})
+    if url.host and "@" in url.host:
+        url = url.set(host=url.host.rpartition("@")[2])
+    return url.render_as_string(hide_password=True)
 
 
-def _reason(error: DBAPIError, engine: Engine) -> str:
+def _reason(error: DBAPIError, url: str) -> str:
+    """The driver's words, without any piece of the password: one with an unescaped @ is
+    parsed short, and the rest of it lands in the host the driver names."""
     reason = " ".join(str(error.orig).split()) or type(error.orig).__name__
-    password = engine.url.password
-    return reason.replace(str(password), "***") if password else reason
+    for secret in _password_pieces(url):
+        reason = reason.replace(secret, "***")
+    return reason
+
+
+def _password_pieces(url: str) -> list[str]:
+    """What lies between the user's ':' and the last '@' of ``url``, whole and split at
+    each '@' (pieces of 3 characters or more, longest first)."""
+    _, _, rest = url.partition("://")
+    userinfo = rest.split("/", 1)[0].rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    pieces = {password, *password.split("@")}
+    return sorted((p for p in pieces if len(p) >= 3), key=len, reverse=True)
 
 
 def migrate(engine: Engine) -> None:

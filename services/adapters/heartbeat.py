@@ -9,6 +9,7 @@ own grace period is what tells a missed beat from a dead bot).
 
 from __future__ import annotations
 
+import http.client
 import logging
 import threading
 import time
@@ -45,6 +46,8 @@ class Heartbeat:
             with urllib.request.urlopen(urllib.request.Request(self._url, method="GET"),
                                         timeout=self._timeout) as answer:
                 answer.read(1024)
-        except (OSError, ValueError) as error:  # URLError, HTTPError, a timeout, a bad URL
+        # URLError, HTTPError, a timeout, a bad URL, a peer that answers no HTTP: a heartbeat
+        # that cannot be delivered must never fail the check or the job it follows.
+        except (OSError, ValueError, http.client.HTTPException) as error:
             logger.warning("heartbeat after the %s not delivered to HEARTBEAT_URL: %s",
                            what, error)

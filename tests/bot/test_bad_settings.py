@@ -160,6 +160,25 @@ def test_a_database_url_that_cannot_be_reached_is_named_without_its_password(
     assert "hunter2" not in err
 
 
+@pytest.mark.parametrize("url, secret", [
+    # An @ left unescaped: the driver is handed the password's tail as part of the host.
+    ("postgresql://bob:p@ssw0rd@127.0.0.1:1/app", "ssw0rd"),
+    # Not a URL at all: the parser would quote the pieces it could not read.
+    ("postgresql://bob@db:s3cretpw/app", "s3cretpw"),
+])
+def test_no_piece_of_a_badly_written_password_is_shown(url: str, secret: str,
+                                                       workdir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    shutil.copy(ROOT / "app.yaml", workdir / "app.yaml")
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["audit"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: DATABASE_URL ")
+    assert secret not in err
+
+
 def test_a_sqlite_file_in_a_missing_folder_is_named_and_no_folder_is_made(
         workdir: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -143,9 +143,10 @@ def test_a_database_url_whose_driver_is_missing_says_what_to_install(tmp_path: P
                                   "which is not installed: pip install 'psycopg[binary]'")
 
 
-def test_the_demo_without_its_extra_says_what_to_install(tmp_path: Path) -> None:
-    # As a production install (no moto) would run it: nothing started, one line.
-    script = ("import sys; sys.modules['moto'] = None\n"
+@pytest.mark.parametrize("missing", ["moto", "werkzeug"])
+def test_the_demo_without_its_extra_says_what_to_install(missing: str, tmp_path: Path) -> None:
+    # As a production install (no moto[server]) would run it: nothing started, one line.
+    script = (f"import sys; sys.modules[{missing!r}] = None\n"
               "from bot.cli import main\n"
               "sys.exit(main(['demo', '--yes']))")
     run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, text=True,

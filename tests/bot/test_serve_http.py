@@ -187,6 +187,9 @@ def test_malformed_or_unsigned_requests_are_4xx_and_log_no_traceback(
                                                json_type),
         "a timestamp that is no number": post(url, "token=x", {
             "X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=00"}),
+        # A digit to str.isdigit(), not to int().
+        "a timestamp in other digits": post(url, "token=x", {
+            "X-Slack-Request-Timestamp": "\u00b2", "X-Slack-Signature": "v0=00"}),
         "a timestamp too large for a clock": post(url, "token=x", {
             "X-Slack-Request-Timestamp": "9" * 400, "X-Slack-Signature": "v0=00"}),
         "a JSON list": post(url, "[1, 2]", {}, json_type),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -111,6 +112,25 @@ def test_the_digest_and_nightly_sync_are_heard_a_failed_job_is_not(watcher: Watc
 
     jobs.guarded("morning digest", failing, posted.append, beat=beat)()
     assert len(watcher.requests) == 1 and len(posted) == 1
+
+
+def test_a_heartbeat_peer_that_answers_no_http_never_fails_the_job(
+        caplog: pytest.LogCaptureFixture) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_garbage() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(4096)
+            connection.sendall(b"garbage\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    posted: list[object] = []
+    beat = Heartbeat(f"http://127.0.0.1:{listener.getsockname()[1]}/ping", timeout=5).beat
+    jobs.guarded("nightly sync", lambda: "done", posted.append, beat=beat)()
+    listener.close()
+    assert posted == []  # the sync succeeded: the channel is told of no failure
+    assert "heartbeat after the nightly sync not delivered" in caplog.text
 
 
 def readyz(bot: Bot) -> tuple[int, dict[str, str]]:
