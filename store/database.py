@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +36,8 @@ def normalise_url(url: str) -> str:
 
 def open_engine(url: str | None) -> Engine:
     try:
-        engine = create_engine(normalise_url(url or DEFAULT_URL), future=True)
+        target = make_url(normalise_url(url or DEFAULT_URL))
+        engine = create_engine(target, future=True, connect_args=_connect_args(target))
     except ImportError as error:  # the URL's driver is not installed
         module = (error.name or "").split(".")[0]
         package = _DRIVER_PACKAGES.get(module, module or "its driver")
@@ -56,6 +57,17 @@ def open_engine(url: str | None) -> Engine:
         raise ConfigError(f"DATABASE_URL {_shown_url(engine)}: the audit database cannot be "
                           f"opened ({_reason(error, url or DEFAULT_URL)})") from None
     return engine
+
+
+# A PostgreSQL host that drops packets without a word would hold a command for about two
+# minutes (the kernel's TCP retries) before any error; a URL's own connect_timeout wins.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def _connect_args(url: URL) -> dict[str, object]:
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        return {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return {}
 
 
 def _shown_url(engine: Engine) -> str:

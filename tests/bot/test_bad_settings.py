@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -177,6 +179,21 @@ def test_no_piece_of_a_badly_written_password_is_shown(url: str, secret: str,
     err = capsys.readouterr().err
     assert err.startswith("error: DATABASE_URL ")
     assert secret not in err
+
+
+def test_a_database_host_that_never_answers_is_given_up_on_in_seconds(tmp_path: Path) -> None:
+    # A server that takes the connection and says nothing, as a host behind a firewall that
+    # drops packets does: without a connect timeout the command waits on it for ever.
+    silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    shutil.copy(ROOT / "app.yaml", tmp_path / "app.yaml")
+    started = time.monotonic()
+    with silent:
+        done = run_bot(["audit"], cwd=tmp_path,
+                       env={"DATABASE_URL": f"postgresql://ops:pw@127.0.0.1:{port}/audit"})
+    refused(done, naming=f"error: DATABASE_URL postgresql+psycopg://ops:***@127.0.0.1:{port}"
+                         "/audit: the audit database cannot be opened (connection timeout")
+    assert time.monotonic() - started < 40
 
 
 def test_a_sqlite_file_in_a_missing_folder_is_named_and_no_folder_is_made(
