@@ -29,7 +29,7 @@ from services.domain.config import Config
 from services.domain.models import ReconcileResult
 from services.domain.page_reading import read_page_fields
 from services.domain.page_rendering import PageRenderer
-from services.domain.resolve import resolve_event
+from services.domain.resolve import resolve_charter
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
 from services.requests import carry_out, plan_request
@@ -111,7 +111,7 @@ def _partial(result: ReconcileResult) -> str:
 def _status(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
     window = make_window(config, now=now, start=args.start, end=args.end)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    event_id = resolve_event(args.event, result.desired, today=window.start)
+    event_id = resolve_charter(args.event, result, today=window.start)
     want = result.desired[event_id]
     page_url = f"{config.pages.base_url}/{want.page_key}"
     html = systems.pages.fetch(want.page_key) if want.deployed_page else None
@@ -158,7 +158,7 @@ def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
                            read_cdn=False)
     words = [args.role, args.person] if args.command == "swap" else [args.range]
-    event_id = resolve_event(args.event, result.desired, today=window.start)
+    event_id = resolve_charter(args.event, result, today=window.start)
     plan = plan_request(charters=result.desired, kind=args.command, event=event_id,
                         words=words, config=config, today=window.start)
     preview = change_preview(plan=plan, want=result.desired[plan.event_id], config=config,

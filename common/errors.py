@@ -35,12 +35,19 @@ class InputError(CharterOpsError):
 
 
 class UnknownCharterError(InputError):
-    def __init__(self, query: str, candidates: Sequence[str] = ()) -> None:
+    """``held``: why the charters the query names are held for a person (two events
+    claiming one record), so that "no charter matches" is never said of one that exists."""
+
+    def __init__(self, query: str, candidates: Sequence[str] = (), *,
+                 held: Sequence[str] = ()) -> None:
         self.query = query
         self.candidates = tuple(candidates)
         if self.candidates:
             listed = ", ".join(self.candidates)
             message = f"'{query}' matches more than one charter: {listed}. Say which one."
+        elif held:
+            message = (f"'{query}' names a charter held for a person, so it cannot be shown "
+                       f"or changed until they fix the calendar: {' '.join(held)}")
         else:
             message = f"No charter matches '{query}'."
         super().__init__(message)

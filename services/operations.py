@@ -26,7 +26,7 @@ from services.domain.display import mrkdwn_text, show_value
 from services.domain.models import ReconcileResult, Window
 from services.domain.page_rendering import PageRenderer
 from services.domain.reconcile import COMPARED_FIELDS
-from services.domain.resolve import resolve_event
+from services.domain.resolve import resolve_charter
 from services.domain.roster import Roster
 from services.domain.sync_health import stale_line
 from services.reconciling import Systems, run_reconcile
@@ -121,7 +121,7 @@ class Operations:
         if not query.strip():
             raise InputError("Which charter? For example `/charter status danika`.")
         result = self.reconcile()
-        event_id = resolve_event(query, result.desired, today=self.window().start)
+        event_id = resolve_charter(query, result, today=self.window().start)
         want = result.desired[event_id]
         record = want.current_record
         fields = {}

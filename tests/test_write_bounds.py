@@ -161,6 +161,18 @@ def test_an_event_squatting_a_legacy_records_link_is_a_conflict_and_nothing_is_w
     assert all(d["fix"] == [] for d in found)
 
 
+@pytest.mark.parametrize("query", ["danika", "mallory"])
+def test_status_of_a_charter_held_by_a_link_conflict_says_so(
+        cli_sandbox: Sandbox, query: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Both claimants are held for a person: neither is "no charter".
+    squatter(cli_sandbox, link="danika-may31")
+    assert main(["status", query, *WINDOW]) == 1
+    err = capsys.readouterr().err
+    assert "No charter matches" not in err
+    assert f"'{query}' names a charter held for a person" in err
+    assert "carries the link to record danika-may31" in err
+
+
 def test_an_event_carrying_a_linked_records_id_is_a_conflict_and_the_owner_is_fixed(
         cli_sandbox: Sandbox, aws_calls: Counter[str], capsys: pytest.CaptureFixture[str]) -> None:
     # Paola's record names its event (calendarEventId evtpaola); a copy carries its link.

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from common.errors import UnknownCharterError
 from services.domain.event_ids import slug
-from services.domain.models import DesiredCharter
+from services.domain.models import DesiredCharter, ReconcileResult
 
 _MONTHS = {name: n for n, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
@@ -87,3 +87,19 @@ def _date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def resolve_charter(query: str, result: ReconcileResult, *, today: date) -> str:
+    """As ``resolve_event`` over the result's charters; a query that names none of them
+    but a charter held back by a link conflict is told so, not "no charter matches"."""
+    try:
+        return resolve_event(query, result.desired, today=today)
+    except UnknownCharterError as error:
+        if error.candidates:
+            raise
+        words = [slug(w) for w in query.split() if slug(w)]
+        held = [d.summary for d in result.discrepancies if d.kind == "LINK_CONFLICT"
+                and words and all(w in slug(f"{d.event_id} {d.summary}") for w in words)]
+        if not held:
+            raise
+        raise UnknownCharterError(query, held=held) from None
