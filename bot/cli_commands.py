@@ -144,6 +144,7 @@ def _change(args: argparse.Namespace, config: Config, systems: Systems, now: dat
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
                            read_cdn=False)
     words = [args.role, args.person] if args.command == "swap" else [args.range]
+    resolve_charter(args.event, result, today=window.start)  # one held for a person says so
     outcome = carry_out(service=service, charters=result.desired, kind=args.command,
                         event=args.event, words=words, config=config, today=window.start,
                         requested_by=_requester(), source="cli", now=now)

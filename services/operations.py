@@ -153,6 +153,8 @@ class Operations:
                   words: Sequence[str]) -> tuple[ChangePlan, Message]:
         """A swap or time change planned on ``result``, and its Confirm / Cancel message."""
         today = self.window().start
+        if words:
+            resolve_charter(words[0], result, today=today)  # one held for a person says so
         if kind == "swap":
             if len(words) != 3:
                 raise InputError("Write it as `/charter swap EVENT ROLE|OLD_PERSON NEW_PERSON`, "

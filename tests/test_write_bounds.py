@@ -161,12 +161,18 @@ def test_an_event_squatting_a_legacy_records_link_is_a_conflict_and_nothing_is_w
     assert all(d["fix"] == [] for d in found)
 
 
-@pytest.mark.parametrize("query", ["danika", "mallory"])
-def test_status_of_a_charter_held_by_a_link_conflict_says_so(
-        cli_sandbox: Sandbox, query: str, capsys: pytest.CaptureFixture[str]) -> None:
-    # Both claimants are held for a person: neither is "no charter".
+@pytest.mark.parametrize("query, command", [
+    ("danika", ["status"]), ("mallory", ["status"]), ("danika", ["swap", "danika", "mate", "Ana"]),
+    ("danika", ["time", "danika", "3pm-7pm", "--dry-run"])])
+def test_a_charter_held_by_a_link_conflict_is_said_to_be_held(
+        cli_sandbox: Sandbox, query: str, command: list[str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Both claimants are held for a person: neither is "no charter", and nothing is written.
     squatter(cli_sandbox, link="danika-may31")
-    assert main(["status", query, *WINDOW]) == 1
+    before = record(cli_sandbox, "danika-may31")
+    argv = [*command, *WINDOW] if len(command) > 1 else [*command, query, *WINDOW]
+    assert main(argv) == 1
+    assert record(cli_sandbox, "danika-may31") == before
     err = capsys.readouterr().err
     assert "No charter matches" not in err
     assert f"'{query}' names a charter held for a person" in err
