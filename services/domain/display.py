@@ -27,7 +27,6 @@ _HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # What a person types may carry zero-width characters (pasted from elsewhere) that make
 # 'danika' not match 'danika'. The joiner (U+200D) stays: emoji are built with it.
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff]")
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
@@ -55,4 +54,4 @@ def terminal_text(text: str) -> str:
     """Text for a terminal: a control character from data (an escape sequence that would
     retitle or clear the screen) is shown as its code, ``\\x1b``, not obeyed; so is a bidi
     override, which would reorder the rest of the line."""
-    return _TERMINAL_UNSAFE.sub(lambda m: ascii(m.group())[1:-1], text)
+    return _HIDDEN.sub(lambda m: ascii(m.group())[1:-1], text)  # what clean_text drops
