@@ -25,7 +25,7 @@ from bot.slack_app import build_app
 from bot.wiring import build_change_service, build_systems
 from services.domain.config import Config
 from services.domain.models import Window
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.operations import Operations
 from services.reconciling import run_reconcile
 from store.audit import AuditLog

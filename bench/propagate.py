@@ -31,7 +31,7 @@ from bot.sandbox.sandbox import install, running_sandbox
 from bot.sandbox.scenario import seed_weekend
 from bot.wiring import build_change_service, build_systems
 from services.domain.models import Window
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import run_reconcile
 from services.requests import carry_out
 from store.audit import AuditLog

@@ -43,7 +43,7 @@ from bot.environment import read_environment
 from bot.wiring import build_systems
 from services.domain.config import Config
 from services.domain.models import Window
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import run_reconcile
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,15 +21,15 @@ from bot.terminal import (
 )
 from bot.wiring import build_audit, build_change_service, direct_messages
 from common.errors import InputError
+from handlers.views import readiness as readiness_blocks
 from services import audit_view, readiness
 from services.changes import ChangeOutcome, ChangeService
-from services.domain import readiness_blocks
-from services.domain.blast_radius import change_preview, fix_preview_lines
+from services.domain.change.blast_radius import change_preview, fix_preview_lines
+from services.domain.change.resolve import resolve_charter
 from services.domain.config import Config
 from services.domain.models import ReconcileResult
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import PageRenderer
-from services.domain.resolve import resolve_charter
+from services.domain.pages.reading import read_page_fields
+from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
 from services.requests import carry_out, plan_request

@@ -8,9 +8,9 @@ from datetime import tzinfo
 from services.audit_view import AuditItem
 from services.changes import ChangeOutcome
 from services.domain.display import show_value
-from services.domain.fixes import ApplyReport, reached_line
 from services.domain.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
-from services.domain.reconcile import COMPARED_FIELDS
+from services.domain.reconcile.engine import COMPARED_FIELDS
+from services.domain.reconcile.fixes import ApplyReport, reached_line
 from store.audit import ChangeEntry
 
 

@@ -23,7 +23,7 @@ from bot.environment import Environment, http_port
 from bot.push_http import PATH, Wsgi, notifications_app
 from bot.wiring import build_change_service, direct_messages, heartbeat_for, slack_client
 from common.errors import CharterOpsError
-from services.domain.blocks import Message
+from handlers.views.blocks import Message
 from services.domain.config import Config
 from services.live_sync import AlertSink, CheckReport, LiveSync
 from services.push import Coalescer, PushChannels

@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
-from services.domain import blocks
+from handlers.views import blocks
+from handlers.views.readiness import NUDGE
 from services.domain.display import mrkdwn_text
-from services.domain.readiness_blocks import NUDGE
 from services.operations import Operations
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError, UnknownCharterError
-from services.domain import blocks
+from handlers.views import blocks
 from services.domain.display import mrkdwn_text, typed_text
 from services.operations import Operations
 

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
-from services.domain.chat_blocks import PICK
+from handlers.views.chat import PICK
 from services.domain.display import mrkdwn_text, typed_text
 from services.operations import Operations
 

@@ -24,11 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from common.errors import ConflictError, SourceUnavailableError
-from services.domain.calendar_events import charter_from_api_event
+from services.domain.calendar.events import charter_from_api_event
 from services.domain.config import Config
-from services.domain.desired import desired_page
 from services.domain.models import Charter, Record
-from services.domain.page_rendering import PageRenderer, content_md5
+from services.domain.pages.rendering import PageRenderer, content_md5
+from services.domain.reconcile.desired import desired_page
 from services.domain.roster import Roster
 from services.reconciling import Systems
 from store.audit import ChangeEntry, StepEntry

@@ -27,20 +27,27 @@ from common.errors import ConflictError, InputError, SourceUnavailableError
 from common.log_context import change_id as current_change
 from services.change_steps import RunMemo, StepWriter
 from services.crew_news import Courier, tell_crew
-from services.domain.blast_radius import fix_preview_lines
-from services.domain.calendar_events import charter_from_api_event
-from services.domain.change_plan import ChangePlan
-from services.domain.config import Config
-from services.domain.crew_notice import (
+from services.domain.calendar.events import charter_from_api_event
+from services.domain.change.blast_radius import fix_preview_lines
+from services.domain.change.crew_notice import (
     Notice,
     crew_notices,
     fix_notices,
     one_per_person,
     with_event,
 )
-from services.domain.fixes import ApplyReport, fix_key, fix_steps, reached, select, step_outcomes
+from services.domain.change.plan import ChangePlan
+from services.domain.config import Config
 from services.domain.models import Charter, ReconcileResult, path_for_key
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.fixes import (
+    ApplyReport,
+    fix_key,
+    fix_steps,
+    reached,
+    select,
+    step_outcomes,
+)
 from services.domain.roster import Roster
 from services.reconciling import Systems
 from services.runner import new_runner_id, runner_is_dead

@@ -17,11 +17,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from common.errors import InputError
-from services.domain import chat_blocks
-from services.domain.blocks import Message
-from services.domain.chat_parse import Intent, candidates, parse_chat, read_intent
+from handlers.views import chat as chat_blocks
+from handlers.views.blocks import Message
+from services.domain.chat.parse import Intent, candidates, parse_chat, read_intent
 from services.domain.models import Charter, CrewMember, ReconcileResult
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.narrow import calendar_only, days_of_guests, reconcile_days
 

@@ -1,7 +1,7 @@
 """Telling the crew a change has landed: one direct message per affected person, exactly
 once even across a crash.
 
-The notices are worked out when the change is recorded (services.domain.crew_notice)
+The notices are worked out when the change is recorded (services.domain.change.crew_notice)
 and sent by whichever runner finishes its last step. Each message is claimed in the
 store before it goes and its Slack ``ts`` recorded when Slack answers (store/notices.py);
 the message carries metadata naming the change and the person. A claim Slack never
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from common.errors import MessageRefusedError
-from services.domain.crew_notice import Notice
+from services.domain.change.crew_notice import Notice
 from services.domain.display import mrkdwn_text
 from services.ports import MessageSender
 from store.audit import AuditLog

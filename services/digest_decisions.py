@@ -13,12 +13,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from common.errors import CharterOpsError
-from services.domain import approvals, blocks
-from services.domain.blast_radius import approval_note
-from services.domain.blocks import Message
+from handlers.views import approvals, blocks
+from handlers.views.blocks import Message
+from services.domain.change.blast_radius import approval_note
 from services.domain.display import mrkdwn_text
-from services.domain.fixes import ApplyReport, fix_key, select
 from services.domain.models import ReconcileResult
+from services.domain.reconcile.fixes import ApplyReport, fix_key, select
 
 if TYPE_CHECKING:
     from services.operations import Operations

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from common.errors import CharterOpsError
-from services.domain.blocks import Message, plain
+from handlers.views.blocks import Message, plain
 from services.domain.display import mrkdwn_text
 from services.domain.models import ReconcileResult
 from services.operations import Operations

@@ -12,7 +12,7 @@ One check:
    takes the starting point and is reconciled in full like any change read (an
    edit made before it is not lost), and said in the log;
 3. for the changed events only: their records (BatchGetItem) and pages
-   (HeadObject), through the same pure engine (services/domain/live_view.py says
+   (HeadObject), through the same pure engine (services/domain/reconcile/live_view.py says
    what is trusted from that view);
 4. the kinds of ``sync.auto_fix`` fixed through the durable change service, the
    rest (and anything about a charter leaving within ``sync.alert_hours``) posted
@@ -37,13 +37,22 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
 from common.errors import LeaseLostError, SourceUnavailableError, SyncTokenExpiredError
+from handlers.views.alerts import alert_message
+from handlers.views.blocks import Message, applied_line
 from services.changes import ChangeService
-from services.domain.alerts import alert_message
-from services.domain.blast_radius import approval_note
-from services.domain.blocks import Message, applied_line
+from services.domain.change.blast_radius import approval_note
 from services.domain.config import Config
-from services.domain.fixes import APPLIED
-from services.domain.live_view import (
+from services.domain.models import (
+    PagesSnapshot,
+    ReconcileResult,
+    Record,
+    RecordSnapshot,
+    Window,
+)
+from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.engine import find_discrepancies, orphan_links
+from services.domain.reconcile.fixes import APPLIED
+from services.domain.reconcile.live_view import (
     ChangedEvents,
     PartialView,
     parse_changes,
@@ -52,15 +61,6 @@ from services.domain.live_view import (
     record_ids,
     with_unclaimed,
 )
-from services.domain.models import (
-    PagesSnapshot,
-    ReconcileResult,
-    Record,
-    RecordSnapshot,
-    Window,
-)
-from services.domain.page_rendering import PageRenderer
-from services.domain.reconcile import find_discrepancies, orphan_links
 from services.reconciling import Systems, default_window
 from services.runner import new_runner_id, runner_is_dead
 from services.sync_lease import SyncLeaseKeeper

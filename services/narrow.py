@@ -20,9 +20,8 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
+from services.domain.calendar.event_ids import candidate_event_ids, slug
 from services.domain.config import Config
-from services.domain.desired import default_page_key
-from services.domain.event_ids import candidate_event_ids, slug
 from services.domain.models import (
     CalendarSnapshot,
     Charter,
@@ -31,8 +30,9 @@ from services.domain.models import (
     RecordSnapshot,
     Window,
 )
-from services.domain.page_rendering import PageRenderer
-from services.domain.reconcile import find_discrepancies, match_records
+from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.desired import default_page_key
+from services.domain.reconcile.engine import find_discrepancies, match_records
 from services.reconciling import Systems
 
 ID_CANDIDATES = 3  # danika-may31, danika-may31-2, danika-may31-3

@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from common.errors import InputError
-from services.domain import blocks
-from services.domain.blocks import Message
+from handlers.views import blocks
+from handlers.views.blocks import Message
 from services.domain.display import mrkdwn_text
 from services.domain.roster import Roster
 

@@ -1,6 +1,6 @@
 """What the Slack surfaces ask for, as one façade over the services: handlers stay thin.
 
-Every method returns Block Kit messages (services.domain.blocks) or raises a
+Every method returns Block Kit messages (handlers.views.blocks) or raises a
 CharterOpsError whose text is fit to show the person who asked.
 """
 
@@ -14,19 +14,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from common.errors import InputError
+from handlers.views import blocks
+from handlers.views import readiness as readiness_blocks
+from handlers.views.blocks import Message
 from services import audit_view, chat, digest_decisions, nudges, readiness
 from services.changes import ChangeService
-from services.domain import blocks, readiness_blocks
-from services.domain.blast_radius import Preview, approval_notes, change_preview
-from services.domain.blocks import Message
-from services.domain.change_plan import ChangePlan, plan_swap, plan_time
-from services.domain.chat_parse import Proposal
+from services.domain.change.blast_radius import Preview, approval_notes, change_preview
+from services.domain.change.plan import ChangePlan, plan_swap, plan_time
+from services.domain.change.resolve import resolve_charter
+from services.domain.chat.parse import Proposal
 from services.domain.config import Config
 from services.domain.display import mrkdwn_text, show_value
 from services.domain.models import ReconcileResult, Window
-from services.domain.page_rendering import PageRenderer
-from services.domain.reconcile import COMPARED_FIELDS
-from services.domain.resolve import resolve_charter
+from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.engine import COMPARED_FIELDS
 from services.domain.roster import Roster
 from services.domain.sync_health import stale_line
 from services.reconciling import Systems, run_reconcile

@@ -26,7 +26,7 @@ from services.domain.models import (
     Record,
     RecordSnapshot,
 )
-from services.domain.served import ServedResponse
+from services.domain.pages.served import ServedResponse
 
 
 class CalendarEvents(Protocol):

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from common.errors import InputError
+from services.domain.change.crew_notice import Notice
 from services.domain.config import Config
-from services.domain.crew_notice import Notice
 from services.domain.models import ReconcileResult, ServedPage
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.domain.readiness import Departure, departures
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile

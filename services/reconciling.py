@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from common.errors import InputError, MisnamedResourceError, SourceUnavailableError
 from services.domain.config import Config
 from services.domain.models import PagesSnapshot, ReconcileResult, Window
-from services.domain.page_rendering import PageRenderer
-from services.domain.reconcile import find_discrepancies, orphan_links
-from services.domain.served import ServedResponse, due, with_served
+from services.domain.pages.rendering import PageRenderer
+from services.domain.pages.served import ServedResponse, due, with_served
+from services.domain.reconcile.engine import find_discrepancies, orphan_links
 from services.ports import Calendar, Cdn, Pages, Records, ServedPages
 
 

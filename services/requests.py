@@ -14,17 +14,17 @@ from datetime import date, datetime
 
 from common.errors import InputError
 from services.changes import ChangeOutcome, ChangeService
-from services.domain.blast_radius import change_preview
-from services.domain.change_plan import (
+from services.domain.change.blast_radius import change_preview
+from services.domain.change.plan import (
     ChangePlan,
     outcome_holds,
     plan_swap,
     plan_time,
     request_key,
 )
+from services.domain.change.resolve import resolve_event
 from services.domain.config import Config
 from services.domain.models import DesiredCharter
-from services.domain.resolve import resolve_event
 from services.domain.roster import Roster
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from common.errors import ConflictError, SyncTokenExpiredError
 from services.adapters.calendar_lookup import look_up_by_api
-from services.domain.calendar_events import charter_from_api_event
+from services.domain.calendar.events import charter_from_api_event
 from services.domain.models import (
     CalendarSnapshot,
     CancelledEvent,
@@ -31,7 +31,7 @@ from services.domain.models import (
     RecordSnapshot,
     path_for_key,
 )
-from services.domain.served import ServedResponse
+from services.domain.pages.served import ServedResponse
 
 if TYPE_CHECKING:
     from services import ports

@@ -123,7 +123,7 @@ def test_the_command_comes_from_the_installed_package_not_the_checkout(
 
 def test_templates_and_every_migration_ship_inside_the_package(installed: Installed) -> None:
     site = installed.site_packages
-    assert (site / "services" / "domain" / "templates" / "guest_page.html.j2").is_file()
+    assert (site / "services" / "domain" / "pages" / "templates" / "guest_page.html.j2").is_file()
     assert (site / "store" / "migrations" / "env.py").is_file()
     # What `charter-ops init` writes and the manifest `doctor` reads the scopes from.
     assert (site / "bot" / "templates" / "app.yaml").is_file()

@@ -22,9 +22,9 @@ from bot.slack_app import build_app
 from bot.terminal import apply_report, reconcile_report
 from bot.wiring import build_change_service, build_systems
 from services.changes import ChangeService
+from services.domain.calendar.event_ids import base_event_id
 from services.domain.config import Config
-from services.domain.event_ids import base_event_id
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.operations import Operations
 from services.reconciling import Systems, default_window, run_reconcile
 from store.audit import AuditLog

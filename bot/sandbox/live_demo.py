@@ -15,8 +15,8 @@ from werkzeug.serving import make_server
 from bot.push_http import PATH, notifications_app
 from bot.sandbox.sandbox import Sandbox
 from bot.watch import alive_within
+from handlers.views.blocks import Message
 from services.changes import ChangeService
-from services.domain.blocks import Message
 from services.domain.config import Config
 from services.live_sync import CheckReport, LiveSync
 from services.push import Coalescer, PushChannels

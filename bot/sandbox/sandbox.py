@@ -32,7 +32,7 @@ from bot.sandbox.calendar_emulator import CalendarEmulator
 from bot.sandbox.cdn_emulator import CdnEmulator, running_cdn
 from bot.sandbox.scenario import Scenario
 from services.domain.config import Config
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 
 # moto accepts any credentials; these make sure no real ones are ever sent.
 SANDBOX_AWS_ENV = {

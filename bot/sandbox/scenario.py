@@ -18,8 +18,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.domain.event_ids import base_event_id
-from services.domain.page_rendering import CrewContact, GuestPage, waiver_url
+from services.domain.calendar.event_ids import base_event_id
+from services.domain.pages.rendering import CrewContact, GuestPage, waiver_url
 
 MARINA = "Harbor Island West Marina, Dock B"
 ZONE = "America/Los_Angeles"

@@ -30,7 +30,7 @@ from common.errors import (
 from services.adapters import calendar_retry
 from services.adapters.calendar_lookup import look_up_by_api, look_up_in_feed
 from services.adapters.calendar_retry import Backoff
-from services.domain.calendar_events import charter_from_api_event, charters_from_ical
+from services.domain.calendar.events import charter_from_api_event, charters_from_ical
 from services.domain.models import CalendarSnapshot, CancelledEvent, Charter, EventLookup, Lookup
 
 # Google's largest page: the fewest requests for a window.

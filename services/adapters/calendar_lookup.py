@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from common.errors import SourceUnavailableError
-from services.domain.calendar_events import charter_from_api_event, charters_from_ical
+from services.domain.calendar.events import charter_from_api_event, charters_from_ical
 from services.domain.models import CancelledEvent, Charter, EventLookup, Lookup
 
 # How far from the window the feed is expanded when looking for a moved event.

@@ -14,8 +14,8 @@ from common.errors import (
     RefusedWriteError,
     SourceUnavailableError,
 )
-from services.domain.desired import page_key_problem
 from services.domain.models import Invalidation, path_for_key
+from services.domain.reconcile.desired import page_key_problem
 
 
 class Cdn:

@@ -18,8 +18,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from common.errors import RefusedWriteError, SourceUnavailableError
-from services.domain.desired import page_key_problem
 from services.domain.models import DeployedPage
+from services.domain.reconcile.desired import page_key_problem
 
 MD5_METADATA = "content-md5-hex"
 _PLAIN_MD5 = re.compile(r"[0-9a-f]{32}")

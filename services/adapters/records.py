@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from common.errors import ConflictError, SourceUnavailableError
 from services.domain.models import Record, RecordSnapshot
-from services.domain.rows import Row
+from services.domain.reconcile.rows import Row
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 
 from common.errors import SourceUnavailableError
-from services.domain.served import ServedResponse
+from services.domain.pages.served import ServedResponse
 
 # A guest's browser would wait longer; a check that runs every morning should not.
 DEFAULT_TIMEOUT = 5.0

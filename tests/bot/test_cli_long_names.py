@@ -13,9 +13,9 @@ from bot.cli import main
 from bot.environment import read_environment
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_systems
-from services.domain.approvals import request_of
-from services.domain.blocks import digest_messages
-from services.domain.page_rendering import PageRenderer
+from handlers.views.approvals import request_of
+from handlers.views.blocks import digest_messages
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import run_reconcile
 from tests.conftest import SEED_WINDOW
 

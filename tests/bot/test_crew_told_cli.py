@@ -18,7 +18,7 @@ from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
 from bot.wiring import build_audit, build_change_service, build_systems, direct_messages
 from services.changes import ChangeService
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import run_reconcile
 from services.requests import carry_out
 from tests.conftest import SEED_WINDOW

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 from bot.sandbox.fault_proxy import FaultProxy
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.sandbox.slack_fake import SlackFake
-from services.domain.page_reading import read_page_fields
+from services.domain.pages.reading import read_page_fields
 from store.audit import AuditLog, ChangeEntry
 from store.database import open_engine, session_factory
 from tests.bot.test_serve_http import ROOT, bot_process, post, signature

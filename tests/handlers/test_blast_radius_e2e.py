@@ -11,7 +11,7 @@ import pytest
 from slack_bolt import App
 
 from bot.sandbox.slack_fake import SlackFake
-from services.domain.blocks import MAX_BLOCKS, MAX_SECTION
+from handlers.views.blocks import MAX_BLOCKS, MAX_SECTION
 from services.domain.config import Config
 from services.domain.models import Window
 from services.operations import Operations

@@ -10,8 +10,8 @@ from slack_bolt import App
 from bot.sandbox.slack_fake import SlackFake
 from bot.wiring import build_change_service
 from services.crew_news import tell_crew
+from services.domain.change.crew_notice import Notice
 from services.domain.config import Config
-from services.domain.crew_notice import Notice
 from services.operations import Operations
 from tests.handlers.slack_requests import (
     Recorded,

@@ -23,9 +23,9 @@ from bot.sandbox.fault_proxy import FaultProxy
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.wiring import build_systems
 from services.changes import ChangeService
-from services.domain.change_plan import ChangePlan, plan_swap
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import PageRenderer
+from services.domain.change.plan import ChangePlan, plan_swap
+from services.domain.pages.reading import read_page_fields
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory

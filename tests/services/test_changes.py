@@ -14,9 +14,9 @@ from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_systems
 from common.errors import InputError, UnknownCharterError
 from services.changes import LEASE_TTL, ChangeService
-from services.domain.change_plan import ChangePlan, plan_swap, plan_time
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import PageRenderer
+from services.domain.change.plan import ChangePlan, plan_swap, plan_time
+from services.domain.pages.reading import read_page_fields
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.crew_news import tell_crew
-from services.domain.crew_notice import Notice
+from services.domain.change.crew_notice import Notice
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.handlers.slack_requests import Recorded

@@ -20,12 +20,12 @@ import pytest
 
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.wiring import build_systems
+from handlers.views.blocks import APPROVE, DISMISS, Message
 from services import digest_decisions
 from services.changes import ChangeService
-from services.domain.blocks import APPROVE, DISMISS, Message
 from services.domain.config import Config
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.reading import read_page_fields
+from services.domain.pages.rendering import PageRenderer
 from services.live_sync import LEASE_TTL, AlertSink, LiveSync
 from services.operations import Operations
 from services.reconciling import run_reconcile

@@ -11,7 +11,7 @@ import pytest
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
-from services.domain.blocks import APPROVE, DISMISS
+from handlers.views.blocks import APPROVE, DISMISS
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.services.test_live_sync import Bot, click, danika, make_bot, move_danika

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_systems
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.narrow import calendar_only, days_of_guests, reconcile_days
 from services.reconciling import run_reconcile
 from tests.conftest import SEED_SATURDAY, SEED_WINDOW

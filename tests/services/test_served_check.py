@@ -15,7 +15,7 @@ from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_change_service, build_systems
 from services.adapters.served import ServedPages
 from services.domain.models import Kind
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory

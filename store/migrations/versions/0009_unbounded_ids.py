@@ -8,7 +8,7 @@
   ``varchar(300)``.
 
 All become ``text``. The ids the bot derives from the calendar are bounded where they
-are made (services/domain/event_ids.py); these hold what other writers put in the
+are made (services/domain/calendar/event_ids.py); these hold what other writers put in the
 table. SQLite does not enforce a varchar's length, so only other databases change.
 
 Revision ID: 0009

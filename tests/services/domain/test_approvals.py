@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from services.domain.approvals import (
+from handlers.views.approvals import (
     Request,
     entry_update,
     moved,
@@ -16,8 +16,7 @@ from services.domain.approvals import (
     requests_in,
     seen_of,
 )
-from services.domain.blocks import charter_entry, ids_value, replace_entry, section
-from services.domain.fixes import APPLIED, GONE, ApplyReport, Outcome
+from handlers.views.blocks import charter_entry, ids_value, replace_entry, section
 from services.domain.models import (
     Charter,
     DesiredCharter,
@@ -29,6 +28,7 @@ from services.domain.models import (
     System,
     Window,
 )
+from services.domain.reconcile.fixes import APPLIED, GONE, ApplyReport, Outcome
 
 LA = ZoneInfo("America/Los_Angeles")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.domain.blast_radius import (
+from services.domain.change.blast_radius import (
     approval_note,
     change_preview,
     fix_preview_lines,
     fix_seen,
 )
-from services.domain.change_plan import plan_swap, plan_time
+from services.domain.change.plan import plan_swap, plan_time
 from services.domain.config import Config
 from services.domain.models import ServedPage
 from tests.services.domain.test_reconcile import WINDOW, charter, in_sync, run

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from services.domain.blocks import (
+from handlers.views.blocks import (
     MAX_BLOCKS,
     MAX_SECTION,
     MAX_VALUE,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common.errors import SourceUnavailableError
-from services.domain.calendar_events import (
+from services.domain.calendar.events import (
     charter_from_api_event,
     charters_from_ical,
     guest_name_from_title,

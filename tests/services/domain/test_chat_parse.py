@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.domain.chat_parse import parse_chat, read_intent
+from services.domain.chat.parse import parse_chat, read_intent
 from services.domain.models import Charter, CrewMember, DesiredCharter
 from services.domain.roster import Roster
 

@@ -3,8 +3,8 @@ as one, one message per person per change. Pure, on literal data."""
 
 from __future__ import annotations
 
+from services.domain.change.crew_notice import Notice, fix_notices, one_per_person, with_event
 from services.domain.config import Config
-from services.domain.crew_notice import Notice, fix_notices, one_per_person, with_event
 from services.domain.roster import Roster
 from tests.services.domain.test_reconcile import charter
 

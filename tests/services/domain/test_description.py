@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.domain.description import key_of_line, parse_description, plain_text
+from services.domain.calendar.description import key_of_line, parse_description, plain_text
 
 # (description as typed, captain, mate, crew, guest name, guest count)
 PHRASINGS = [

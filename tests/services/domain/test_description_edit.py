@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.domain.description import parse_description, plain_text
-from services.domain.description_edit import set_people
+from services.domain.calendar.description import parse_description, plain_text
+from services.domain.calendar.description_edit import set_people
 
 GOOGLE = ('<b>Guest:</b> Danika<br>Guests: 12<br>Captain: Gene<br>Mate: Ana<br>'
           'Crew: Bo<br><br>Parking: <a href="https://maps.example/dock-b">Dock B lot</a>'

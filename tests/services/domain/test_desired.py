@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.domain.calendar_events import charter_from_api_event
+from services.domain.calendar.events import charter_from_api_event
 from services.domain.config import Config
-from services.domain.desired import desired_page, desired_record
 from services.domain.models import Charter
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.reading import read_page_fields
+from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.desired import desired_page, desired_record
 from services.domain.roster import Roster
 
 
@@ -51,7 +51,7 @@ def test_the_record_and_the_page_greet_the_guest_by_name(
 
 def test_the_desired_page_carries_the_operator_name_from_app_yaml(config) -> None:
     from services.domain.config import OperatorSettings
-    from services.domain.desired import desired_page
+    from services.domain.reconcile.desired import desired_page
     from services.domain.roster import Roster
     from tests.services.domain.test_reconcile import charter
 

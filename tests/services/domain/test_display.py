@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.domain.blocks import charter_title, discrepancy_line
+from handlers.views.blocks import charter_title, discrepancy_line
 from services.domain.display import clean_text, mrkdwn_text, terminal_text, typed_text
 from services.domain.models import Discrepancy, Kind, Severity, System
 

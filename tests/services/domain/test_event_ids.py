@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from services.domain.event_ids import base_event_id, candidate_event_ids
+from services.domain.calendar.event_ids import base_event_id, candidate_event_ids
 
 
 @pytest.mark.parametrize(

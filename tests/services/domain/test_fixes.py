@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.domain.fixes import (
+from services.domain.models import Discrepancy, FixAction, Kind, Severity, System
+from services.domain.reconcile.fixes import (
     APPLIED,
     CONFLICT,
     FAILED,
@@ -12,7 +13,6 @@ from services.domain.fixes import (
     reached_line,
     step_outcomes,
 )
-from services.domain.models import Discrepancy, FixAction, Kind, Severity, System
 from store.audit import DONE, PENDING, StepEntry
 
 KEY = "charters/guests/danika-guest.html"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import (
+from services.domain.pages.reading import read_page_fields
+from services.domain.pages.rendering import (
     CrewContact,
     GuestPage,
     PageRenderer,

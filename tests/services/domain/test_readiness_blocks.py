@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.domain.blocks import section
+from handlers.views.blocks import section
+from handlers.views.readiness import departure_blocks, with_departures
 from services.domain.readiness import Departure, Item
-from services.domain.readiness_blocks import departure_blocks, with_departures
 from tests.services.domain.test_reconcile import charter
 
 DAYS = [date(2026, 5, 31)]

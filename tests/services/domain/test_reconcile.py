@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.domain.config import Config
-from services.domain.desired import default_page_key, desired_page, desired_record
 from services.domain.models import (
     CalendarSnapshot,
     CancelledEvent,
@@ -25,8 +24,9 @@ from services.domain.models import (
     RecordSnapshot,
     Window,
 )
-from services.domain.page_rendering import PageRenderer, content_md5
-from services.domain.reconcile import find_discrepancies, orphan_links
+from services.domain.pages.rendering import PageRenderer, content_md5
+from services.domain.reconcile.desired import default_page_key, desired_page, desired_record
+from services.domain.reconcile.engine import find_discrepancies, orphan_links
 from services.domain.roster import Roster
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common.errors import UnknownCharterError
+from services.domain.change.resolve import parse_day, resolve_event
 from services.domain.models import Charter, DesiredCharter
-from services.domain.resolve import parse_day, resolve_event
 
 LA = ZoneInfo("America/Los_Angeles")
 TODAY = date(2026, 5, 25)

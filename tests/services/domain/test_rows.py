@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from services.domain.models import Record
-from services.domain.rows import Row
+from services.domain.reconcile.rows import Row
 
 ITEM = {"eventId": "danika-0614", "guestCount": 6, "crew": ["Tess"], "status": "SCHEDULED"}
 

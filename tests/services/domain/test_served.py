@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.domain.config import Config
-from services.domain.desired import desired_page
 from services.domain.models import Kind
+from services.domain.pages.served import ServedResponse, due, judge, with_served
+from services.domain.reconcile.desired import desired_page
 from services.domain.roster import Roster
-from services.domain.served import ServedResponse, due, judge, with_served
 from tests.services.domain.test_reconcile import RENDERER, charter, in_sync, run
 
 HOURS = 48

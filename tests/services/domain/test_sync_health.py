@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.domain.blocks import MAX_BLOCKS, context, with_note
+from handlers.views.blocks import MAX_BLOCKS, context, with_note
 from services.domain.sync_health import stale_line, stale_reason
 
 TZ = ZoneInfo("America/Los_Angeles")

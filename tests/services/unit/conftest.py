@@ -14,7 +14,7 @@ from bot.sandbox.scenario import seed_weekend
 from services.changes import ChangeService
 from services.domain.config import Config
 from services.domain.models import DesiredCharter
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from handlers.views import blocks
 from services import digest_decisions
 from services.changes import ChangeService
-from services.domain import blocks
-from services.domain.blast_radius import approval_notes
+from services.domain.change.blast_radius import approval_notes
 from services.domain.config import Config
 from services.domain.models import ReconcileResult
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.rendering import PageRenderer
 from services.reconciling import run_reconcile
 from store.audit import AuditLog
 from tests.conftest import SEED_WINDOW

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from services.domain.blocks import Message
+from handlers.views.blocks import Message
 from services.domain.config import Config
-from services.domain.page_reading import read_page_fields
-from services.domain.page_rendering import PageRenderer
+from services.domain.pages.reading import read_page_fields
+from services.domain.pages.rendering import PageRenderer
 from services.live_sync import LiveSync
 from services.reconciling import run_reconcile
 from store.sync_state import SyncState

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from common.errors import ConflictError, InputError
-from services.domain.page_reading import read_page_fields
+from services.domain.pages.reading import read_page_fields
 from services.requests import carry_out, plan_request
 from store.audit import CONFLICT
 from tests.services.unit.conftest import NOW, TODAY, World, nothing_written

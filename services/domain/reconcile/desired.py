@@ -7,7 +7,7 @@ from typing import Any
 
 from services.domain.config import Config
 from services.domain.models import STATUS_CREW_ASSIGNED, STATUS_SCHEDULED, Charter
-from services.domain.page_rendering import CrewContact, GuestPage, waiver_url
+from services.domain.pages.rendering import CrewContact, GuestPage, waiver_url
 from services.domain.roster import Roster
 
 # S3 refuses a key longer than this many bytes (KeyTooLongError).

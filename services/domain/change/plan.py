@@ -16,13 +16,13 @@ from datetime import date, datetime
 from typing import Any
 
 from common.errors import InputError
+from services.domain.calendar.description_edit import set_people
+from services.domain.change.resolve import resolve_event
+from services.domain.change.timeparse import parse_time_range
 from services.domain.config import Config
-from services.domain.description_edit import set_people
-from services.domain.desired import desired_record
 from services.domain.models import Charter, DesiredCharter
-from services.domain.resolve import resolve_event
+from services.domain.reconcile.desired import desired_record
 from services.domain.roster import Roster
-from services.domain.timeparse import parse_time_range
 
 ROLES = ("captain", "mate", "crew")
 

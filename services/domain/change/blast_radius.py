@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.domain.change_plan import ChangePlan
+from services.domain.change.plan import ChangePlan
 from services.domain.config import Config
 from services.domain.display import show_value
 from services.domain.models import (

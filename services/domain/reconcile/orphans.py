@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from services.domain.discrepancy import make_discrepancy
 from services.domain.models import (
     STATUS_CANCELLED,
     CalendarSnapshot,
@@ -37,6 +36,7 @@ from services.domain.models import (
     Window,
     Withheld,
 )
+from services.domain.reconcile.discrepancy import make_discrepancy
 
 
 @dataclass(frozen=True)

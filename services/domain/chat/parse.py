@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from services.domain.chat_words import (
+from services.domain.chat.words import (
     ACCEPTED,
     COVER,
     COVER_REQUEST,

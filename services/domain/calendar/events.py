@@ -19,7 +19,7 @@ import recurring_ical_events
 from icalendar import Calendar, Component
 
 from common.errors import SourceUnavailableError
-from services.domain.description import fields_from_plain_text, plain_text
+from services.domain.calendar.description import fields_from_plain_text, plain_text
 from services.domain.display import clean_text
 from services.domain.models import CancelledEvent, Charter
 

@@ -7,9 +7,9 @@ record or page, an orphaned record) is only trusted when the source that would
 show it was read completely; a check that depends on what was not read is not
 made, and is named in ``withheld`` instead, so that nothing is ever written
 from a guess (a page key taken from a record that was not read, say). A record
-no listed charter claims is judged in services/domain/orphans.py from its event looked
+no listed charter claims is judged in services/domain/reconcile/orphans.py from its event looked
 up by link: a postponed charter's record follows its event, never cancelled.
-The calendar's own problems are found in services/domain/calendar_checks.py.
+The calendar's own problems are found in services/domain/calendar/checks.py.
 """
 
 from __future__ import annotations
@@ -19,19 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.domain import orphans
-from services.domain.calendar_checks import calendar_discrepancies, crew_conflicts, unknown_crew
+from services.domain.calendar.checks import calendar_discrepancies, crew_conflicts, unknown_crew
+from services.domain.calendar.event_ids import candidate_event_ids
 from services.domain.config import Config
-from services.domain.desired import (
-    default_page_key,
-    desired_page,
-    desired_record,
-    page_key_problem,
-)
-from services.domain.discrepancy import make_discrepancy
 from services.domain.display import show_value
-from services.domain.event_ids import candidate_event_ids
-from services.domain.links import LinkConflict, link_conflicts
 from services.domain.models import (
     OWN_STATUSES,
     CalendarSnapshot,
@@ -51,9 +42,18 @@ from services.domain.models import (
     Window,
     Withheld,
 )
-from services.domain.page_rendering import PageRenderer, content_md5
+from services.domain.pages.rendering import PageRenderer, content_md5
+from services.domain.reconcile import orphans
+from services.domain.reconcile.desired import (
+    default_page_key,
+    desired_page,
+    desired_record,
+    page_key_problem,
+)
+from services.domain.reconcile.discrepancy import make_discrepancy
+from services.domain.reconcile.links import LinkConflict, link_conflicts
+from services.domain.reconcile.rows import Row
 from services.domain.roster import Roster
-from services.domain.rows import Row
 
 # Record attributes compared with the calendar, in the order a person reads them.
 COMPARED_FIELDS = (

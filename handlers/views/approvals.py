@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.domain.fixes import APPLIED, ApplyReport, reached_line
 from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
+from services.domain.reconcile.fixes import APPLIED, ApplyReport, reached_line
 
 # What the digest showed of a charter, and the words for each in "changed since" lines.
 SEEN_FIELDS = {"eventDate": "date", "startTime": "start", "endTime": "end",

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from services.domain.approvals import EntryUpdate, seen_of
+from handlers.views.approvals import EntryUpdate, seen_of
 from services.domain.audit_items import AuditItem
+from services.domain.calendar.event_ids import bounded
 from services.domain.display import mrkdwn_text, show_value
-from services.domain.event_ids import bounded
 from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
 
 MAX_BLOCKS = 50

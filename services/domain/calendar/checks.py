@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from services.domain.discrepancy import make_discrepancy
 from services.domain.models import Charter, DesiredCharter, Discrepancy, Kind, Severity, System
+from services.domain.reconcile.discrepancy import make_discrepancy
 from services.domain.roster import Roster
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 
-from services.domain.description import key_of_line, parse_description, plain_text
+from services.domain.calendar.description import key_of_line, parse_description, plain_text
 
 _LABELS = {"captain": "Captain", "mate": "Mate", "crew": "Crew"}
 

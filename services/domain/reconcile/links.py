@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from services.domain.event_ids import base_event_id, candidate_event_ids
+from services.domain.calendar.event_ids import base_event_id, candidate_event_ids
 from services.domain.models import Charter, Record
 
 # How far down the id rule's list a charter's own ids are looked for (-2, -3, ...).

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from common.errors import UnknownCharterError
-from services.domain.event_ids import slug
+from services.domain.calendar.event_ids import slug
 from services.domain.models import DesiredCharter, ReconcileResult
 
 _MONTHS = {name: n for n, names in enumerate(

@@ -1,12 +1,12 @@
 """The vocabulary of crew chat: covering, asking for cover, accepting, time changes, days,
-and the words that may be a guest's name. Pure; used by services.domain.chat_parse."""
+and the words that may be a guest's name. Pure; used by services.domain.chat.parse."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
 
-from services.domain.resolve import parse_day
+from services.domain.change.resolve import parse_day
 from services.domain.roster import Roster
 
 WEEKDAYS = {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2,

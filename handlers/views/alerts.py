@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from services.domain.approvals import EntryUpdate
-from services.domain.blocks import Message, block_key, charter_entry, section
+from handlers.views.approvals import EntryUpdate
+from handlers.views.blocks import Message, block_key, charter_entry, section
 from services.domain.display import mrkdwn_text, show_value
-from services.domain.live_view import record_start
 from services.domain.models import DesiredCharter, Discrepancy, Record
+from services.domain.reconcile.live_view import record_start
 
 
 def day_word(day: date, *, today: date) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from services.domain.discrepancy import make_discrepancy
 from services.domain.models import (
     DesiredCharter,
     Discrepancy,
@@ -26,6 +25,7 @@ from services.domain.models import (
     System,
     path_for_key,
 )
+from services.domain.reconcile.discrepancy import make_discrepancy
 
 # What the CDN said, kept in the discrepancy's ``actual``.
 CDN_HEADERS = ("Age", "X-Cache", "ETag", "Last-Modified")

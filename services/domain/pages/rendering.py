@@ -73,7 +73,7 @@ class PageRenderer:
 
     def __init__(self) -> None:
         self._env = Environment(
-            loader=PackageLoader("services.domain", "templates"),
+            loader=PackageLoader("services.domain.pages", "templates"),
             autoescape=select_autoescape(["html", "j2"]),
             undefined=StrictUndefined,
             keep_trailing_newline=True,

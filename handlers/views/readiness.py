@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from services.domain.blocks import (
+from handlers.views.blocks import (
     MAX_BLOCKS,
     Block,
     Message,

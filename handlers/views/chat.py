@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.domain.blocks import Message, button, context, section
-from services.domain.chat_parse import Intent
+from handlers.views.blocks import Message, button, context, section
+from services.domain.chat.parse import Intent
 from services.domain.display import mrkdwn_text
 from services.domain.models import Charter
 

@@ -37,11 +37,9 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.domain.calendar_events import charter_from_api_event
+from services.domain.calendar.event_ids import candidate_event_ids
+from services.domain.calendar.events import charter_from_api_event
 from services.domain.config import Config
-from services.domain.desired import default_page_key
-from services.domain.event_ids import candidate_event_ids
-from services.domain.links import unconfirmed_link
 from services.domain.models import (
     CalendarSnapshot,
     CancelledEvent,
@@ -53,7 +51,9 @@ from services.domain.models import (
     Record,
     Window,
 )
-from services.domain.reconcile import match_records
+from services.domain.reconcile.desired import default_page_key
+from services.domain.reconcile.engine import match_records
+from services.domain.reconcile.links import unconfirmed_link
 
 ID_CANDIDATES = 3  # danika-may31, danika-may31-2, danika-may31-3
 

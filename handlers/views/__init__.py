@@ -1,0 +1,1 @@
+"""Block Kit: pure functions from the use cases' results to Slack messages and views."""

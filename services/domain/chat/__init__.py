@@ -1,0 +1,1 @@
+"""Reading a change out of a captain's chat message. Pure."""

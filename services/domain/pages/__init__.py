@@ -1,0 +1,1 @@
+"""Guest pages: rendered, read back, and what guests are served. Pure."""
