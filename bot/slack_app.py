@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.direct_messages import PACE_SECONDS
 from bot.wiring import courier_for, web_client
-from handlers import actions, commands, events, messages
+from handlers import actions, commands, events
 from services.operations import Operations
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ def build_app(ops: Operations, *, token: str, signing_secret: str,
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)
-    messages.register(app, ops)
 
     @app.error
     def report(error: Exception, body: dict[str, Any]) -> None:

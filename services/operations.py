@@ -7,10 +7,7 @@ CharterOpsError whose text is fit to show the person who asked.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
 from typing import Any
 
 from common.errors import InputError
@@ -18,25 +15,16 @@ from handlers.views import blocks
 from handlers.views import readiness as readiness_blocks
 from handlers.views.blocks import Message
 from services import audit_view, chat, digest_decisions, nudges, readiness
-from services.changes import ChangeService
+from services.deps import Deps
 from services.domain.change.blast_radius import Preview, approval_notes, change_preview
 from services.domain.change.plan import ChangePlan, plan_swap, plan_time
 from services.domain.change.resolve import resolve_charter
 from services.domain.chat.parse import Proposal
-from services.domain.config import Config
 from services.domain.display import mrkdwn_text, show_value
-from services.domain.models import ReconcileResult, Window
-from services.domain.pages.rendering import PageRenderer
+from services.domain.models import ReconcileResult
 from services.domain.reconcile.engine import COMPARED_FIELDS
 from services.domain.roster import Roster
 from services.domain.sync_health import stale_line
-from services.reconciling import Systems, run_reconcile
-from store.audit import AuditLog
-
-# How long a Slack event id is remembered: Slack retries within minutes; a day is plenty.
-EVENT_MEMORY = timedelta(days=1)
-
-GROUP_CACHE_SECONDS = 600  # a user group's members, read at most every ten minutes
 
 HELP = """*/charter* — keep the calendar, DynamoDB and the guest pages in agreement
 • `/charter status danika` — one charter as each system sees it
@@ -48,36 +36,8 @@ HELP = """*/charter* — keep the calendar, DynamoDB and the guest pages in agre
 • `/charter help` — this"""
 
 
-@dataclass
-class Operations:
-    systems: Systems
-    config: Config
-    audit: AuditLog
-    changes: ChangeService
-    window: Callable[[], Window]
-    clock: Callable[[], datetime]
-    # Members of a Slack user group, looked up through the Web API (set by the app).
-    group_members: Callable[[str], set[str]] | None = None
-    # A direct message to a Slack user (user id, text), set by the app: the crew told.
-    direct_message: Callable[[str, str], None] | None = None
-    # When the calendar was last checked successfully (the live sync, any process).
-    last_synced: Callable[[], datetime | None] | None = None
-    _group_cache: tuple[float, set[str]] | None = None
-
-    def is_approver(self, user_id: str) -> bool:
-        if user_id in self.config.slack.approvers:
-            return True
-        group = self.config.slack.approver_group
-        if not group or self.group_members is None:
-            return False
-        now = time.monotonic()
-        if self._group_cache is None or now - self._group_cache[0] > GROUP_CACHE_SECONDS:
-            self._group_cache = (now, self.group_members(group))
-        return user_id in self._group_cache[1]
-
-    def reconcile(self) -> ReconcileResult:
-        return run_reconcile(self.systems, self.config, window=self.window(), now=self.clock(),
-                             renderer=PageRenderer())
+class Operations(Deps):
+    """What is left of the Slack-shaped façade while its actions move to use cases."""
 
     def help(self, not_understood: str | None = None) -> Message:
         text = HELP if not not_understood else \
@@ -303,10 +263,6 @@ class Operations:
         items = audit_view.history(self.audit, query=wanted, roster=Roster(self.config.roster),
                                    limit=15)
         return blocks.audit_message(items, tz=self.config.tz, scope=audit_view.describe(wanted))
-
-    def first_delivery(self, event_id: str, *, retry_num: int | None) -> bool:
-        """Whether this Slack event is new to every replica on this audit store."""
-        return self.audit.claim_event(event_id, retry_num=retry_num, keep=EVENT_MEMORY)
 
 
 def _link(url: str, label: str) -> str:

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: App, ops: Operations) -> None:
+    """First of all listeners: a repeated event reaches none of them."""
+
     @app.middleware
     def once(req: BoltRequest, body: dict[str, Any],
              next_: Callable[[], None]) -> BoltResponse | None:

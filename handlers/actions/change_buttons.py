@@ -1,4 +1,4 @@
-"""Buttons: the digest's Approve / Dismiss / Approve all, and Confirm / Cancel of a plan."""
+"""Confirm / Cancel of a planned swap or time change (Approve / Reject of a chat proposal)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
-from handlers.views import blocks
-from handlers.views.readiness import NUDGE
 from services.domain.display import mrkdwn_text
 from services.operations import Operations
 
@@ -17,18 +15,6 @@ from services.operations import Operations
 def register(app: App, ops: Operations) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
-
-    def decide(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
-        user, channel = body["user"]["id"], body["channel"]["id"]
-        if not ops.is_approver(user):
-            client.chat_postEphemeral(channel=channel, user=user, **ops.refuse_button(
-                user_id=user, action_id=action["action_id"], value=action["value"],
-                source="digest"))
-            return
-        message = body["message"]
-        client.chat_update(channel=channel, ts=message["ts"], **ops.decide(
-            action_id=action["action_id"], value=action["value"], user_id=user,
-            message=message))
 
     def confirm(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         user = body["user"]["id"]
@@ -51,26 +37,8 @@ def register(app: App, ops: Operations) -> None:
             return
         respond(**ops.cancel(action["value"], user_id=user), replace_original=True)
 
-    def nudge(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        user = body["user"]["id"]
-        if not ops.is_approver(user):
-            request = json.loads(action["value"])
-            respond(**ops.refuse(user_id=user, what=f"nudge {request.get('person')}",
-                                 source="slash", event_id=request.get("event")),
-                    replace_original=False, response_type="ephemeral")
-            return
-        try:
-            respond(**ops.nudge(action["value"], user_id=user), replace_original=False,
-                    response_type="ephemeral")
-        except CharterOpsError as error:
-            respond(text=f":warning: {mrkdwn_text(error)}", replace_original=False,
-                    response_type="ephemeral")
-
-    for action_id in (blocks.APPROVE, blocks.DISMISS, blocks.APPROVE_ALL):
-        app.action(action_id)(ack=acknowledge, lazy=[decide])
     app.action("change_confirm")(ack=acknowledge, lazy=[confirm])
     app.action("change_cancel")(ack=acknowledge, lazy=[cancel])
-    app.action(NUDGE)(ack=acknowledge, lazy=[nudge])
 
 
 def _source(action: dict[str, Any]) -> str:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from common.errors import CharterOpsError
-from handlers.views.chat import PICK
 from services.domain.display import mrkdwn_text, typed_text
 from services.operations import Operations
 
@@ -36,18 +35,4 @@ def register(app: App, ops: Operations) -> None:
         if reply is not None:
             client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply)
 
-    def picked(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        user = body["user"]["id"]
-        if not ops.may_propose(user):
-            respond(**ops.refuse(user_id=user, what="pick a charter for a chat proposal",
-                                 source="chat"), replace_original=False,
-                    response_type="ephemeral")
-            return
-        try:
-            respond(**ops.propose_on(action["value"], user_id=user), replace_original=True)
-        except CharterOpsError as error:
-            respond(text=f":warning: {mrkdwn_text(error)}", replace_original=False,
-                    response_type="ephemeral")
-
     app.event("message")(ack=acknowledge, lazy=[read])
-    app.action(PICK)(ack=acknowledge, lazy=[picked])

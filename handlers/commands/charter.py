@@ -1,0 +1,66 @@
+"""``/charter``: acknowledge at once, then run the verb in a lazy listener. Each verb is a
+module of its own; a charter named ambiguously gets one button per candidate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from common.errors import CharterOpsError, UnknownCharterError
+from handlers.commands import audit, change, help, ready, status, sync
+from handlers.views import blocks
+from services.domain.display import mrkdwn_text, typed_text
+from services.operations import Operations
+
+PICK = "pick_charter"
+
+# A verb's listener: (ops, the words after the verb, the whole text, user, respond, client).
+Verb = Callable[[Operations, list[str], str, str, Respond, Any], None]
+VERBS: dict[str, Verb] = {
+    "help": help.run, "status": status.run, "sync": sync.run, "ready": ready.run,
+    "audit": audit.run, "swap": change.run, "time": change.run,
+}
+
+
+def register(app: App, ops: Operations) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def charter(command: dict[str, Any], respond: Respond, client: Any) -> None:
+        run(ops, typed_text(command.get("text") or ""), command["user_id"], respond, client)
+
+    def picked(body: dict[str, Any], action: dict[str, Any], respond: Respond,
+               client: Any) -> None:
+        run(ops, json.loads(action["value"])["text"], body["user"]["id"], respond, client)
+
+    app.command("/charter")(ack=acknowledge, lazy=[charter])
+    app.action(PICK)(ack=acknowledge, lazy=[picked])
+
+
+def run(ops: Operations, text: str, user: str, respond: Respond, client: Any) -> None:
+    words = text.split()
+    verb = words[0].lower() if words else "help"
+    listener = VERBS.get(verb, help.not_understood)
+    try:
+        listener(ops, [verb, *words[1:]], text, user, respond, client)
+    except UnknownCharterError as error:
+        respond(**_pick(verb, words, error), response_type="ephemeral")
+    except CharterOpsError as error:
+        respond(text=f":warning: {mrkdwn_text(error)}", response_type="ephemeral")
+
+
+def _pick(verb: str, words: list[str], error: UnknownCharterError) -> blocks.Message:
+    """Several charters match: one button each, which runs the same command on it."""
+    if not error.candidates:
+        return blocks.plain(f":warning: {mrkdwn_text(error)}")
+    # swap and time name the charter in one word; status takes the rest of the line.
+    rest = words[2:] if verb in ("swap", "time") else []
+    buttons = [blocks.button(candidate, PICK, json.dumps(
+        {"text": " ".join([verb, candidate, *rest])})) for candidate in error.candidates[:5]]
+    text = f"'{mrkdwn_text(error.query)}' matches more than one charter. Which one?"
+    return {"text": text, "blocks": [blocks.section(text),
+                                     {"type": "actions", "block_id": "pick",
+                                      "elements": buttons}]}

@@ -1,0 +1,14 @@
+"""``/charter ready [DATE]``: is each departure of the day(s) ready?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Respond
+
+from services.operations import Operations
+
+
+def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
+        client: Any) -> None:
+    respond(**ops.ready(" ".join(words[1:])), response_type="ephemeral")

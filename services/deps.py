@@ -1,0 +1,59 @@
+"""The one dependencies object every use case takes: the systems, the settings, the audit
+store, the change service and the clock. Built once per process by the composition root
+(bot/wiring.py); a use case reads what it needs from it and nothing reaches around it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from services.changes import ChangeService
+from services.domain.config import Config
+from services.domain.models import ReconcileResult, Window
+from services.domain.pages.rendering import PageRenderer
+from services.reconciling import Systems, run_reconcile
+from store.audit import AuditLog
+
+GROUP_CACHE_SECONDS = 600  # a user group's members, read at most every ten minutes
+
+# How long a Slack event id is remembered: Slack retries within minutes; a day is plenty.
+EVENT_MEMORY = timedelta(days=1)
+
+
+@dataclass
+class Deps:
+    systems: Systems
+    config: Config
+    audit: AuditLog
+    changes: ChangeService
+    window: Callable[[], Window]
+    clock: Callable[[], datetime]
+    # Members of a Slack user group (the approvers' group), when Slack is connected.
+    group_members: Callable[[str], set[str]] | None = None
+    # A direct message to a Slack user (user id, text): the crew told, a nudge.
+    direct_message: Callable[[str, str], None] | None = None
+    # When the calendar was last checked successfully (the live sync, any process).
+    last_synced: Callable[[], datetime | None] | None = None
+    _group_cache: tuple[float, set[str]] | None = field(default=None, repr=False)
+
+    def is_approver(self, user_id: str) -> bool:
+        if user_id in self.config.slack.approvers:
+            return True
+        group = self.config.slack.approver_group
+        if not group or self.group_members is None:
+            return False
+        now = time.monotonic()
+        if self._group_cache is None or now - self._group_cache[0] > GROUP_CACHE_SECONDS:
+            self._group_cache = (now, self.group_members(group))
+        return user_id in self._group_cache[1]
+
+    def reconcile(self) -> ReconcileResult:
+        """All three systems read over the window, as of now."""
+        return run_reconcile(self.systems, self.config, window=self.window(), now=self.clock(),
+                             renderer=PageRenderer())
+
+    def first_delivery(self, event_id: str, *, retry_num: int | None) -> bool:
+        """Whether this Slack event is new to every replica on this audit store."""
+        return self.audit.claim_event(event_id, retry_num=retry_num, keep=EVENT_MEMORY)
