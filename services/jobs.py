@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 Post = Callable[[Message], None]
 
+# A day's nightly-sync claim outlives the day it is for.
+NIGHTLY_CLAIM_KEPT = timedelta(days=2)
+
 
 def morning_digest(ops: Operations, post: Post) -> int:
     """Post today's digest unless another process already did; returns messages posted."""
@@ -49,6 +52,13 @@ def automatic_fixes(ops: Operations, result: ReconcileResult) -> list[str]:
 
 
 def nightly_sync(ops: Operations) -> str:
+    """Fix the automatic kinds, once a day across every replica: two replicas that read at
+    moments apart would see overlapping sets of discrepancies, fix them as two changes
+    and tell the same crew the same news twice."""
+    today = ops.clock().astimezone(ops.config.tz).date().isoformat()
+    if not ops.audit.claim_event(f"nightly-sync-{today}", keep=NIGHTLY_CLAIM_KEPT):
+        logger.info("nightly sync for %s already run by another process", today)
+        return f"nightly sync: already run for {today} by another process"
     result = ops.reconcile()
     ids = automatic_fixes(ops, result)
     if not ids:

@@ -65,6 +65,24 @@ def test_the_nightly_sync_fixes_only_automatic_kinds_outside_the_freeze(
     assert (change.source, change.requested_by) == ("scheduler", "scheduler")
 
 
+def test_the_nightly_sync_runs_once_a_day_across_replicas(seeded: Sandbox,
+                                                          tmp_path: Path) -> None:
+    # Two replicas on one audit store: the second to fire neither reads nor fixes (it
+    # would see what the first had not fixed yet as a second change and tell the crew
+    # again); the next day it runs.
+    clock = lambda: datetime(2026, 5, 30, 14, tzinfo=UTC)  # noqa: E731
+    first = operations(seeded, tmp_path, auto_fix=("RECORD_MISMATCH", "RECORD_MISSING"),
+                       clock=clock)
+    second = operations(seeded, tmp_path, auto_fix=("RECORD_MISMATCH", "RECORD_MISSING"),
+                        clock=clock)
+    assert jobs.nightly_sync(first).startswith("nightly sync: 1 of 1 fixed")
+    assert jobs.nightly_sync(second) == \
+        "nightly sync: already run for 2026-05-30 by another process"
+    assert len(first.audit.recent()) == 1
+    tomorrow = operations(seeded, tmp_path, clock=lambda: datetime(2026, 5, 31, 14, tzinfo=UTC))
+    assert "none to fix automatically" in jobs.nightly_sync(tomorrow)
+
+
 def test_a_failing_job_tells_the_channel_and_does_not_raise() -> None:
     posted: list[dict[str, Any]] = []
 
