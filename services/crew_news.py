@@ -56,9 +56,10 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
         if earlier is not None:
             if earlier.state != NOT_CONFIRMED or not log.take_over(earlier, idle_for=idle_for):
                 continue  # settled, or being carried by another process
-            state, why = _look_then_send(notice, earlier, send=send, log=log)
+            state, why = _look_then_send(notice, earlier, event_id=event_id, send=send,
+                                         log=log)
         elif log.claim(change_id=change_id, slack_id=notice.slack_id, text=notice.text):
-            state, why = _send(notice, change_id, send=send, log=log)
+            state, why = _tell(notice, change_id, event_id=event_id, send=send, log=log)
         else:
             continue  # claimed a moment ago by another process
         _audit(audit, notice, change_id=change_id, event_id=event_id, source=source,
@@ -79,8 +80,8 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
     return " · ".join(parts)
 
 
-def _look_then_send(notice: Notice, earlier: Delivery, *, send: Courier,
-                    log: NoticeLog) -> tuple[str, str]:
+def _look_then_send(notice: Notice, earlier: Delivery, *, event_id: str | None,
+                    send: Courier, log: NoticeLog) -> tuple[str, str]:
     """A claim nobody confirmed: the message may have arrived. Sent only if it is not
     among the person's messages; not sent at all while they cannot be read."""
     assert notice.slack_id is not None
@@ -92,7 +93,19 @@ def _look_then_send(notice: Notice, earlier: Delivery, *, send: Courier,
     if ts is not None:
         log.confirm(change_id=earlier.change_id, slack_id=notice.slack_id, ts=ts)
         return SENT, "found in their direct messages, so not sent again"
-    return _send(notice, earlier.change_id, send=send, log=log)
+    return _tell(notice, earlier.change_id, event_id=event_id, send=send, log=log)
+
+
+def _tell(notice: Notice, change_id: str, *, event_id: str | None, send: Courier,
+          log: NoticeLog) -> tuple[str, str]:
+    """Sent, unless another change has just told this person the very same news."""
+    assert notice.slack_id is not None
+    other = log.told_by_another(change_id=change_id, slack_id=notice.slack_id,
+                                event_id=notice.event_id or event_id or "", text=notice.text)
+    if other is not None:
+        log.settle_as_told(change_id=change_id, slack_id=notice.slack_id, by=other)
+        return SENT, f"change {other} told them the same a moment ago, so not sent again"
+    return _send(notice, change_id, send=send, log=log)
 
 
 def _send(notice: Notice, change_id: str, *, send: Courier,

@@ -6,10 +6,17 @@ error Slack answered. A claim with neither is *not confirmed*: the process may h
 or the answer was lost, after Slack took the message. Whoever finds such a claim takes
 it over (``take_over``: one taker per attempt) and looks in the person's direct messages
 before sending again, so a person's news arrives at least once and never twice.
+
+Two changes may carry the same news: two replicas' fixes of one drift read moments apart,
+a digest approval and a live-sync fix of one calendar edit. So the latest news each person
+was told about each charter is kept too (``crew_news_latest``), taken by compare-and-set:
+a message that would tell someone what another change told them about that charter a
+moment ago, with nothing else told in between, is settled as *sent* without going again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,10 +24,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import DateTime, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from store.leases import insert_once
+from store.leases import aware, insert_once
 from store.schema import Base
 
 SENT, NOT_CONFIRMED, FAILED = "sent", "not confirmed", "failed"
+# The same news told again within this long, with nothing told in between, is the same
+# message: long past a replica's read-then-fix or a retry's take-over, short of a day.
+SAME_NEWS_WITHIN = timedelta(hours=1)
+# The ``ts`` of a claim settled because another change told the person the same.
+SAME_AS = "same-as:"
 
 
 class CrewNoticeRow(Base):
@@ -34,6 +46,18 @@ class CrewNoticeRow(Base):
     ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class CrewNewsRow(Base):
+    """The latest news a person was told about a charter, and by which change."""
+
+    __tablename__ = "crew_news_latest"
+
+    slack_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(64))
+    text_sha: Mapped[str] = mapped_column(String(64))
+    told_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,50 @@ class NoticeLog:
                        CrewNoticeRow.sent_at <= self._clock() - idle_for)
                 .values(attempts=delivery.attempts + 1, sent_at=self._clock()))
             return done.rowcount == 1
+
+    def told_by_another(self, *, change_id: str, slack_id: str, event_id: str,
+                        text: str) -> str | None:
+        """The change that just told ``slack_id`` this very news about ``event_id`` (so this
+        one need not), or None once this change is recorded as the latest news: one
+        compare-and-set decides between two changes telling at the same moment."""
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        for _ in range(5):  # another writer between our read and our write: read again
+            now = self._clock()
+            with self._sessions.begin() as session:
+                seen = session.get(CrewNewsRow, (slack_id, event_id))
+                if seen is None:
+                    taken = None
+                else:
+                    other = seen.change_id
+                    if other == change_id:
+                        return None
+                    if (seen.text_sha == sha and now - aware(seen.told_at) < SAME_NEWS_WITHIN
+                            and not self._failed(session, other, slack_id)):
+                        return other
+                    taken = session.execute(
+                        update(CrewNewsRow)
+                        .where(CrewNewsRow.slack_id == slack_id,
+                               CrewNewsRow.event_id == event_id,
+                               CrewNewsRow.change_id == other,
+                               CrewNewsRow.told_at == seen.told_at)
+                        .values(change_id=change_id, text_sha=sha, told_at=now)
+                        .execution_options(synchronize_session=False)).rowcount
+            if seen is None and insert_once(self._sessions, CrewNewsRow(
+                    slack_id=slack_id, event_id=event_id, change_id=change_id, text_sha=sha,
+                    told_at=now)):
+                return None
+            if taken == 1:
+                return None
+        return None  # contended five times over: telling twice beats not telling
+
+    @staticmethod
+    def _failed(session: Session, change_id: str, slack_id: str) -> bool:
+        row = session.get(CrewNoticeRow, (change_id, slack_id))
+        return row is not None and row.error is not None
+
+    def settle_as_told(self, *, change_id: str, slack_id: str, by: str) -> None:
+        """This claim's news went with change ``by``: settled, never sent or looked for."""
+        self._set(change_id, slack_id, ts=(SAME_AS + by)[:32], error=None)
 
     def confirm(self, *, change_id: str, slack_id: str, ts: str) -> None:
         self._set(change_id, slack_id, ts=ts, error=None)

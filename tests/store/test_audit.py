@@ -231,3 +231,42 @@ def test_a_crew_message_not_confirmed_is_taken_over_by_one_process_at_a_time(
     assert not log.take_over(found["U0ANA"])
     assert [d.slack_id for d in log.unsettled(since=datetime.now(UTC) - timedelta(days=1))] \
         == ["U0BO"]
+
+
+def test_the_same_news_from_two_changes_is_told_once_and_news_in_between_is_not_lost(
+        audit: AuditLog) -> None:
+    first, _ = begin(audit, "k-first")
+    second, _ = begin(audit, "k-second")
+    third, _ = begin(audit, "k-third")
+    log = NoticeLog(audit.sessions)
+    on, off = "You're on Danika's charter.", "You're no longer on Danika's charter."
+
+    def told(change: str, text: str, event: str = "danika-may31") -> str | None:
+        return log.told_by_another(change_id=change, slack_id="U0ANA", event_id=event,
+                                   text=text)
+
+    assert told(first.id, on) is None  # the first to tell: it sends
+    assert told(first.id, on) is None  # its own retry still sends (looks first)
+    assert told(second.id, on) == first.id  # the same news a moment later: not again
+    assert told(second.id, on, event="paola-jun14") is None  # another charter's news
+    assert told(second.id, off) is None  # news in between ...
+    assert told(third.id, on) is None  # ... so "on" again is new: it is sent
+    # A message Slack refused does not stand in for another change's.
+    log.claim(change_id=third.id, slack_id="U0BO", text=on)
+    log.fail(change_id=third.id, slack_id="U0BO", error="channel_not_found")
+    assert log.told_by_another(change_id=third.id, slack_id="U0BO", event_id="e",
+                               text=on) is None
+    assert log.told_by_another(change_id=first.id, slack_id="U0BO", event_id="e",
+                               text=on) is None
+
+
+def test_two_changes_telling_the_same_news_at_once_send_it_once(audit: AuditLog) -> None:
+    changes = [begin(audit, f"k-{n}")[0].id for n in range(6)]
+    log = NoticeLog(audit.sessions)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        others = list(pool.map(lambda change: log.told_by_another(
+            change_id=change, slack_id="U0ANA", event_id="danika-may31", text="On."),
+            changes))
+    assert others.count(None) == 1, others
+    sender = changes[others.index(None)]
+    assert {other for other in others if other is not None} == {sender}
