@@ -33,7 +33,7 @@ from bot.wiring import build_change_service, build_systems
 from services.domain.models import Window
 from services.domain.pages.rendering import PageRenderer
 from services.reconciling import run_reconcile
-from services.requests import carry_out
+from services.usecases.change_request import ChangeRequest, carry_out
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 
@@ -74,9 +74,11 @@ def main() -> None:
             result = run_reconcile(systems, config, window=WINDOW, now=datetime.now(UTC),
                                    renderer=PageRenderer(), read_cdn=False)
             t1 = time.perf_counter()
-            outcome = carry_out(service=service, charters=result.desired, kind="swap",
-                                event="danika", words=[old, new], config=config,
-                                today=WINDOW.start, requested_by="bench", source="cli")
+            outcome = carry_out(service=service, read=lambda result=result: result,
+                                request=ChangeRequest(kind="swap", charter="danika",
+                                                      words=(old, new)),
+                                config=config, today=WINDOW.start, now=datetime.now(UTC),
+                                requested_by="bench", source="cli")
             t2 = time.perf_counter()
             assert outcome.status == "done" and not outcome.repeated, outcome
             plan_times.append(t1 - t0)

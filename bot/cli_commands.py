@@ -24,15 +24,15 @@ from common.errors import InputError
 from handlers.views import readiness as readiness_blocks
 from services import audit_view, readiness
 from services.changes import ChangeOutcome, ChangeService
-from services.domain.change.blast_radius import change_preview, fix_preview_lines
+from services.domain.change.blast_radius import fix_preview_lines
 from services.domain.change.resolve import resolve_charter
 from services.domain.config import Config
-from services.domain.models import ReconcileResult
+from services.domain.models import ReconcileResult, Window
 from services.domain.pages.reading import read_page_fields
 from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
-from services.requests import carry_out, plan_request
+from services.usecases.change_request import ChangeRequest, carry_out, plan_change
 
 
 def run_command(args: argparse.Namespace, config: Config, systems: Systems,
@@ -140,14 +140,10 @@ def _change(args: argparse.Namespace, config: Config, systems: Systems, now: dat
         return _dry_change(args, config, systems, now)
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
-    # Planning needs the charters, records and pages, not the CDN's history.
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
-                           read_cdn=False)
-    words = [args.role, args.person] if args.command == "swap" else [args.range]
-    resolve_charter(args.event, result, today=window.start)  # one held for a person says so
-    outcome = carry_out(service=service, charters=result.desired, kind=args.command,
-                        event=args.event, words=words, config=config, today=window.start,
-                        requested_by=_requester(), source="cli", now=now)
+    outcome = carry_out(service=service, read=lambda: _planning_read(systems, config, window,
+                                                                     now),
+                        request=_request(args), config=config, today=window.start, now=now,
+                        requested_by=_requester(), source="cli")
     return _report(outcome)
 
 
@@ -156,18 +152,24 @@ def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
     """The plan and its blast radius; no audit store is opened, nothing is resumed or
     written anywhere."""
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
-                           read_cdn=False)
-    words = [args.role, args.person] if args.command == "swap" else [args.range]
-    event_id = resolve_charter(args.event, result, today=window.start)
-    plan = plan_request(charters=result.desired, kind=args.command, event=event_id,
-                        words=words, config=config, today=window.start)
-    preview = change_preview(plan=plan, want=result.desired[plan.event_id], config=config,
-                             now=now)
-    print(f"Dry run: {plan.summary}")
-    print("\n".join(preview.lines()))
+    planned = plan_change(_planning_read(systems, config, window, now), _request(args),
+                          config=config, today=window.start, now=now)
+    print(f"Dry run: {planned.plan.summary}")
+    print("\n".join(planned.preview.lines()))
     print("Nothing was written.")
     return EXIT_OK
+
+
+def _request(args: argparse.Namespace) -> ChangeRequest:
+    words = (args.role, args.person) if args.command == "swap" else (args.range,)
+    return ChangeRequest(kind=args.command, charter=args.event, words=words)
+
+
+def _planning_read(systems: Systems, config: Config, window: Window,
+                   now: datetime) -> ReconcileResult:
+    # Planning needs the charters, records and pages, not the CDN's history.
+    return run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer(),
+                         read_cdn=False)
 
 
 def _service_after_resuming(systems: Systems, config: Config) -> ChangeService:

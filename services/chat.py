@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 from common.errors import InputError
 from handlers.views import chat as chat_blocks
 from handlers.views.blocks import Message
-from services.domain.chat.parse import Intent, candidates, parse_chat, read_intent
+from handlers.views.change import proposal_message
+from services.domain.chat.parse import Intent, Proposal, candidates, parse_chat, read_intent
 from services.domain.models import Charter, CrewMember, ReconcileResult
 from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.narrow import calendar_only, days_of_guests, reconcile_days
+from services.usecases import change_request
+from services.usecases.change_request import ChangeRequest
 
 if TYPE_CHECKING:
     from services.operations import Operations
@@ -49,7 +52,7 @@ def propose(ops: Operations, text: str, *, user_id: str) -> Message | None:
                           today=today) if result is not None else None
     if proposal is not None:
         assert result is not None
-        return ops.proposal_message(result, proposal, user_id=user_id)
+        return _proposal(ops, result, proposal, user_id=user_id)
     if not intent.clear:
         return None
     found = candidates(text, author=author, roster=roster,
@@ -81,7 +84,14 @@ def propose_on(ops: Operations, value: str, *, user_id: str) -> Message:
     if proposal is None:
         raise InputError(f"That message makes no change on {event_id}: the people it names "
                          "are not on that charter in the way it says.")
-    return ops.proposal_message(result, proposal, user_id=user_id)
+    return _proposal(ops, result, proposal, user_id=user_id)
+
+
+def _proposal(ops: Operations, result: ReconcileResult, proposal: Proposal, *,
+              user_id: str) -> Message:
+    request = ChangeRequest.typed(proposal.kind, list(proposal.words))
+    planned = change_request.propose(ops, result, request, user_id=user_id)
+    return proposal_message(planned, user_id=user_id)
 
 
 def may_propose(ops: Operations, user_id: str) -> bool:

@@ -7,7 +7,9 @@ from typing import Any
 
 from slack_bolt import Respond
 
+from handlers.views.change import plan_message
 from services.operations import Operations
+from services.usecases import change_request
 
 
 def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
@@ -16,5 +18,5 @@ def run(ops: Operations, words: list[str], text: str, user: str, respond: Respon
         respond(**ops.refuse(user_id=user, what=f"/charter {text}", source="slash"),
                 response_type="ephemeral")
         return
-    _, message = ops.plan(words[0], words[1:])
-    respond(**message, response_type="ephemeral")
+    planned = change_request.plan_typed(ops, words[0], words[1:])
+    respond(**plan_message(planned), response_type="ephemeral")

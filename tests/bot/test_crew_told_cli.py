@@ -20,7 +20,7 @@ from bot.wiring import build_audit, build_change_service, build_systems, direct_
 from services.changes import ChangeService
 from services.domain.pages.rendering import PageRenderer
 from services.reconciling import run_reconcile
-from services.requests import carry_out
+from services.usecases.change_request import ChangeRequest, carry_out
 from tests.conftest import SEED_WINDOW
 from tests.handlers.slack_requests import Recorded, dms, texts
 
@@ -83,8 +83,9 @@ def test_a_change_finished_by_the_retry_tells_the_crew_once(
     result = run_reconcile(systems, cli_sandbox.config, window=SEED_WINDOW,
                            now=datetime.now(UTC), renderer=PageRenderer(), read_cdn=False)
     with pytest.raises(Crash):
-        carry_out(service=first, charters=result.desired, kind="time", event="danika",
-                  words=["4pm-8pm"], config=cli_sandbox.config, today=SEED_WINDOW.start,
+        carry_out(service=first, read=lambda: result,
+                  request=ChangeRequest(kind="time", charter="danika", words=("4pm-8pm",)),
+                  config=cli_sandbox.config, today=SEED_WINDOW.start, now=datetime.now(UTC),
                   requested_by="cli:test", source="cli")
     assert dms(slack) == Counter()  # nobody is told of a change that has not landed
     time.sleep(1.1)

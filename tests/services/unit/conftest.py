@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, func, select
 from bot.sandbox.scenario import seed_weekend
 from services.changes import ChangeService
 from services.domain.config import Config
-from services.domain.models import DesiredCharter
+from services.domain.models import DesiredCharter, ReconcileResult
 from services.domain.pages.rendering import PageRenderer
 from services.reconciling import Systems, run_reconcile
 from store.audit import AuditLog
@@ -38,11 +38,13 @@ class World:
     systems: Systems
     service: ChangeService
 
-    def charters(self) -> dict[str, DesiredCharter]:
+    def read(self) -> ReconcileResult:
         """What the application plans from: a fresh reconcile of the three systems."""
-        result = run_reconcile(self.systems, self.config, window=SEED_WINDOW, now=NOW,
-                               renderer=PageRenderer(), read_cdn=False)
-        return dict(result.desired)
+        return run_reconcile(self.systems, self.config, window=SEED_WINDOW, now=NOW,
+                             renderer=PageRenderer(), read_cdn=False)
+
+    def charters(self) -> dict[str, DesiredCharter]:
+        return dict(self.read().desired)
 
     def writes(self) -> dict[str, int]:
         return {"calendar": self.api.writes, "records": self.records.writes,

@@ -1,14 +1,15 @@
-"""A person's swap or time change (services/requests.py) carried out by the durable change
-service on the fakes: what each system ends holding, who is told, and what bad input and
-someone else's edit leave untouched."""
+"""A person's swap or time change (services/usecases/change_request.py) carried out by the
+durable change service on the fakes: what each system ends holding, who is told, and what
+bad input and someone else's edit leave untouched."""
 
 from __future__ import annotations
 
 import pytest
 
 from common.errors import ConflictError, InputError
+from services.domain.change.plan import ChangePlan
 from services.domain.pages.reading import read_page_fields
-from services.requests import carry_out, plan_request
+from services.usecases.change_request import ChangeRequest, carry_out, plan_change
 from store.audit import CONFLICT
 from tests.services.unit.conftest import NOW, TODAY, World, nothing_written
 
@@ -16,9 +17,15 @@ DANIKA, EVENT, PAGE = "danika-may31", "evtdanika", "charters/guests/danika-guest
 
 
 def ask(world: World, kind: str, *words: str, event: str = "danika"):  # type: ignore[no-untyped-def]
-    return carry_out(service=world.service, charters=world.charters(), kind=kind, event=event,
-                     words=list(words), config=world.config, today=TODAY,
-                     requested_by="U0MARCO", source="cli", now=NOW)
+    return carry_out(service=world.service, read=world.read,
+                     request=ChangeRequest(kind=kind, charter=event, words=words),
+                     config=world.config, today=TODAY, requested_by="U0MARCO", source="cli",
+                     now=NOW)
+
+
+def plan(world: World, kind: str, *words: str) -> ChangePlan:
+    return plan_change(world.read(), ChangeRequest(kind=kind, charter=DANIKA, words=words),
+                       config=world.config, today=TODAY, now=NOW).plan
 
 
 def test_a_swap_reaches_the_calendar_the_record_and_the_page_and_tells_each_person_once(
@@ -69,20 +76,18 @@ def test_bad_input_is_refused_and_nothing_is_written_anywhere(
     with pytest.raises(InputError, match=said):
         ask(world, kind, *words)
     with pytest.raises(InputError, match=said):
-        plan_request(charters=world.charters(), kind=kind, event=DANIKA, words=list(words),
-                     config=world.config, today=TODAY)
+        plan(world, kind, *words)
     assert world.writes() == nothing_written()
 
 
 def test_an_edit_after_planning_stops_the_change_as_a_conflict_and_nothing_else_is_written(
         world: World) -> None:
-    plan = plan_request(charters=world.charters(), kind="swap", event=DANIKA,
-                        words=["mate", "Tess"], config=world.config, today=TODAY)
+    planned = plan(world, "swap", "mate", "Tess")
     # The operator retitles the event in Google Calendar before the confirm lands.
     world.api.edit(EVENT, {"summary": "Danika — Afternoon Sail (deposit paid)"})
     edited = dict(world.api.events[EVENT])
 
-    outcome = world.service.apply(plan, requested_by="U0MARCO", source="cli")
+    outcome = world.service.apply(planned, requested_by="U0MARCO", source="cli")
 
     assert outcome.status == CONFLICT
     assert "edited after this change was planned" in (outcome.error or "")
