@@ -51,7 +51,7 @@ def ours(frame: Any) -> str | None:
     return None
 
 
-class Path_:
+class FramePath:
     """The sequence of our files the running code is in, between a start and a stop."""
 
     def __init__(self, *, start: Callable[[Any], bool], stop: Callable[[Any], bool]) -> None:
@@ -109,7 +109,7 @@ def main() -> None:
         install_seed(box, saturday=SEED_SATURDAY)
         kwargs: dict[str, Any] = {"executor": Inline()}
         app, _ = make_bot(box, slack, Path(tmp) / "audit.sqlite3", **kwargs)
-        plan_leg = Path_(start=is_listener("charter"),
+        plan_leg = FramePath(start=is_listener("charter"),
                          stop=lambda f: f.f_code.co_name in ("respond", "__call__")
                          and "slack_bolt/context/respond" in f.f_code.co_filename)
         sys.setprofile(plan_leg)
@@ -119,7 +119,7 @@ def main() -> None:
         confirm = next(e for b in plan["blocks"] if b["type"] == "actions"
                        for e in b["elements"] if e["action_id"] == "change_confirm")
         message = {"ts": "1.1", "text": plan["text"], "blocks": plan["blocks"]}
-        write_leg = Path_(start=is_listener("confirm"),
+        write_leg = FramePath(start=is_listener("confirm"),
                           stop=lambda f: f.f_code.co_name == "update"
                           and f.f_code.co_filename.endswith("services/adapters/records.py"))
         sys.setprofile(write_leg)

@@ -112,33 +112,36 @@ class NoticeLog:
             now = self._clock()
             with self._sessions.begin() as session:
                 seen = session.get(CrewNewsRow, (slack_id, event_id))
-                if seen is None:
-                    taken = None
-                else:
-                    other = seen.change_id
-                    if other == change_id:
+                if seen is not None:
+                    if seen.change_id == change_id:
                         return None
                     if (seen.text_sha == sha and now - aware(seen.told_at) < SAME_NEWS_WITHIN
-                            and not self._failed(session, other, slack_id)):
-                        return other
-                    taken = session.execute(
-                        update(CrewNewsRow)
-                        .where(CrewNewsRow.slack_id == slack_id,
-                               CrewNewsRow.event_id == event_id,
-                               CrewNewsRow.change_id == other,
-                               CrewNewsRow.told_at == seen.told_at)
-                        .values(change_id=change_id, text_sha=sha, told_at=now)
-                        .execution_options(synchronize_session=False)).rowcount
-            if seen is None and insert_once(self._sessions, CrewNewsRow(
+                            and not self._refused(session, seen.change_id, slack_id)):
+                        return seen.change_id
+                    if self._replace(session, seen, change_id=change_id, sha=sha, now=now):
+                        return None
+                    continue
+            if insert_once(self._sessions, CrewNewsRow(
                     slack_id=slack_id, event_id=event_id, change_id=change_id, text_sha=sha,
                     told_at=now)):
-                return None
-            if taken == 1:
                 return None
         return None  # contended five times over: telling twice beats not telling
 
     @staticmethod
-    def _failed(session: Session, change_id: str, slack_id: str) -> bool:
+    def _replace(session: Session, seen: CrewNewsRow, *, change_id: str, sha: str,
+                 now: datetime) -> bool:
+        """Compare-and-set on the news seen: False when another change replaced it first."""
+        done = session.execute(
+            update(CrewNewsRow)
+            .where(CrewNewsRow.slack_id == seen.slack_id, CrewNewsRow.event_id == seen.event_id,
+                   CrewNewsRow.change_id == seen.change_id, CrewNewsRow.told_at == seen.told_at)
+            .values(change_id=change_id, text_sha=sha, told_at=now)
+            .execution_options(synchronize_session=False))
+        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _refused(session: Session, change_id: str, slack_id: str) -> bool:
+        """Whether Slack refused that change's message to this person."""
         row = session.get(CrewNoticeRow, (change_id, slack_id))
         return row is not None and row.error is not None
 
