@@ -16,23 +16,23 @@ from bot.terminal import (
     apply_report,
     audit_lines,
     change_line,
+    ready_report,
     reconcile_report,
+    status_json,
     status_table,
 )
 from bot.wiring import build_audit, build_change_service, direct_messages
 from common.errors import InputError
-from handlers.views import readiness as readiness_blocks
-from services import audit_view, readiness
 from services.changes import ChangeOutcome, ChangeService
 from services.domain.change.blast_radius import fix_preview_lines
-from services.domain.change.resolve import resolve_charter
 from services.domain.config import Config
 from services.domain.models import ReconcileResult, Window
-from services.domain.pages.reading import read_page_fields
 from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
+from services.usecases import audit_history, ready
 from services.usecases.change_request import ChangeRequest, carry_out, plan_change
+from services.usecases.status import charter_status
 
 
 def run_command(args: argparse.Namespace, config: Config, systems: Systems,
@@ -110,28 +110,12 @@ def _partial(result: ReconcileResult) -> str:
 
 def _status(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    event_id = resolve_charter(args.event, result, today=window.start)
-    want = result.desired[event_id]
-    page_url = f"{config.pages.base_url}/{want.page_key}"
-    html = systems.pages.fetch(want.page_key) if want.deployed_page else None
-    fields = read_page_fields(html) if html else {}
-    mine = [d for d in result.discrepancies if d.event_id == event_id]
+    status = charter_status(systems, config, query=args.event, window=window, now=now,
+                            audit=build_audit(read_environment()))
     if args.json:
-        print(json.dumps({
-            "event_id": event_id,
-            "calendar": dict(want.record),
-            "dynamodb": dict(want.current_record.attributes) if want.current_record else None,
-            "page": {"key": want.page_key, "url": page_url, "deployed": want.deployed_page
-                     is not None, "in_sync": bool(want.deployed_page and
-                                                  want.deployed_page.content_md5 ==
-                                                  want.page_md5), "shows": fields},
-            "discrepancies": [d.to_dict() for d in mine],
-        }, indent=2, default=str))
+        print(json.dumps(status_json(status), indent=2, default=str))
     else:
-        print(status_table(want, page_url=page_url, page_fields=fields))
-        for item in mine:
-            print(f"  [{item.severity}] {item.kind}: {item.summary}")
+        print(status_table(status, tz=config.tz))
     return EXIT_OK
 
 
@@ -204,28 +188,28 @@ def _report(outcome: ChangeOutcome) -> int:
 
 
 def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    query = audit_view.AuditQuery(event=(args.event or "").strip().lower() or None,
+    query = audit_history.AuditQuery(event=(args.event or "").strip().lower() or None,
                                   actor=args.actor)
-    items = audit_view.history(build_audit(read_environment()), query=query,
+    items = audit_history.history(build_audit(read_environment()), query=query,
                                roster=Roster(config.roster), limit=args.limit)
     if args.json:
-        print(json.dumps([audit_view.item_dict(i) for i in items], indent=2, default=str))
+        print(json.dumps([audit_history.item_dict(i) for i in items], indent=2, default=str))
     else:
-        scope = audit_view.describe(query)
+        scope = audit_history.describe(query)
         print("\n".join(audit_lines(items, tz=config.tz))
               or f"Nothing recorded{' ' + scope if scope else ''}.")
     return EXIT_OK
 
 
 def _ready(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
-    days = (args.date,) if args.date else readiness.parse_day(
+    days = (args.date,) if args.date else ready.parse_day(
         None, today=now.astimezone(config.tz).date())
-    report = readiness.check_readiness(systems, config, days=days, now=now,
+    report = ready.check_readiness(systems, config, days=days, now=now,
                                        audit=build_audit(read_environment()))
     if args.json:
         print(json.dumps([d.to_dict() for d in report.departures], indent=2))
     else:
-        print(readiness_blocks.text_report(report.departures, days=days))
+        print(ready_report(report.departures, days=days))
     for note in report.result.notes:
         print(f"note: {note}", file=sys.stderr)
     # 2, as reconcile's drift: something a person must see to before the boat leaves.

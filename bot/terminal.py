@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import tzinfo
+from collections.abc import Iterable, Sequence
+from datetime import date, tzinfo
+from typing import Any
 
-from services.audit_view import AuditItem
 from services.changes import ChangeOutcome
 from services.domain.display import show_value
 from services.domain.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
-from services.domain.reconcile.engine import COMPARED_FIELDS
+from services.domain.readiness import Departure, days_phrase, heading, item_lines
 from services.domain.reconcile.fixes import ApplyReport, reached_line
+from services.usecases.audit_history import AuditItem
+from services.usecases.status import CharterStatus
 from store.audit import ChangeEntry
 
 
@@ -83,35 +85,52 @@ def apply_report(report: ApplyReport) -> str:
 
 
 
-def status_table(want: DesiredCharter, *, page_url: str, page_fields: Mapping[str, str] | None,
-                 ) -> str:
-    record = want.current_record
+def status_table(status: CharterStatus, *, tz: tzinfo) -> str:
+    want = status.want
     rows = [("field", "calendar", "dynamodb", "")]
-    for field in (*COMPARED_FIELDS, "status"):
-        expected = want.record.get(field)
-        actual = record.get(field) if record else None
-        differs = record is not None and show_value(expected) != show_value(actual)
-        rows.append((field, show_value(expected), show_value(actual) if record else "(no record)",
-                     "≠" if differs else ""))
+    for field in status.fields:
+        rows.append((field.name, field.calendar,
+                     "(no record)" if field.dynamodb is None else field.dynamodb,
+                     "≠" if field.differs and field.dynamodb is not None else ""))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [charter_heading(want.event_id, want), ""]
     lines += [f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}"
               for r in rows]
     lines.append("")
-    page = want.deployed_page
-    if want.page_key_problem:
+    if status.page == "refused":
         lines.append(f"  guest page: refused: the record's pageKey is not one the bot may "
                      f"write ({want.page_key_problem})")
-    elif page is None:
+    elif status.page == "missing":
         lines.append(f"  guest page: not deployed (expected at {want.page_key})")
     else:
-        same = page.content_md5 == want.page_md5
-        lines.append(f"  guest page: {page_url} ({'matches the calendar' if same else 'STALE'})")
-        for name, value in (page_fields or {}).items():
+        shown = "matches the calendar" if status.page == "current" else "STALE"
+        lines.append(f"  guest page: {status.page_url} ({shown})")
+        for name, value in status.page_shows.items():
             lines.append(f"    page shows {name}: {value}")
     if not want.fixable and not want.page_key_problem:
         lines.append("  the calendar event itself must be fixed before anything is written")
+    lines += [f"  [{d.severity}] {d.kind}: {d.summary}" for d in status.discrepancies]
+    if status.recent_changes:
+        lines.append("  last changes: " + " · ".join(
+            f"{c.id} {c.kind} {c.status} ({c.created_at.astimezone(tz):%b %-d %H:%M})"
+            for c in status.recent_changes))
     return "\n".join(lines)
+
+
+def status_json(status: CharterStatus) -> dict[str, Any]:
+    want = status.want
+    return {
+        "event_id": status.event_id,
+        "calendar": dict(want.record),
+        "dynamodb": dict(want.current_record.attributes) if want.current_record else None,
+        "page": {"key": want.page_key, "url": status.page_url,
+                 "deployed": want.deployed_page is not None,
+                 "in_sync": status.page == "current", "shows": status.page_shows},
+        "discrepancies": [d.to_dict() for d in status.discrepancies],
+        "recent_changes": [{"id": c.id, "kind": c.kind, "status": c.status,
+                            "created_at": c.created_at.isoformat()}
+                           for c in status.recent_changes],
+    }
 
 
 def change_line(change: ChangeEntry | ChangeOutcome) -> str:
@@ -149,3 +168,16 @@ def _by_charter(found: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
     for item in found:
         groups.setdefault(item.event_id, []).append(item)
     return groups
+
+
+def ready_report(departures: Sequence[Departure], *, days: Sequence[date]) -> str:
+    if not departures:
+        return f"No departures {days_phrase(days)}."
+    out = []
+    for departure in departures:
+        out.append(heading(departure))
+        out += [f"  {line}" for line in item_lines(departure)]
+    ready = sum(d.ready for d in departures)
+    out.append(f"{ready} of {len(departures)} departure{'s' if len(departures) != 1 else ''} "
+               f"{days_phrase(days)} ready.")
+    return "\n".join(out)

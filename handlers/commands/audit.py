@@ -6,9 +6,16 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from services.operations import Operations
+from handlers.views.blocks import audit_message
+from services.deps import Deps
+from services.domain.roster import Roster
+from services.usecases import audit_history
 
 
-def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
+def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,
         client: Any) -> None:
-    respond(**ops.audit_log(" ".join(words[1:])), response_type="ephemeral")
+    wanted = audit_history.parse_query(" ".join(words[1:]))
+    items = audit_history.history(deps.audit, query=wanted, roster=Roster(deps.config.roster),
+                                  limit=15)
+    respond(**audit_message(items, tz=deps.config.tz, scope=audit_history.describe(wanted)),
+            response_type="ephemeral")

@@ -6,14 +6,15 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from services.operations import Operations
+from handlers.views.help import help_message
+from services.deps import Deps
 
 
-def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
+def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,
         client: Any) -> None:
-    respond(**ops.help(), response_type="ephemeral")
+    respond(**help_message(), response_type="ephemeral")
 
 
-def not_understood(ops: Operations, words: list[str], text: str, user: str,
+def not_understood(deps: Deps, words: list[str], text: str, user: str,
                    respond: Respond, client: Any) -> None:
-    respond(**ops.help(not_understood=text), response_type="ephemeral")
+    respond(**help_message(not_understood=text), response_type="ephemeral")

@@ -6,9 +6,14 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from services.operations import Operations
+from handlers.views.readiness import ready_message
+from services.deps import Deps
+from services.usecases import ready
 
 
-def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
+def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,
         client: Any) -> None:
-    respond(**ops.ready(" ".join(words[1:])), response_type="ephemeral")
+    days = ready.parse_day(" ".join(words[1:]), today=deps.window().start)
+    report = ready.check_readiness(deps.systems, deps.config, days=days, now=deps.clock(),
+                                   audit=deps.audit)
+    respond(**ready_message(report.departures, days=report.days), response_type="ephemeral")

@@ -6,9 +6,13 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from services.operations import Operations
+from handlers.views.status import status_message
+from services.deps import Deps
+from services.usecases.status import charter_status
 
 
-def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
+def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,
         client: Any) -> None:
-    respond(**ops.status(" ".join(words[1:])), response_type="ephemeral")
+    status = charter_status(deps.systems, deps.config, query=" ".join(words[1:]),
+                            window=deps.window(), now=deps.clock(), audit=deps.audit)
+    respond(**status_message(status, tz=deps.config.tz), response_type="ephemeral")

@@ -1,6 +1,6 @@
-"""Readiness for people: lines for the terminal, Block Kit for /charter ready and the
-digest's Departures section. Pure. The sentences are the items' own, so the CLI, Slack
-and ``ready --json`` say the same thing."""
+"""Readiness in Block Kit, for /charter ready and the digest's Departures section. Pure.
+The sentences are the domain's (services/domain/readiness.py), so the CLI, Slack and
+``ready --json`` say the same thing."""
 
 from __future__ import annotations
 
@@ -18,44 +18,19 @@ from handlers.views.blocks import (
     section,
 )
 from services.domain.display import mrkdwn_text
-from services.domain.readiness import LABELS, Departure
+from services.domain.readiness import Departure, days_phrase, heading, item_lines
 
-MARKS = {True: "✓", False: "✗", None: "–"}
 # Past this many departures (a section and a row of Nudge buttons each) a message would
 # near Slack's 50 blocks: the rest is counted.
 MAX_SHOWN = 22
 NUDGE = "readiness_nudge"
 
 
-def heading(departure: Departure) -> str:
-    c = departure.charter
-    verdict = "ready" if departure.ready else "NOT READY"
-    return (f"{c.start:%a %b %-d} {c.start:%H:%M}–{c.end:%H:%M} · {c.guest_name} "
-            f"({departure.event_id}): {verdict}")
-
-
-def item_lines(departure: Departure) -> list[str]:
-    return [f"{MARKS[i.ok]} {LABELS[i.name]} — {i.detail}" for i in departure.items]
-
-
-def text_report(departures: Sequence[Departure], *, days: Sequence[date]) -> str:
-    if not departures:
-        return f"No departures {_days(days)}."
-    out = []
-    for departure in departures:
-        out.append(heading(departure))
-        out += [f"  {line}" for line in item_lines(departure)]
-    ready = sum(d.ready for d in departures)
-    out.append(f"{ready} of {len(departures)} departure{'s' if len(departures) != 1 else ''} "
-               f"{_days(days)} ready.")
-    return "\n".join(out)
-
-
 def departure_blocks(departures: Sequence[Departure], *, days: Sequence[date]) -> list[Block]:
     if not departures:
-        return [section(f":anchor: *Departures* — none {_days(days)}.")]
+        return [section(f":anchor: *Departures* — none {days_phrase(days)}.")]
     ready = sum(d.ready for d in departures)
-    blocks = [section(f":anchor: *Departures* {_days(days)} — {ready} of {len(departures)} "
+    blocks = [section(f":anchor: *Departures* {days_phrase(days)} — {ready} of {len(departures)} "
                       "ready")]
     for departure in departures[:MAX_SHOWN]:
         mark = ":white_check_mark:" if departure.ready else ":x:"
@@ -75,8 +50,8 @@ def departure_blocks(departures: Sequence[Departure], *, days: Sequence[date]) -
 
 def ready_message(departures: Sequence[Departure], *, days: Sequence[date]) -> Message:
     ready = sum(d.ready for d in departures)
-    text = (f"Departures {_days(days)}: {ready} of {len(departures)} ready" if departures
-            else f"No departures {_days(days)}")
+    text = (f"Departures {days_phrase(days)}: {ready} of {len(departures)} ready" if departures
+            else f"No departures {days_phrase(days)}")
     return {"text": text, "blocks": departure_blocks(departures, days=days)}
 
 
@@ -89,9 +64,3 @@ def with_departures(messages: Sequence[Message], departures: Sequence[Departure]
         first = messages[0]
         return [{**first, "blocks": [*top, *first["blocks"]]}, *messages[1:]]
     return [ready_message(departures, days=days), *messages]
-
-
-def _days(days: Sequence[date]) -> str:
-    if len(days) == 1:
-        return f"on {days[0]:%a %b %-d}"
-    return f"{days[0]:%a %b %-d} – {days[-1]:%a %b %-d}"

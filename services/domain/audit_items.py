@@ -1,7 +1,7 @@
 """The audit's timeline items and their filters, as people ask for them. Pure.
 
 An item is a change or a decision, with who, when, from which surface, what and
-the outcome; the store's records are turned into items by services.audit_view.
+the outcome; the store's records are turned into items by services.usecases.audit_history.
 """
 
 from __future__ import annotations

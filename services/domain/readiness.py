@@ -247,3 +247,23 @@ def _when(value: Any, *, tz: tzinfo | None) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].upper() + text[1:]).rstrip(".") + "."
+
+
+MARKS = {True: "✓", False: "✗", None: "–"}
+
+
+def heading(departure: Departure) -> str:
+    c = departure.charter
+    verdict = "ready" if departure.ready else "NOT READY"
+    return (f"{c.start:%a %b %-d} {c.start:%H:%M}–{c.end:%H:%M} · {c.guest_name} "
+            f"({departure.event_id}): {verdict}")
+
+
+def item_lines(departure: Departure) -> list[str]:
+    return [f"{MARKS[i.ok]} {LABELS[i.name]} — {i.detail}" for i in departure.items]
+
+
+def days_phrase(days: Sequence[date]) -> str:
+    if len(days) == 1:
+        return f"on {days[0]:%a %b %-d}"
+    return f"{days[0]:%a %b %-d} – {days[-1]:%a %b %-d}"

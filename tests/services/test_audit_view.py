@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from common.errors import InputError
-from services.audit_view import AuditQuery, actor_ids, parse_query
+from services.usecases.audit_history import AuditQuery, actor_ids, parse_query
 from services.domain.models import CrewMember
 from services.domain.roster import Roster
 
