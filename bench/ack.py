@@ -39,8 +39,8 @@ from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
 from common.errors import SourceUnavailableError
 from services.changes import ChangeService
+from services.deps import Deps
 from services.domain.models import ReconcileResult, Window
-from services.operations import Operations
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 
@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret"
 
 
-class SlowOperations(Operations):
+class SlowOperations(Deps):
     """Every reconcile takes ``work_seconds`` and then fails, like a slow, flaky AWS."""
 
     work_seconds = 1.0

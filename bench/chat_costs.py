@@ -23,10 +23,10 @@ from bot.sandbox.scenario import seed_weekend
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
 from bot.wiring import build_change_service, build_systems
+from services.deps import Deps
 from services.domain.config import Config
 from services.domain.models import Window
 from services.domain.pages.rendering import PageRenderer
-from services.operations import Operations
 from services.reconciling import run_reconcile
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
@@ -133,7 +133,7 @@ def run_chat(config: Config, *, messages: int, padding: int) -> None:
         systems = build_systems(box.config, box.env)
         database = Path(f"/tmp/charter-ops-bench-{time.time_ns()}.sqlite3")
         audit = AuditLog(session_factory(open_engine(f"sqlite:///{database}")))
-        ops = Operations(systems=systems, config=box.config, audit=audit,
+        ops = Deps(systems=systems, config=box.config, audit=audit,
                          changes=build_change_service(systems, box.config, audit),
                          window=lambda: WINDOW, clock=lambda: datetime.now(UTC))
         # One worker: each message's work is finished before the next one is timed.

@@ -32,13 +32,14 @@ from bot.config import load_config
 from bot.environment import Environment, read_environment
 from bot.push_http import PATH as NOTIFICATIONS_PATH
 from bot.serve import build_bot
-from bot.watch import SlackAlerts, build_live_sync, build_push
+from bot.watch import build_live_sync, build_push
 from bot.wiring import heartbeat_for
 from common.errors import CharterOpsError, ConfigError, InputError
+from handlers.channel import SlackAlerts, SlackChannel
 from services import jobs
+from services.deps import Deps
 from services.domain.config import Config
 from services.live_sync import LiveSync
-from services.operations import Operations
 from services.push import PushChannels, parse_notification
 
 logger = logging.getLogger(__name__)
@@ -107,21 +108,21 @@ class LambdaRuntime:
                                        endpoint_url=environ.get("AWS_ENDPOINT_URL")))
         return cls(config, read_environment(environ), lambda_client=lambda_client)
 
-    def post(self, message: dict[str, Any]) -> None:
-        self.app.client.chat_postMessage(channel=self.config.slack.channel, **message)
-
     def jobs(self) -> dict[str, Callable[[], None]]:
-        ops: Operations = self.ops
+        ops: Deps = self.ops
         beat = heartbeat_for(self.env.heartbeat_url).beat
+        channel = SlackChannel(self.app.client, self.config.slack.channel,
+                               all_clear=self.config.slack.all_clear)
+        warn = channel.warn
         return {
             "digest": jobs.guarded("morning digest",
-                                   lambda: jobs.morning_digest(ops, self.post), self.post,
+                                   lambda: jobs.morning_digest(ops, channel.digest), warn,
                                    beat=beat),
-            "nightly": jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), self.post,
+            "nightly": jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), warn,
                                     beat=beat),
             "retry": jobs.guarded("retry of interrupted changes",
-                                  lambda: jobs.retry_interrupted(ops), self.post),
-            "live": jobs.guarded("live sync", self.live_check, self.post),
+                                  lambda: jobs.retry_interrupted(ops), warn),
+            "live": jobs.guarded("live sync", self.live_check, warn),
         }
 
     @property

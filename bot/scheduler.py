@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import tzinfo
+from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from services import jobs
+from services.deps import Deps
 from services.domain.config import clock_time
-from services.operations import Operations
+from services.usecases.digest import Digest
 
 
 def _daily(at: str, zone: tzinfo) -> CronTrigger:
@@ -22,21 +24,33 @@ def _daily(at: str, zone: tzinfo) -> CronTrigger:
                        timezone=zone)
 
 
-def build_scheduler(ops: Operations, post: jobs.Post, *,
+class OpsChannel(Protocol):
+    """Where the jobs' digest and failures go (handlers/channel.py's SlackChannel)."""
+
+    def digest(self, digest: Digest) -> object:
+        ...
+
+    def warn(self, text: str) -> None:
+        ...
+
+
+def build_scheduler(ops: Deps, channel: OpsChannel, *,
                     beat: Callable[[str], None] | None = None) -> BackgroundScheduler:
     """``beat``: told after each digest and nightly sync that succeeded (HEARTBEAT_URL)."""
+    warn = channel.warn
     slack, sync = ops.config.slack, ops.config.sync
     scheduler = BackgroundScheduler(timezone=ops.config.tz)
-    scheduler.add_job(jobs.guarded("morning digest", lambda: jobs.morning_digest(ops, post),
-                                   post, beat=beat),
+    scheduler.add_job(jobs.guarded("morning digest",
+                                   lambda: jobs.morning_digest(ops, channel.digest), warn,
+                                   beat=beat),
                       _daily(slack.digest_at, ops.config.tz), id="digest", name="morning digest",
                       coalesce=True, misfire_grace_time=3600)
-    scheduler.add_job(jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), post,
+    scheduler.add_job(jobs.guarded("nightly sync", lambda: jobs.nightly_sync(ops), warn,
                                    beat=beat),
                       _daily(sync.nightly_at, ops.config.tz), id="nightly", name="nightly sync",
                       coalesce=True, misfire_grace_time=3600)
     scheduler.add_job(jobs.guarded("retry of interrupted changes",
-                                   lambda: jobs.retry_interrupted(ops), post),
+                                   lambda: jobs.retry_interrupted(ops), warn),
                       IntervalTrigger(seconds=sync.retry_seconds), id="retry",
                       name="retry of interrupted changes", coalesce=True)
     return scheduler

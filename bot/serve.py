@@ -38,22 +38,23 @@ from bot.wiring import (
     heartbeat_for,
 )
 from common.errors import ConfigError
+from handlers.channel import SlackChannel
+from services.deps import Deps
 from services.domain.config import Config
 from services.domain.sync_health import stale_reason
-from services.operations import Operations
 from services.reconciling import default_window
 from store.schema_state import schema_state
 
 logger = logging.getLogger(__name__)
 
 
-def build_operations(config: Config, env: Environment, *,
-                     stop_requested: threading.Event | None = None) -> Operations:
+def build_deps(config: Config, env: Environment, *,
+                     stop_requested: threading.Event | None = None) -> Deps:
     systems = build_systems(config, env)
     audit = build_audit(env)
     stopping = stop_requested.is_set if stop_requested else lambda: False
     synced = build_sync_state(env)
-    return Operations(systems=systems, config=config, audit=audit,
+    return Deps(systems=systems, config=config, audit=audit,
                       changes=build_change_service(systems, config, audit,
                                                    stop_requested=stopping),
                       window=lambda: default_window(config, now=datetime.now(UTC)),
@@ -62,12 +63,12 @@ def build_operations(config: Config, env: Environment, *,
 
 
 def build_bot(config: Config, env: Environment, *, executor: Executor | None = None,
-              stop_requested: threading.Event | None = None) -> tuple[App, Operations]:
+              stop_requested: threading.Event | None = None) -> tuple[App, Deps]:
     if not env.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
     if not env.slack_signing_secret and not env.slack_app_token:
         raise ConfigError("SLACK_SIGNING_SECRET is not set (needed to verify HTTP requests)")
-    ops = build_operations(config, env, stop_requested=stop_requested)
+    ops = build_deps(config, env, stop_requested=stop_requested)
     app = build_app(ops, token=env.slack_bot_token,
                     signing_secret=env.slack_signing_secret or "socket-mode-unused",
                     api_url=env.slack_api_url, executor=executor)
@@ -94,10 +95,8 @@ def serve(config_path: str) -> int:
     for resumed in ops.changes.resume():
         logger.info("resumed change %s: %s", resumed.change_id, resumed.status)
 
-    def post(message: dict) -> None:
-        app.client.chat_postMessage(channel=config.slack.channel, **message)
-
-    scheduler = build_scheduler(ops, post, beat=heartbeat_for(env.heartbeat_url).beat)
+    channel = SlackChannel(app.client, config.slack.channel, all_clear=config.slack.all_clear)
+    scheduler = build_scheduler(ops, channel, beat=heartbeat_for(env.heartbeat_url).beat)
     live = _add_live_sync(scheduler, ops, config, env)
     scheduler.start()
     try:
@@ -169,7 +168,7 @@ class _LiveSync:
             self._push.leave(alive_within=alive_within(self._config))
 
 
-def _add_live_sync(scheduler: BackgroundScheduler, ops: Operations, config: Config,
+def _add_live_sync(scheduler: BackgroundScheduler, ops: Deps, config: Config,
                    env: Environment) -> _LiveSync:
     """The live sync every ``sync.poll_seconds``, alongside the Slack app (bot/watch.py)."""
     from bot.watch import add_live_sync, build_live_sync, build_push, slack_alerts

@@ -12,12 +12,12 @@ from slack_sdk import WebClient
 from bot.direct_messages import PACE_SECONDS
 from bot.wiring import courier_for, web_client
 from handlers import actions, commands, events
-from services.operations import Operations
+from services.deps import Deps
 
 logger = logging.getLogger(__name__)
 
 
-def build_app(ops: Operations, *, token: str, signing_secret: str,
+def build_app(ops: Deps, *, token: str, signing_secret: str,
               api_url: str | None = None, client: WebClient | None = None,
               executor: Executor | None = None, message_pace: float = PACE_SECONDS) -> App:
     """``executor`` runs the deferred work; tests and benchmarks pass one they can drain.

@@ -21,35 +21,24 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.environment import Environment, http_port
 from bot.push_http import PATH, Wsgi, notifications_app
-from bot.wiring import build_change_service, direct_messages, heartbeat_for, slack_client
+from bot.wiring import (
+    build_audit,
+    build_change_service,
+    build_sync_state,
+    direct_messages,
+    heartbeat_for,
+    slack_client,
+)
 from common.errors import CharterOpsError
-from handlers.views.blocks import Message
+from handlers.channel import SlackAlerts
 from services.domain.config import Config
 from services.live_sync import AlertSink, CheckReport, LiveSync
 from services.push import Coalescer, PushChannels
 from services.reconciling import Systems
-from store.audit import AuditLog
-from store.database import open_engine, session_factory
-from store.sync_state import SyncState
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_ERROR, EXIT_ALERTS = 0, 1, 2
-
-
-class SlackAlerts:
-    """Alerts to ``slack.channel``: chat.postMessage, and chat.update of a charter's open alert."""
-
-    def __init__(self, client: Any, channel: str) -> None:
-        self._client = client
-        self._channel = channel
-
-    def post(self, message: Message) -> tuple[str, str]:
-        answer = self._client.chat_postMessage(channel=self._channel, **message)
-        return str(answer["channel"]), str(answer["ts"])
-
-    def update(self, channel: str, ts: str, message: Message) -> None:
-        self._client.chat_update(channel=channel, ts=ts, **message)
 
 
 def slack_alerts(config: Config, env: Environment) -> AlertSink | None:
@@ -60,9 +49,8 @@ def slack_alerts(config: Config, env: Environment) -> AlertSink | None:
 
 def build_live_sync(systems: Systems, config: Config, env: Environment, *,
                     alerts: AlertSink | None) -> LiveSync:
-    sessions = session_factory(open_engine(env.database_url))
-    return LiveSync(systems=systems, config=config, state=SyncState(sessions),
-                    changes=build_change_service(systems, config, AuditLog(sessions),
+    return LiveSync(systems=systems, config=config, state=build_sync_state(env),
+                    changes=build_change_service(systems, config, build_audit(env),
                                                  tell=direct_messages(env)),
                     alerts=alerts, heartbeat=heartbeat_for(env.heartbeat_url).beat)
 

@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.direct_messages import PACE_SECONDS, SlackCourier
 from bot.environment import Environment
@@ -123,13 +124,20 @@ def heartbeat_for(url: str | None) -> Heartbeat:
     return Heartbeat(url)
 
 
+@functools.cache
+def database_sessions(url: str | None) -> sessionmaker[Session]:
+    """One engine per process and database: the audit log, the live sync's state and the
+    crew's notices share its pool (migrated once, when it is first opened)."""
+    return session_factory(open_engine(url))
+
+
 def build_sync_state(env: Environment) -> SyncState:
     """The live sync's state in the audit store: its token, lease, and last success."""
-    return SyncState(session_factory(open_engine(env.database_url)))
+    return SyncState(database_sessions(env.database_url))
 
 
 def build_audit(env: Environment) -> AuditLog:
-    return AuditLog(session_factory(open_engine(env.database_url)))
+    return AuditLog(database_sessions(env.database_url))
 
 
 # Slack's 429s are retried after their Retry-After, this many times; a dropped connection

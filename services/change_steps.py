@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.changes import ChangeEntry, StepEntry
 from common.errors import ConflictError, SourceUnavailableError
 from services.domain.calendar.events import charter_from_api_event
 from services.domain.config import Config
@@ -31,7 +32,6 @@ from services.domain.pages.rendering import PageRenderer, content_md5
 from services.domain.reconcile.desired import desired_page
 from services.domain.roster import Roster
 from services.reconciling import Systems
-from store.audit import ChangeEntry, StepEntry
 
 ATTEMPTS = 3
 BACKOFF_SECONDS = (0.2, 1.0)  # between attempts of a write that did not land

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from common.changes import CONFLICT, DONE, FAILED, ChangeEntry, Lease, PlannedStep, StepEntry
 from common.errors import ConflictError, InputError, SourceUnavailableError
 from common.log_context import change_id as current_change
 from services.change_steps import RunMemo, StepWriter
@@ -49,18 +50,9 @@ from services.domain.reconcile.fixes import (
     step_outcomes,
 )
 from services.domain.roster import Roster
+from services.ports import AuditStore
 from services.reconciling import Systems
 from services.runner import new_runner_id, runner_is_dead
-from store.audit import (
-    CONFLICT,
-    DONE,
-    FAILED,
-    AuditLog,
-    ChangeEntry,
-    Lease,
-    PlannedStep,
-    StepEntry,
-)
 from store.notices import NOT_CONFIRMED, NoticeLog
 
 logger = logging.getLogger(__name__)
@@ -124,7 +116,7 @@ def planned_steps(plan: ChangePlan) -> list[PlannedStep]:
 
 
 class ChangeService:
-    def __init__(self, *, systems: Systems, config: Config, audit: AuditLog,
+    def __init__(self, *, systems: Systems, config: Config, audit: AuditStore,
                  renderer: PageRenderer | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  fault: FaultHook | None = None, lease_ttl: timedelta = LEASE_TTL,
@@ -155,7 +147,7 @@ class ChangeService:
                                   renderer=renderer or PageRenderer(), clock=clock, sleep=sleep)
 
     @property
-    def audit(self) -> AuditLog:
+    def audit(self) -> AuditStore:
         return self._audit
 
     def apply(self, plan: ChangePlan, *, requested_by: str, source: str,

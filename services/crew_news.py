@@ -23,8 +23,7 @@ from datetime import timedelta
 from common.errors import MessageRefusedError
 from services.domain.change.crew_notice import Notice
 from services.domain.display import mrkdwn_text
-from services.ports import MessageSender
-from store.audit import AuditLog
+from services.ports import AuditStore, MessageSender
 from store.notices import FAILED, NOT_CONFIRMED, SENT, Delivery, NoticeLog
 
 logger = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ Courier = MessageSender  # the port: direct messages that can be looked for agai
 
 
 def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice],
-              audit: AuditLog, send: Courier | None, source: str,
+              audit: AuditStore, send: Courier | None, source: str,
               idle_for: timedelta = timedelta(0)) -> str:
     """Send the news of a done change; the sentence for its outcome ('' when nobody is
     affected). ``idle_for``: a claim nobody confirmed is taken over only once its
@@ -125,7 +124,7 @@ def _send(notice: Notice, change_id: str, *, send: Courier,
     return SENT, ""
 
 
-def _audit(audit: AuditLog, notice: Notice, *, change_id: str, event_id: str | None,
+def _audit(audit: AuditStore, notice: Notice, *, change_id: str, event_id: str | None,
            source: str, state: str, why: str) -> None:
     audit.log_decision(subject=f"message to {notice.name}", decision="notified",
                        decided_by="bot", source=source, event_id=notice.event_id or event_id,

@@ -13,8 +13,8 @@ from services.changes import ChangeService
 from services.domain.config import Config
 from services.domain.models import ReconcileResult, Window
 from services.domain.pages.rendering import PageRenderer
+from services.ports import AuditStore
 from services.reconciling import Systems, run_reconcile
-from store.audit import AuditLog
 
 GROUP_CACHE_SECONDS = 600  # a user group's members, read at most every ten minutes
 
@@ -26,7 +26,7 @@ EVENT_MEMORY = timedelta(days=1)
 class Deps:
     systems: Systems
     config: Config
-    audit: AuditLog
+    audit: AuditStore
     changes: ChangeService
     window: Callable[[], Window]
     clock: Callable[[], datetime]

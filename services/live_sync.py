@@ -34,11 +34,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from common.errors import LeaseLostError, SourceUnavailableError, SyncTokenExpiredError
-from handlers.views.alerts import alert_message
-from handlers.views.blocks import Message, applied_line
 from services.changes import ChangeService
 from services.domain.change.blast_radius import approval_note
 from services.domain.config import Config
@@ -50,8 +48,9 @@ from services.domain.models import (
     Window,
 )
 from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.alerts import ChangeAlert
 from services.domain.reconcile.engine import find_discrepancies, orphan_links
-from services.domain.reconcile.fixes import APPLIED
+from services.domain.reconcile.fixes import APPLIED, applied_line
 from services.domain.reconcile.live_view import (
     ChangedEvents,
     PartialView,
@@ -61,6 +60,7 @@ from services.domain.reconcile.live_view import (
     record_ids,
     with_unclaimed,
 )
+from services.ports import AlertSink
 from services.reconciling import Systems, default_window
 from services.runner import new_runner_id, runner_is_dead
 from services.sync_lease import SyncLeaseKeeper
@@ -71,17 +71,6 @@ logger = logging.getLogger(__name__)
 
 LEASE_TTL = timedelta(minutes=2)  # a check takes seconds; a dead holder's lease lapses soon
 REQUESTER = "live-sync"
-
-
-class AlertSink(Protocol):
-    """Where alerts go (Slack's chat.postMessage and chat.update, in production)."""
-
-    def post(self, message: Message) -> tuple[str, str]:
-        """Post; returns (channel id, message ts)."""
-        ...
-
-    def update(self, channel: str, ts: str, message: Message) -> None:
-        ...
 
 
 @dataclass(frozen=True)
@@ -309,16 +298,16 @@ class LiveSync:
             preview = approval_note([*mine_left, *mine_applied], want=want,
                                     config=self._config, now=now,
                                     served=result.served.get(event_id))
-            message = alert_message(event_id=event_id, want=want, record=record,
-                                    left=mine_left, applied=mine_applied, tz=self._config.tz,
-                                    now=now, preview=preview)
+            alert = ChangeAlert(event_id=event_id, want=want, record=record,
+                                left=tuple(mine_left), applied=tuple(mine_applied),
+                                tz=self._config.tz, now=now, preview=preview)
             ids = [d.id for d in (*mine_left, *mine_applied)]
             keeper.ensure(before=f"alerting on {event_id}")
-            updated = self._send(event_id, ids, message, needs_person=bool(mine_left))
-            report.alerts.append(Alert(event_id=event_id, text=message["text"],
+            updated = self._send(event_id, ids, alert, needs_person=bool(mine_left))
+            report.alerts.append(Alert(event_id=event_id, text=alert.text,
                                        needs_person=bool(mine_left), updated=updated))
 
-    def _send(self, event_id: str, ids: list[str], message: Message, *,
+    def _send(self, event_id: str, ids: list[str], alert: ChangeAlert, *,
               needs_person: bool) -> bool:
         if self._alerts is None:
             return False  # no Slack (watch without a bot token): the report says it
@@ -326,10 +315,10 @@ class LiveSync:
         # so the channel never keeps an Approve for a drift that no longer holds.
         earlier = self._state.open_alert(event_id)
         if earlier is not None:
-            self._alerts.update(earlier.channel, earlier.message_ts, message)
+            self._alerts.update(earlier.channel, earlier.message_ts, alert)
             channel, ts = earlier.channel, earlier.message_ts
         else:
-            channel, ts = self._alerts.post(message)
+            channel, ts = self._alerts.post(alert)
         self._state.remember_alert(event_id=event_id, discrepancy_ids=ids, channel=channel,
                                    message_ts=ts, needs_person=needs_person)
         return earlier is not None

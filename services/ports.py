@@ -8,16 +8,18 @@ tests. Errors are the adapters' typed ones (common/errors.py): ConflictError whe
 a conditional write finds someone else's data, SourceUnavailableError when a
 system cannot be reached.
 
-The audit store (store/audit.py's AuditLog) stays concrete for now: on an
-in-memory SQLite engine it is fast and real, so a fake would only test itself.
+The audit store is a port too (``AuditStore``, implemented by store/audit.py's
+AuditLog); its entries are common/changes.py's. The use cases' unit tests run it on
+SQLite in memory: it is fast and real, so a fake would only test itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from common.changes import ChangeEntry, DecisionEntry, Lease, PlannedStep
 from services.domain.models import (
     CalendarSnapshot,
     DeployedPage,
@@ -27,6 +29,7 @@ from services.domain.models import (
     RecordSnapshot,
 )
 from services.domain.pages.served import ServedResponse
+from services.domain.reconcile.alerts import ChangeAlert
 
 
 class CalendarEvents(Protocol):
@@ -151,4 +154,88 @@ class MessageSender(Protocol):
 
     def find(self, user: str, *, change_id: str) -> str | None:
         """The ts of this change's message to ``user``, if it is among their messages."""
+        ...
+
+
+class AlertSink(Protocol):
+    """Where alerts go (Slack's chat.postMessage and chat.update, in production; the
+    sink lays the alert out)."""
+
+    def post(self, alert: ChangeAlert) -> tuple[str, str]:
+        """Post; returns (channel id, message ts)."""
+        ...
+
+    def update(self, channel: str, ts: str, alert: ChangeAlert) -> None:
+        ...
+
+
+class AuditStore(Protocol):
+    """The audit log: changes and their steps (written before the first external write),
+    their leases, decisions, and the claims that make a digest, a Slack event or a
+    nightly sync happen once across replicas."""
+
+    @property
+    def sessions(self) -> Any:
+        """The store's sessions, for its other tables (the crew's notices)."""
+        ...
+
+    def begin_change(self, *, kind: str, event_id: str | None, requested_by: str,
+                     source: str, idempotency_key: str, params: dict[str, Any],
+                     steps: Sequence[PlannedStep], undo_of: str | None = None,
+                     lease: Lease | None = None, request_key: str | None = None,
+                     ) -> tuple[ChangeEntry, bool]:
+        """The change and whether this call created it (False: the key was known)."""
+        ...
+
+    def step_finished(self, change_id: str, seq: int, *, status: str, before: Any = None,
+                      after: Any = None, error: str | None = None) -> None:
+        ...
+
+    def finish(self, change_id: str, *, status: str, error: str | None = None) -> None:
+        ...
+
+    def claim(self, change_id: str, lease: Lease, *,
+              owner_is_dead: Callable[[str], bool] = lambda _owner: False) -> bool:
+        ...
+
+    def renew(self, change_id: str, lease: Lease) -> bool:
+        ...
+
+    def release(self, change_id: str, lease: Lease) -> None:
+        ...
+
+    def get(self, change_id: str) -> ChangeEntry | None:
+        ...
+
+    def find_by_key(self, idempotency_key: str) -> ChangeEntry | None:
+        ...
+
+    def latest_for_request(self, request_key: str) -> ChangeEntry | None:
+        ...
+
+    def unfinished(self) -> list[ChangeEntry]:
+        ...
+
+    def recent(self, *, event_id: str | None = None, limit: int = 20) -> list[ChangeEntry]:
+        ...
+
+    def change_history(self, *, event: str | None = None, actors: Collection[str] = (),
+                       limit: int = 50) -> list[ChangeEntry]:
+        ...
+
+    def log_decision(self, *, subject: str, decision: str, decided_by: str, source: str,
+                     event_id: str | None = None, summary: str | None = None,
+                     change_id: str | None = None, note: str | None = None
+                     ) -> DecisionEntry:
+        ...
+
+    def decision_history(self, *, event: str | None = None, actors: Collection[str] = (),
+                         limit: int = 50) -> list[DecisionEntry]:
+        ...
+
+    def claim_digest(self, *, day: str, channel: str, discrepancy_count: int) -> bool:
+        ...
+
+    def claim_event(self, event_id: str, *, retry_num: int | None = None,
+                    keep: timedelta = timedelta(days=1)) -> bool:
         ...

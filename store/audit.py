@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +25,8 @@ from common.changes import (
     PENDING,
     SKIPPED,
     SOURCES,
+    ChangeEntry,
+    DecisionEntry,
     PlannedStep,
     StepEntry,
 )
@@ -39,44 +40,6 @@ PRUNE_EVERY = timedelta(minutes=10)
 # Re-exported: the store is where most code meets these names.
 __all__ = ["APPLYING", "CONFLICT", "DONE", "FAILED", "PENDING", "SKIPPED", "SOURCES",
            "AuditLog", "ChangeEntry", "DecisionEntry", "Lease", "PlannedStep", "StepEntry"]
-
-
-@dataclass(frozen=True)
-class ChangeEntry:
-    id: str
-    kind: str
-    event_id: str | None
-    requested_by: str
-    source: str
-    idempotency_key: str
-    status: str
-    params: dict[str, Any]
-    error: str | None
-    undo_of: str | None
-    created_at: datetime
-    steps: tuple[StepEntry, ...]
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (DONE, CONFLICT)
-
-
-@dataclass(frozen=True)
-class DecisionEntry:
-    """Who decided what about which charter, from where, and what came of it."""
-
-    id: int
-    subject: str  # a discrepancy id, a command, or "all"
-    decision: str  # approved | dismissed | refused | proposed | confirmed | rejected | cancelled
-    decided_by: str
-    source: str
-    event_id: str | None
-    summary: str | None
-    change_id: str | None
-    note: str | None
-    decided_at: datetime
 
 
 def _entry(row: ChangeRow) -> ChangeEntry:

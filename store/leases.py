@@ -11,7 +11,6 @@ alike.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,13 +18,7 @@ from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-
-@dataclass(frozen=True)
-class Lease:
-    """A runner's claim on a row: who, and for how long after each renewal."""
-
-    owner: str
-    ttl: timedelta
+from common.changes import Lease
 
 
 def aware(moment: datetime) -> datetime:

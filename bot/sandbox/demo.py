@@ -20,15 +20,14 @@ from bot.sandbox.scenario import coming_saturday, seed_weekend
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
 from bot.terminal import apply_report, reconcile_report
-from bot.wiring import build_change_service, build_systems
+from bot.wiring import build_change_service, build_systems, database_sessions
 from services.changes import ChangeService
+from services.deps import Deps
 from services.domain.calendar.event_ids import base_event_id
 from services.domain.config import Config
 from services.domain.pages.rendering import PageRenderer
-from services.operations import Operations
 from services.reconciling import Systems, default_window, run_reconcile
 from store.audit import AuditLog
-from store.database import open_engine, session_factory
 
 DEMO_SECRET = "demo-signing-secret"
 # The unattended console session: a status, a captain's swap in chat approved by an
@@ -80,8 +79,7 @@ def run_demo(*, config_path: str | None, assume_yes: bool, auto_fix: bool = Fals
         if not assume_yes and not _confirm("Apply them? [y/N] "):
             print("Nothing applied.")
             return 0
-        sessions = session_factory(open_engine(f"sqlite:///{workdir}/audit.sqlite3"))
-        audit = AuditLog(sessions)
+        audit = AuditLog(database_sessions(f"sqlite:///{workdir}/audit.sqlite3"))
         service = build_change_service(systems, config, audit)
         report = service.apply_fixes(result, fixable, requested_by="demo", source="cli")
         print(apply_report(report))
@@ -90,8 +88,8 @@ def run_demo(*, config_path: str | None, assume_yes: bool, auto_fix: bool = Fals
         print("\nReconciling again:")
         print(reconcile_report(again))
         in_sync = report.ok and not [d for d in again.discrepancies if d.fix]
-        followed = follow_an_edit(sandbox, systems, config, sessions=sessions, service=service,
-                                  auto_fix=auto_fix)
+        followed = follow_an_edit(sandbox, systems, config, sessions=audit.sessions,
+                                  service=service, auto_fix=auto_fix)
         console_ok = _console(config, systems, audit, service, interactive=not assume_yes)
         return 0 if in_sync and followed and console_ok else 1
 
@@ -121,7 +119,7 @@ def _console(config: Config, systems: Systems, audit: AuditLog, service: ChangeS
              interactive: bool) -> bool:
     """The same Bolt app as production, signed requests in, a local Slack fake out."""
     approver = config.slack.approvers[0] if config.slack.approvers else "U0APPROVER"
-    ops = Operations(systems=systems, config=config, audit=audit, changes=service,
+    ops = Deps(systems=systems, config=config, audit=audit, changes=service,
                      window=lambda: default_window(config, now=datetime.now(UTC)),
                      clock=lambda: datetime.now(UTC))
     with SlackFake() as slack:

@@ -15,9 +15,11 @@ from werkzeug.serving import make_server
 from bot.push_http import PATH, notifications_app
 from bot.sandbox.sandbox import Sandbox
 from bot.watch import alive_within
+from handlers.views.alerts import alert_message
 from handlers.views.blocks import Message
 from services.changes import ChangeService
 from services.domain.config import Config
+from services.domain.reconcile.alerts import ChangeAlert
 from services.live_sync import CheckReport, LiveSync
 from services.push import Coalescer, PushChannels
 from services.reconciling import Systems
@@ -30,13 +32,14 @@ class PrintedAlerts:
     def __init__(self) -> None:
         self.posted: list[Message] = []
 
-    def post(self, message: Message) -> tuple[str, str]:
+    def post(self, alert: ChangeAlert) -> tuple[str, str]:
+        message = alert_message(alert)
         self.posted.append(message)
         _show(message, updated=False)
         return "C0OPS", f"{len(self.posted)}.0"
 
-    def update(self, channel: str, ts: str, message: Message) -> None:
-        _show(message, updated=True)
+    def update(self, channel: str, ts: str, alert: ChangeAlert) -> None:
+        _show(alert_message(alert), updated=True)
 
 
 def _show(message: Message, *, updated: bool) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.actions import change_buttons, chat_pick, digest_buttons, nudge_button
-from services.operations import Operations
+from services.deps import Deps
 
 
-def register(app: App, ops: Operations) -> None:
-    digest_buttons.register(app, ops)
-    change_buttons.register(app, ops)
-    nudge_button.register(app, ops)
-    chat_pick.register(app, ops)
+def register(app: App, deps: Deps) -> None:
+    digest_buttons.register(app, deps)
+    change_buttons.register(app, deps)
+    nudge_button.register(app, deps)
+    chat_pick.register(app, deps)

@@ -7,25 +7,26 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
+from handlers.refusals import refused_button
 from handlers.views.change import CANCEL, CONFIRM, cancelled_message, clicked, outcome_message
+from services.deps import Deps
 from services.domain.display import mrkdwn_text
-from services.operations import Operations
 from services.usecases import change_request
 
 
-def register(app: App, ops: Operations) -> None:
+def register(app: App, deps: Deps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
     def confirm(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         user, click = body["user"]["id"], clicked(action["value"])
-        if not ops.is_approver(user):
-            respond(**ops.refuse_button(user_id=user, action_id=CONFIRM,
+        if not deps.is_approver(user):
+            respond(**refused_button(deps, user_id=user, action_id=CONFIRM,
                                         value=action["value"], source=click.source),
                     replace_original=False, response_type="ephemeral")
             return
         try:
-            done = change_request.confirm(ops, click.request, key=click.key,
+            done = change_request.confirm(deps, click.request, key=click.key,
                                           event_id=click.event_id, user_id=user,
                                           source=click.source)
             respond(**outcome_message(done.outcome), replace_original=True)
@@ -34,12 +35,12 @@ def register(app: App, ops: Operations) -> None:
 
     def cancel(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         user, click = body["user"]["id"], clicked(action["value"])
-        if not change_request.may_cancel(ops, source=click.source, user_id=user):
-            respond(**ops.refuse_button(user_id=user, action_id=CANCEL,
+        if not change_request.may_cancel(deps, source=click.source, user_id=user):
+            respond(**refused_button(deps, user_id=user, action_id=CANCEL,
                                         value=action["value"], source=click.source),
                     replace_original=False, response_type="ephemeral")
             return
-        change_request.cancel(ops, click.request, event_id=click.event_id, user_id=user,
+        change_request.cancel(deps, click.request, event_id=click.event_id, user_id=user,
                               source=click.source)
         respond(**cancelled_message(click, user_id=user), replace_original=True)
 

@@ -7,25 +7,54 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from handlers.views import blocks
-from services.operations import Operations
+from handlers.refusals import refused_button
+from handlers.views.approvals import (
+    APPROVE,
+    APPROVE_ALL,
+    DISMISS,
+    entries_in,
+    request_of,
+    requests_in,
+)
+from handlers.views.blocks import Message
+from handlers.views.decision import approved_message, dismissed_message
+from services.deps import Deps
+from services.usecases import digest_decision
 
 
-def register(app: App, ops: Operations) -> None:
+def register(app: App, deps: Deps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
     def decide(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         user, channel = body["user"]["id"], body["channel"]["id"]
-        if not ops.is_approver(user):
-            client.chat_postEphemeral(channel=channel, user=user, **ops.refuse_button(
-                user_id=user, action_id=action["action_id"], value=action["value"],
-                source="digest"))
+        action_id, value = action["action_id"], action["value"]
+        if not deps.is_approver(user):
+            client.chat_postEphemeral(channel=channel, user=user, **refused_button(
+                deps, user_id=user, action_id=action_id, value=value, source="digest"))
             return
         message = body["message"]
-        client.chat_update(channel=channel, ts=message["ts"], **ops.decide(
-            action_id=action["action_id"], value=action["value"], user_id=user,
-            message=message))
+        updated = decided(deps, action_id=action_id, value=value, user_id=user,
+                          message=message)
+        if updated is not None:
+            client.chat_update(channel=channel, ts=message["ts"], **updated)
 
-    for action_id in (blocks.APPROVE, blocks.DISMISS, blocks.APPROVE_ALL):
+    for action_id in (APPROVE, DISMISS, APPROVE_ALL):
         app.action(action_id)(ack=acknowledge, lazy=[decide])
+
+
+def decided(deps: Deps, *, action_id: str, value: str, user_id: str,
+            message: dict[str, Any]) -> Message | None:
+    """The digest message (or live-sync alert) as it reads after an approver's decision;
+    None when the button decides nothing."""
+    when = deps.clock().astimezone(deps.config.tz).strftime("%H:%M")
+    request = None if value == "all" else request_of(value)
+    if action_id == DISMISS:
+        if request is None:
+            return None  # the digest has no "Dismiss all"
+        count = digest_decision.dismiss(deps, request, user_id=user_id)
+        return dismissed_message(message, request, count=count, user_id=user_id, when=when)
+    blocks = message.get("blocks", [])
+    approval = digest_decision.approve(deps, request=request, posted=requests_in(blocks),
+                                       entries=entries_in(blocks), user_id=user_id)
+    return approved_message(message, approval, request=request, user_id=user_id, when=when)

@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError
+from handlers.refusals import refused
+from handlers.views.nudge import nudge_request, nudged_message
 from handlers.views.readiness import NUDGE
+from services.deps import Deps
 from services.domain.display import mrkdwn_text
-from services.operations import Operations
+from services.usecases.nudge import nudge
 
 
-def register(app: App, ops: Operations) -> None:
+def register(app: App, deps: Deps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
-    def nudge(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def nudge_clicked(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         user = body["user"]["id"]
-        if not ops.is_approver(user):
-            request = json.loads(action["value"])
-            respond(**ops.refuse(user_id=user, what=f"nudge {request.get('person')}",
-                                 source="slash", event_id=request.get("event")),
+        event_id, person = nudge_request(action["value"])
+        if not deps.is_approver(user):
+            respond(**refused(deps, user_id=user, what=f"nudge {person}", source="slash",
+                              event_id=event_id or None),
                     replace_original=False, response_type="ephemeral")
             return
         try:
-            respond(**ops.nudge(action["value"], user_id=user), replace_original=False,
+            nudged = nudge(deps, event_id=event_id, person=person, user_id=user)
+            respond(**nudged_message(nudged, tz=deps.config.tz), replace_original=False,
                     response_type="ephemeral")
         except CharterOpsError as error:
             respond(text=f":warning: {mrkdwn_text(error)}", replace_original=False,
                     response_type="ephemeral")
 
-    app.action(NUDGE)(ack=acknowledge, lazy=[nudge])
+    app.action(NUDGE)(ack=acknowledge, lazy=[nudge_clicked])

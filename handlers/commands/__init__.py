@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.commands import charter
-from services.operations import Operations
+from services.deps import Deps
 
 
-def register(app: App, ops: Operations) -> None:
-    charter.register(app, ops)
+def register(app: App, deps: Deps) -> None:
+    charter.register(app, deps)

@@ -7,16 +7,17 @@ from typing import Any
 
 from slack_bolt import Respond
 
+from handlers.refusals import refused
 from handlers.views.change import plan_message
-from services.operations import Operations
+from services.deps import Deps
 from services.usecases import change_request
 
 
-def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
+def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,
         client: Any) -> None:
-    if not ops.is_approver(user):
-        respond(**ops.refuse(user_id=user, what=f"/charter {text}", source="slash"),
+    if not deps.is_approver(user):
+        respond(**refused(deps, user_id=user, what=f"/charter {text}", source="slash"),
                 response_type="ephemeral")
         return
-    planned = change_request.plan_typed(ops, words[0], words[1:])
+    planned = change_request.plan_typed(deps, words[0], words[1:])
     respond(**plan_message(planned), response_type="ephemeral")

@@ -12,40 +12,40 @@ from slack_bolt import Ack, App, Respond
 from common.errors import CharterOpsError, UnknownCharterError
 from handlers.commands import audit, change, help, ready, status, sync
 from handlers.views import blocks
+from services.deps import Deps
 from services.domain.display import mrkdwn_text, typed_text
-from services.operations import Operations
 
 PICK = "pick_charter"
 
-# A verb's listener: (ops, the words after the verb, the whole text, user, respond, client).
-Verb = Callable[[Operations, list[str], str, str, Respond, Any], None]
+# A verb's listener: (deps, the words after the verb, the whole text, user, respond, client).
+Verb = Callable[[Deps, list[str], str, str, Respond, Any], None]
 VERBS: dict[str, Verb] = {
     "help": help.run, "status": status.run, "sync": sync.run, "ready": ready.run,
     "audit": audit.run, "swap": change.run, "time": change.run,
 }
 
 
-def register(app: App, ops: Operations) -> None:
+def register(app: App, deps: Deps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
     def charter(command: dict[str, Any], respond: Respond, client: Any) -> None:
-        run(ops, typed_text(command.get("text") or ""), command["user_id"], respond, client)
+        run(deps, typed_text(command.get("text") or ""), command["user_id"], respond, client)
 
     def picked(body: dict[str, Any], action: dict[str, Any], respond: Respond,
                client: Any) -> None:
-        run(ops, json.loads(action["value"])["text"], body["user"]["id"], respond, client)
+        run(deps, json.loads(action["value"])["text"], body["user"]["id"], respond, client)
 
     app.command("/charter")(ack=acknowledge, lazy=[charter])
     app.action(PICK)(ack=acknowledge, lazy=[picked])
 
 
-def run(ops: Operations, text: str, user: str, respond: Respond, client: Any) -> None:
+def run(deps: Deps, text: str, user: str, respond: Respond, client: Any) -> None:
     words = text.split()
     verb = words[0].lower() if words else "help"
     listener = VERBS.get(verb, help.not_understood)
     try:
-        listener(ops, [verb, *words[1:]], text, user, respond, client)
+        listener(deps, [verb, *words[1:]], text, user, respond, client)
     except UnknownCharterError as error:
         respond(**_pick(verb, words, error), response_type="ephemeral")
     except CharterOpsError as error:

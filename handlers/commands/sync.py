@@ -1,4 +1,4 @@
-"""``/charter sync``: check everything now and post the digest to the ops channel."""
+"""``/charter sync``: check everything now and post the digest to the deps channel."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from services.operations import Operations
+from handlers.channel import SlackChannel
+from services.deps import Deps
+from services.usecases.digest import digest
 
 
-def run(ops: Operations, words: list[str], text: str, user: str, respond: Respond,
+def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,
         client: Any) -> None:
     respond(text="Checking the calendar, DynamoDB and the guest pages…",
             response_type="ephemeral")
-    for message in ops.digest():
-        client.chat_postMessage(channel=ops.config.slack.channel, **message)
+    SlackChannel(client, deps.config.slack.channel,
+                 all_clear=deps.config.slack.all_clear).digest(digest(deps))

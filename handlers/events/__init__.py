@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.events import message, once
-from services.operations import Operations
+from services.deps import Deps
 
 
-def register(app: App, ops: Operations) -> None:
-    once.register(app, ops)  # first: a repeated event reaches no listener
-    message.register(app, ops)
+def register(app: App, deps: Deps) -> None:
+    once.register(app, deps)  # first: a repeated event reaches no listener
+    message.register(app, deps)

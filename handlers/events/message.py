@@ -9,15 +9,17 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from common.errors import CharterOpsError
+from handlers.views.chat import reply_message
+from services.deps import Deps
 from services.domain.display import mrkdwn_text, typed_text
-from services.operations import Operations
+from services.usecases import chat_proposal
 
 # Edits, deletions, joins and bots' posts are not new reports from a person.
 _IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join",
                      "channel_leave", "thread_broadcast", "message_replied"}
 
 
-def register(app: App, ops: Operations) -> None:
+def register(app: App, deps: Deps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
@@ -29,10 +31,11 @@ def register(app: App, ops: Operations) -> None:
             return
         thread = event.get("thread_ts") or event["ts"]
         try:
-            reply = ops.propose(text, user_id=user)
+            reply = chat_proposal.propose(deps, text, user_id=user)
+            answer = reply_message(reply) if reply is not None else None
         except CharterOpsError as error:
-            reply = {"text": f":warning: I read that as a change, but: {mrkdwn_text(error)}"}
-        if reply is not None:
-            client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply)
+            answer = {"text": f":warning: I read that as a change, but: {mrkdwn_text(error)}"}
+        if answer is not None:
+            client.chat_postMessage(channel=event["channel"], thread_ts=thread, **answer)
 
     app.event("message")(ack=acknowledge, lazy=[read])

@@ -15,12 +15,12 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from services.operations import Operations
+from services.deps import Deps
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, ops: Operations) -> None:
+def register(app: App, deps: Deps) -> None:
     """First of all listeners: a repeated event reaches none of them."""
 
     @app.middleware
@@ -37,7 +37,7 @@ def register(app: App, ops: Operations) -> None:
             event_id = "lazy-" + hashlib.sha256(
                 f"{event_id} {req.lazy_function_name}".encode()).hexdigest()[:40]
         retry = (req.headers.get("x-slack-retry-num") or [None])[0]
-        if ops.first_delivery(str(event_id), retry_num=int(retry) if retry else None):
+        if deps.first_delivery(str(event_id), retry_num=int(retry) if retry else None):
             return next_()
         logger.info("event %s already handled (retry %s): acknowledged, ignored", event_id,
                     retry or "none")

@@ -1,83 +1,24 @@
-"""A live-sync alert: one charter's change in the calendar, told to the ops channel. Pure.
+"""A live-sync alert in Block Kit: one charter's change in the calendar, told to the ops
+channel. Pure.
 
 It is a digest entry (the same section, the same *Approve* / *Dismiss* buttons and
-block ids, so the digest's own actions decide it) under one line that says what
-moved in the calendar and what DynamoDB and the guest page still say:
-"Danika, tomorrow: the calendar moved 15:00–19:00 to 16:00–20:00; DynamoDB and
-the guest page still say 15:00–19:00".
+block ids, so the digest's own actions decide it) under the alert's headline
+(services/domain/reconcile/alerts.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from handlers.views.approvals import EntryUpdate
 from handlers.views.blocks import Message, block_key, charter_entry, section
-from services.domain.display import mrkdwn_text, show_value
-from services.domain.models import DesiredCharter, Discrepancy, Record
-from services.domain.reconcile.live_view import record_start
+from services.domain.reconcile.alerts import ChangeAlert
+from services.domain.reconcile.approvals import EntryUpdate
 
 
-def day_word(day: date, *, today: date) -> str:
-    offset = (day - today).days
-    return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset, f"{day:%a %b %-d}")
-
-
-def headline(*, event_id: str, want: DesiredCharter | None, record: Record | None,
-             items: Sequence[Discrepancy], tz: ZoneInfo, now: datetime) -> str:
-    """What changed in the calendar, and what the other two systems still say."""
-    today = now.astimezone(tz).date()
-    if want is None:
-        who = mrkdwn_text((record.get("guestName") if record else None) or event_id)
-        old = record_start(record, tz)
-        when = day_word(old.date(), today=today) if old else "(date unknown)"
-        status = mrkdwn_text(show_value(record.get("status"))) if record else "(no record)"
-        return (f"*{who}, {when}*: the calendar event was cancelled; DynamoDB still says "
-                f"{status}")
-    charter = want.charter
-    guest = mrkdwn_text(charter.guest_name)
-    when = day_word(charter.start.astimezone(tz).date(), today=today)
-    new = f"{charter.start:%H:%M}–{charter.end:%H:%M}"
-    stale = _stale_systems(items)
-    if record is None:
-        return f"*{guest}, {when}*: a new charter in the calendar ({new}); " \
-               "DynamoDB has no record yet"
-    old_start = record_start(record, tz)
-    old = mrkdwn_text(f"{record.get('startTime') or '?'}–{record.get('endTime') or '?'}")
-    if old_start is not None and old_start.date() != charter.start.date():
-        old = f"{old_start:%a %b %-d} {old}"
-        new = f"{charter.start:%a %b %-d} {new}"
-    if old != new:
-        said = f"the calendar moved {old} to {new}"
-        still = f"; {stale} still say {old}" if stale else ""
-        return f"*{guest}, {when}*: {said}{still}"
-    fields = sorted({str(i.field) for i in items if i.field} | {
-        "the guest page" for i in items if i.kind in ("PAGE_STALE", "PAGE_MISSING")})
-    changed = mrkdwn_text(", ".join(fields)) or "the event"
-    tail = f"; {stale} still say otherwise" if stale else ""
-    return f"*{guest}, {when}* ({new}): the calendar changed {changed}{tail}"
-
-
-def _stale_systems(items: Sequence[Discrepancy]) -> str:
-    record = any(i.kind in ("RECORD_MISMATCH", "RECORD_MISSING") for i in items)
-    page = any(i.kind in ("PAGE_STALE", "PAGE_MISSING") for i in items)
-    return {(True, True): "DynamoDB and the guest page", (True, False): "DynamoDB",
-            (False, True): "the guest page"}.get((record, page), "")
-
-
-def alert_message(*, event_id: str, want: DesiredCharter | None, record: Record | None,
-                  left: Sequence[Discrepancy], applied: Sequence[Discrepancy], tz: ZoneInfo,
-                  now: datetime, preview: str = "") -> Message:
+def alert_message(alert: ChangeAlert) -> Message:
     """The alert: the headline, then the charter's digest entry (Approve / Dismiss for what
     is left to a person; what the live sync already fixed, said as applied)."""
-    # Only what is still wrong is said to be "still" wrong: a fix already made is not.
-    line = headline(event_id=event_id, want=want, record=record, items=left, tz=tz, now=now)
-    entry = charter_entry(EntryUpdate(event_id=event_id, want=want, moved=(),
-                                      applied=tuple(applied), gone=(), left=tuple(left),
-                                      note=None, preview=preview))
-    text = line.replace("*", "")
-    return {"text": f":rotating_light: {text}",
-            "blocks": [section(f":rotating_light: {line}", block_id=block_key("alert", event_id)),
-                       *entry]}
+    entry = charter_entry(EntryUpdate(event_id=alert.event_id, want=alert.want, moved=(),
+                                      applied=alert.applied, gone=(), left=alert.left,
+                                      note=None, preview=alert.preview))
+    return {"text": alert.text,
+            "blocks": [section(f":rotating_light: {alert.headline}",
+                               block_id=block_key("alert", alert.event_id)), *entry]}

@@ -14,11 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from handlers.views.approvals import EntryUpdate, seen_of
+from handlers.views.approvals import APPROVE, APPROVE_ALL, DISMISS
 from services.domain.audit_items import AuditItem
 from services.domain.calendar.event_ids import bounded
 from services.domain.display import mrkdwn_text, show_value
 from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
+from services.domain.reconcile.approvals import EntryUpdate, seen_of
+from services.domain.reconcile.fixes import applied_line
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -26,7 +28,6 @@ MAX_VALUE = 2000
 MAX_BLOCK_ID = 255
 MAX_MESSAGES = 6  # a digest longer than this is summarised, not posted in full
 
-APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
 
 _SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _MENTION = re.compile(r"(<@[UW][A-Z0-9]{2,}(?:\|[\w.-]*)?>)")
@@ -206,17 +207,6 @@ def _clipped(text: str, limit: int = 2900) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def applied_line(item: Discrepancy) -> str:
-    if item.kind == "RECORD_MISMATCH" and item.field:
-        return f"DynamoDB {item.field} → {show_value(item.expected)}"
-    return {"RECORD_MISSING": "DynamoDB record created",
-            "RECORD_ORPHANED": "DynamoDB record marked CANCELLED",
-            "PAGE_MISSING": "guest page rendered, uploaded and invalidated",
-            "PAGE_STALE": "guest page re-rendered, uploaded and invalidated",
-            "CACHE_STALE": "CloudFront invalidated",
-            "PAGE_SERVED_STALE": "CloudFront invalidated"}.get(str(item.kind), item.summary)
-
-
 def charter_entry(update: EntryUpdate) -> list[Block]:
     """A digest entry rewritten from the fresh reconcile: the charter as it is now, what
     changed since the digest, what was applied, and fresh buttons for what is left."""
@@ -305,6 +295,10 @@ def _scope(scope: str) -> str:
     a mention of that person; every other word is text."""
     parts = _MENTION.split(scope)
     return "".join(part if index % 2 else mrkdwn_text(part) for index, part in enumerate(parts))
+
+
+NOT_AN_APPROVER = ("Sorry, only the approvers in app.yaml (slack.approvers) can do that. "
+                   "Ask one of them.")
 
 
 def plain(text: str) -> Message:

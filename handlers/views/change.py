@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.views.blocks import Message, button, context, plain, section
-from services.changes import ChangeOutcome
 from services.domain.display import mrkdwn_text
-from services.usecases.change_request import ChangeRequest, PlannedChange
+from services.usecases.change_request import ChangeOutcome, ChangeRequest, PlannedChange
 
 CONFIRM, CANCEL = "change_confirm", "change_cancel"
 

@@ -1,15 +1,19 @@
-"""Block Kit for answers in a crew thread: a change that names no charter, or several. Pure."""
+"""Block Kit for answers in a crew thread: a proposal, a refusal, a change that names no
+charter or several. Pure."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
-from handlers.views.blocks import Message, button, context, section
+from handlers.views.blocks import NOT_AN_APPROVER, Message, button, context, plain, section
+from handlers.views.change import proposal_message
 from services.domain.chat.parse import Intent
 from services.domain.display import mrkdwn_text
 from services.domain.models import Charter
+from services.usecases.chat_proposal import ChatReply, Proposed, Refused
 
 PICK = "chat_pick_charter"
 
@@ -62,3 +66,24 @@ def which_charter(intent: Intent, choices: Sequence[Charter], *,
     return {"text": text, "blocks": [
         section(text),
         {"type": "actions", "block_id": "chat_pick", "elements": _buttons(choices[:5], value)}]}
+
+
+def reply_message(reply: ChatReply) -> Message:
+    """The answer in thread to a message the chat reader took for a change."""
+    if isinstance(reply, Proposed):
+        return proposal_message(reply.planned, user_id=reply.proposed_by)
+    if isinstance(reply, Refused):
+        return plain(NOT_AN_APPROVER)
+    value = {"text": reply.text[:1500], "author": reply.author}
+    if reply.several:
+        return which_charter(reply.intent, reply.charters, value=value)
+    return no_such_charter(reply.intent, reply.charters, value=value)
+
+
+def picked(value: str) -> dict[str, Any]:
+    """What a charter button of those answers carries: the message, its author, the
+    charter's calendar event and day."""
+    request = json.loads(value)
+    return {"text": str(request["text"]), "author": str(request.get("author", "")),
+            "calendar_event_id": str(request["cal"]),
+            "day": date.fromisoformat(request["day"])}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.changes import ChangeEntry, DecisionEntry
 from services.domain.audit_items import (
     DEFAULT_LIMIT,
     AuditItem,
@@ -20,13 +21,13 @@ from services.domain.audit_items import (
     parse_query,
 )
 from services.domain.roster import Roster
-from store.audit import AuditLog, ChangeEntry, DecisionEntry
+from services.ports import AuditStore
 
 __all__ = ["DEFAULT_LIMIT", "AuditItem", "AuditQuery", "actor_ids", "change_dict", "describe",
            "history", "item_dict", "parse_query"]
 
 
-def history(audit: AuditLog, *, query: AuditQuery, roster: Roster,
+def history(audit: AuditStore, *, query: AuditQuery, roster: Roster,
             limit: int = DEFAULT_LIMIT) -> list[AuditItem]:
     actors = actor_ids(query.actor, roster) if query.actor else ()
     changes = audit.change_history(event=query.event, actors=actors, limit=limit)

@@ -18,8 +18,8 @@ from services.domain.models import ReconcileResult, ServedPage
 from services.domain.pages.rendering import PageRenderer
 from services.domain.readiness import Departure, departures
 from services.domain.roster import Roster
+from services.ports import AuditStore
 from services.reconciling import Systems, make_window, run_reconcile
-from store.audit import AuditLog
 from store.notices import NOT_CONFIRMED, NoticeLog
 
 # Claims this recent that Slack never confirmed are shown: older news is past its day.
@@ -62,7 +62,7 @@ def departures_of(result: ReconcileResult, config: Config, *, days: Sequence[dat
                       untold=untold)
 
 
-def untold_crew(audit: AuditLog, *, now: datetime) -> dict[str, list[str]]:
+def untold_crew(audit: AuditStore, *, now: datetime) -> dict[str, list[str]]:
     """By charter, the people a recent change's message has not reached: Slack never
     confirmed it (the bot's retry looks for it), or Slack refused it."""
     found: dict[str, list[str]] = {}
@@ -85,7 +85,7 @@ def untold_crew(audit: AuditLog, *, now: datetime) -> dict[str, list[str]]:
 
 
 def check_readiness(systems: Systems, config: Config, *, days: Sequence[date],
-                    now: datetime, audit: AuditLog | None = None) -> Readiness:
+                    now: datetime, audit: AuditStore | None = None) -> Readiness:
     """``audit``: where who was told of a change is read (None: not checked)."""
     window = make_window(config, now=now, start=min(days), end=None)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())

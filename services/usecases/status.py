@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from common.changes import ChangeEntry
 from common.errors import InputError
 from services.domain.change.resolve import resolve_charter
 from services.domain.config import Config
@@ -15,8 +16,8 @@ from services.domain.models import DesiredCharter, Discrepancy, Window
 from services.domain.pages.reading import read_page_fields
 from services.domain.pages.rendering import PageRenderer
 from services.domain.reconcile.engine import COMPARED_FIELDS
+from services.ports import AuditStore
 from services.reconciling import Systems, run_reconcile
-from store.audit import AuditLog, ChangeEntry
 
 PageState = Literal["refused", "missing", "current", "stale"]
 
@@ -46,7 +47,7 @@ class CharterStatus:
 
 
 def charter_status(systems: Systems, config: Config, *, query: str, window: Window,
-                   now: datetime, audit: AuditLog | None) -> CharterStatus:
+                   now: datetime, audit: AuditStore | None) -> CharterStatus:
     """InputError for an empty query; UnknownCharterError (with candidates) when it names
     no charter or several."""
     if not query.strip():

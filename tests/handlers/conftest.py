@@ -11,7 +11,7 @@ from slack_bolt import App
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
-from services.operations import Operations
+from services.deps import Deps
 from tests.handlers.slack_requests import make_bot
 
 
@@ -23,5 +23,5 @@ def slack() -> Iterator[SlackFake]:
 
 @pytest.fixture
 def bot(seeded: Sandbox, slack: SlackFake, tmp_path: Path,
-        aws_calls: Counter[str]) -> tuple[App, Operations]:
+        aws_calls: Counter[str]) -> tuple[App, Deps]:
     return make_bot(seeded, slack, tmp_path / "audit.sqlite3")

@@ -20,7 +20,7 @@ from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
 from bot.wiring import build_change_service, build_systems
-from services.operations import Operations
+from services.deps import Deps
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.conftest import SEED_WINDOW
@@ -31,11 +31,11 @@ CAL = "jada-internal@group.calendar.google.com"
 
 
 def make_bot(seeded: Sandbox, slack: SlackFake, database: Path, *,
-             executor: Executor | None = None) -> tuple[App, Operations]:
+             executor: Executor | None = None) -> tuple[App, Deps]:
     """One bot process: its own adapters and its own connection to ``database``."""
     systems = build_systems(seeded.config, seeded.env)
     audit = AuditLog(session_factory(open_engine(f"sqlite:///{database}")))
-    ops = Operations(systems=systems, config=seeded.config, audit=audit,
+    ops = Deps(systems=systems, config=seeded.config, audit=audit,
                      changes=build_change_service(systems, seeded.config, audit),
                      window=lambda: SEED_WINDOW, clock=lambda: datetime.now(UTC))
     app = build_app(ops, token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url,

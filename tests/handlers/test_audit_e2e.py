@@ -11,7 +11,7 @@ from slack_bolt import App
 from bot.cli import main
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
-from services.operations import Operations
+from services.deps import Deps
 from tests.handlers.slack_requests import (
     APPROVER,
     STRANGER,
@@ -31,7 +31,7 @@ def audit_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
 
 
 def test_a_refusal_is_listed_by_audit_json_and_by_charter_audit(
-        cli_sandbox: Sandbox, bot: tuple[App, Operations], slack: SlackFake,
+        cli_sandbox: Sandbox, bot: tuple[App, Deps], slack: SlackFake,
         capsys: pytest.CaptureFixture[str]) -> None:
     app, _ = bot
     app.dispatch(signed(click(slack, "digest_approve_all", "all", block_id="decide:all",
@@ -53,7 +53,7 @@ def test_a_refusal_is_listed_by_audit_json_and_by_charter_audit(
 
 
 def test_who_proposed_who_was_refused_and_who_approved_link_to_the_change(
-        cli_sandbox: Sandbox, bot: tuple[App, Operations], slack: SlackFake,
+        cli_sandbox: Sandbox, bot: tuple[App, Deps], slack: SlackFake,
         capsys: pytest.CaptureFixture[str]) -> None:
     app, _ = bot
     app.dispatch(message_event("Ana is covering for Angelia on saturday", "U0GENE"))
@@ -98,7 +98,7 @@ def test_who_proposed_who_was_refused_and_who_approved_link_to_the_change(
 
 
 def test_digest_decisions_name_the_charter_and_link_the_change(
-        cli_sandbox: Sandbox, bot: tuple[App, Operations], slack: SlackFake,
+        cli_sandbox: Sandbox, bot: tuple[App, Deps], slack: SlackFake,
         capsys: pytest.CaptureFixture[str]) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "sync")))
@@ -130,7 +130,7 @@ def test_digest_decisions_name_the_charter_and_link_the_change(
 
 
 def test_an_audit_query_that_names_two_charters_is_refused_clearly(
-        bot: tuple[App, Operations], slack: SlackFake) -> None:
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "audit danika quinn")))
     [reply] = responses(slack, 1)
@@ -138,7 +138,7 @@ def test_an_audit_query_that_names_two_charters_is_refused_clearly(
 
 
 def test_a_proposal_is_rejected_by_an_approver_only_and_the_rejection_is_audited(
-        bot: tuple[App, Operations], slack: SlackFake) -> None:
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, ops = bot
     app.dispatch(message_event("Ana is covering for Angelia on saturday", "U0GENE"))
     [(_, proposal)] = slack.wait_for(1, method="chat.postMessage")

@@ -12,16 +12,16 @@ from slack_bolt import App
 
 from bot.sandbox.slack_fake import SlackFake
 from handlers.views.blocks import MAX_BLOCKS, MAX_SECTION
+from services.deps import Deps
 from services.domain.config import Config
 from services.domain.models import Window
-from services.operations import Operations
 from tests.handlers.slack_requests import click, command, make_bot, responses, signed
 from tests.readiness_seed import ready_sandbox
 
 
 @pytest.fixture
 def bot_on_extended_seed(config: Config, slack: SlackFake, tmp_path: Path,
-                         monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[App, Operations]]:
+                         monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[App, Deps]]:
     with ready_sandbox(config, tmp_path, monkeypatch) as box:
         app, ops = make_bot(box, slack, tmp_path / "bot.sqlite3")
         ops.window = lambda: Window(date(2026, 5, 25), date(2026, 6, 24))
@@ -29,7 +29,7 @@ def bot_on_extended_seed(config: Config, slack: SlackFake, tmp_path: Path,
 
 
 def test_the_time_change_plan_names_the_e_mailed_guests_and_the_audit_keeps_it(
-        bot_on_extended_seed: tuple[App, Operations], slack: SlackFake) -> None:
+        bot_on_extended_seed: tuple[App, Deps], slack: SlackFake) -> None:
     app, ops = bot_on_extended_seed
     app.dispatch(signed(command(slack, "time danika 4pm-8pm")))
     [plan] = responses(slack, 1)

@@ -10,9 +10,9 @@ from slack_bolt import App
 from bot.sandbox.slack_fake import SlackFake
 from bot.wiring import build_change_service
 from services.crew_news import tell_crew
+from services.deps import Deps
 from services.domain.change.crew_notice import Notice
 from services.domain.config import Config
-from services.operations import Operations
 from tests.handlers.slack_requests import (
     Recorded,
     click,
@@ -40,7 +40,7 @@ def plan_and_confirm(app: App, slack: SlackFake, text: str, *, clicks: int = 1) 
 
 
 def test_a_swap_tells_the_added_and_the_removed_person_once(
-        bot: tuple[App, Operations], slack: SlackFake) -> None:
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, ops = bot
     replies = plan_and_confirm(app, slack, "swap danika Ana Tess", clicks=2)
     assert "*done*" in replies[0]["text"]
@@ -58,7 +58,7 @@ def test_a_swap_tells_the_added_and_the_removed_person_once(
 
 
 def test_a_time_change_tells_everyone_aboard_unless_they_asked_not_to_be(
-        bot: tuple[App, Operations], slack: SlackFake) -> None:
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, ops = bot
     settings = ops.config.model_dump()
     for member in settings["crew"]:
@@ -76,7 +76,7 @@ def test_a_time_change_tells_everyone_aboard_unless_they_asked_not_to_be(
                                      "(was 15:00–19:00), at Harbor Island West Marina, Dock B."]
 
 
-def test_the_same_change_never_tells_anyone_twice(bot: tuple[App, Operations],
+def test_the_same_change_never_tells_anyone_twice(bot: tuple[App, Deps],
                                                   slack: SlackFake) -> None:
     # A resumed change or a second replica sending the news again: the store says no.
     app, ops = bot

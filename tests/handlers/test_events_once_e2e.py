@@ -11,7 +11,7 @@ from slack_bolt import App
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
-from services.operations import Operations
+from services.deps import Deps
 from tests.handlers.slack_requests import make_bot, message_event
 
 SWAP = "Ana is covering for Angelia on saturday"
@@ -54,7 +54,7 @@ def test_a_new_event_with_the_same_text_is_still_read(
 def test_two_replicas_on_one_database_make_one_proposal(
         seeded: Sandbox, slack: SlackFake, tmp_path: Path) -> None:
     pools = [ThreadPoolExecutor(max_workers=4) for _ in range(2)]
-    replicas: list[tuple[App, Operations]] = [
+    replicas: list[tuple[App, Deps]] = [
         make_bot(seeded, slack, tmp_path / "shared.sqlite3", executor=pool) for pool in pools]
     for app, _ in replicas:
         assert app.dispatch(message_event(SWAP, "U0GENE", event_id="Ev0BOTH")).status == 200

@@ -8,7 +8,7 @@ from collections import Counter
 from slack_bolt import App
 
 from bot.sandbox.slack_fake import SlackFake
-from services.operations import Operations
+from services.deps import Deps
 from tests.handlers.slack_requests import command, dms, signed
 from tests.handlers.test_crew_told_e2e import plan_and_confirm
 
@@ -18,7 +18,7 @@ def digests(slack: SlackFake) -> list[str]:
             if m == "chat.postMessage" and p.get("channel") == "#charter-ops"]
 
 
-def test_a_rate_limited_digest_arrives_once(bot: tuple[App, Operations],
+def test_a_rate_limited_digest_arrives_once(bot: tuple[App, Deps],
                                            slack: SlackFake) -> None:
     app, _ = bot
     slack.fault("chat.postMessage", "ratelimited")
@@ -29,7 +29,7 @@ def test_a_rate_limited_digest_arrives_once(bot: tuple[App, Operations],
     assert "9 discrepancies on 4 charters" in digest
 
 
-def test_rate_limited_crew_messages_arrive_once_each(bot: tuple[App, Operations],
+def test_rate_limited_crew_messages_arrive_once_each(bot: tuple[App, Deps],
                                                      slack: SlackFake) -> None:
     app, _ = bot
     slack.fault("chat.postMessage", "ratelimited", count=2)  # the first message, twice

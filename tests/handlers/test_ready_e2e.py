@@ -13,9 +13,9 @@ from slack_bolt import App
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
+from services.deps import Deps
 from services.domain.config import Config
 from services.domain.models import Window
-from services.operations import Operations
 from tests.handlers.slack_requests import (
     APPROVER,
     STRANGER,
@@ -32,7 +32,7 @@ SATURDAY_WINDOW = Window(date(2026, 5, 30), date(2026, 6, 29))
 
 @pytest.fixture
 def ready_bot(config: Config, slack: SlackFake, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[App, Operations, Sandbox]]:
+              monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[App, Deps, Sandbox]]:
     with ready_sandbox(config, tmp_path, monkeypatch) as box:
         app, ops = make_bot(box, slack, tmp_path / "bot.sqlite3")
         ops.window = lambda: SATURDAY_WINDOW  # "today" is the seed's Saturday
@@ -44,7 +44,7 @@ def text_of(message: dict) -> str:
 
 
 def test_ready_for_a_date_answers_item_by_item(
-        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+        ready_bot: tuple[App, Deps, Sandbox], slack: SlackFake) -> None:
     app, _, _ = ready_bot
     app.dispatch(signed(command(slack, "ready 2026-05-31", user=STRANGER)))
     [reply] = responses(slack, 1)
@@ -59,7 +59,7 @@ def test_ready_for_a_date_answers_item_by_item(
 
 
 def test_ready_defaults_to_today_and_tomorrow(
-        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+        ready_bot: tuple[App, Deps, Sandbox], slack: SlackFake) -> None:
     app, _, _ = ready_bot
     app.dispatch(signed(command(slack, "ready")))
     [reply] = responses(slack, 1)
@@ -67,7 +67,7 @@ def test_ready_defaults_to_today_and_tomorrow(
 
 
 def test_a_bad_date_is_named_and_nothing_is_read(
-        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+        ready_bot: tuple[App, Deps, Sandbox], slack: SlackFake) -> None:
     app, ops, box = ready_bot
     before = box.reads()
     app.dispatch(signed(command(slack, "ready 2026-13-40")))
@@ -79,7 +79,7 @@ def test_a_bad_date_is_named_and_nothing_is_read(
 
 
 def test_the_digest_starts_with_the_departures(
-        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+        ready_bot: tuple[App, Deps, Sandbox], slack: SlackFake) -> None:
     app, _, _ = ready_bot
     app.dispatch(signed(command(slack, "sync")))
     [(_, digest)] = slack.wait_for(1, method="chat.postMessage")
@@ -110,7 +110,7 @@ def direct_messages(slack: SlackFake, user: str) -> list[str]:
 
 
 def test_a_nudge_reminds_the_unconfirmed_person_once_an_hour(
-        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+        ready_bot: tuple[App, Deps, Sandbox], slack: SlackFake) -> None:
     app, ops, _ = ready_bot
     app.dispatch(signed(command(slack, "ready 2026-05-31")))
     [reply] = responses(slack, 1)
@@ -133,7 +133,7 @@ def test_a_nudge_reminds_the_unconfirmed_person_once_an_hour(
 
 
 def test_a_nudge_by_a_non_approver_or_of_someone_not_aboard_sends_nothing(
-        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+        ready_bot: tuple[App, Deps, Sandbox], slack: SlackFake) -> None:
     app, ops, _ = ready_bot
     app.dispatch(signed(command(slack, "ready 2026-05-31")))
     [reply] = responses(slack, 1)
@@ -149,7 +149,7 @@ def test_a_nudge_by_a_non_approver_or_of_someone_not_aboard_sends_nothing(
 
 
 def test_the_digest_says_who_already_saw_what_a_fix_corrects_and_the_change_keeps_it(
-        ready_bot: tuple[App, Operations, Sandbox], slack: SlackFake) -> None:
+        ready_bot: tuple[App, Deps, Sandbox], slack: SlackFake) -> None:
     app, ops, _ = ready_bot
     app.dispatch(signed(command(slack, "sync")))
     [(_, digest)] = slack.wait_for(1, method="chat.postMessage")

@@ -18,7 +18,7 @@ from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
 from bot.slack_app import build_app
 from bot.wiring import build_change_service, build_systems
-from services.operations import Operations
+from services.deps import Deps
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.conftest import SEED_WINDOW
@@ -35,7 +35,7 @@ from tests.handlers.slack_requests import (
 )
 
 
-def test_status_answers_field_by_field(bot: tuple[App, Operations], slack: SlackFake) -> None:
+def test_status_answers_field_by_field(bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, _ = bot
     response = app.dispatch(signed(command(slack, "status danika")))
     assert response.status == 200
@@ -47,7 +47,7 @@ def test_status_answers_field_by_field(bot: tuple[App, Operations], slack: Slack
     assert reply["response_type"] == "ephemeral"
 
 
-def test_help_and_what_was_not_understood(bot: tuple[App, Operations],
+def test_help_and_what_was_not_understood(bot: tuple[App, Deps],
                                           slack: SlackFake) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "")))
@@ -58,7 +58,7 @@ def test_help_and_what_was_not_understood(bot: tuple[App, Operations],
 
 
 def test_sync_posts_the_digest_and_approve_fixes_one_charter_once(
-        bot: tuple[App, Operations], slack: SlackFake, aws_calls: Counter[str]) -> None:
+        bot: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str]) -> None:
     app, ops = bot
     app.dispatch(signed(command(slack, "sync")))
     [(_, digest)] = slack.wait_for(1, method="chat.postMessage")
@@ -81,7 +81,7 @@ def test_sync_posts_the_digest_and_approve_fixes_one_charter_once(
     assert not [d for d in result.discrepancies if d.event_id == "paola-jun14"]
 
 
-def test_approve_all_applies_every_fix(bot: tuple[App, Operations], slack: SlackFake) -> None:
+def test_approve_all_applies_every_fix(bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, ops = bot
     message = {"ts": "1700000000.000001", "text": "digest", "blocks": []}
     app.dispatch(signed(click(slack, "digest_approve_all", "all", block_id="decide:all",
@@ -92,7 +92,7 @@ def test_approve_all_applies_every_fix(bot: tuple[App, Operations], slack: Slack
 
 
 def test_dismiss_records_a_decision_and_writes_nothing(
-        bot: tuple[App, Operations], slack: SlackFake, aws_calls: Counter[str]) -> None:
+        bot: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str]) -> None:
     app, ops = bot
     aws_calls.clear()
     value = json.dumps({"event": "paola-jun14", "ids": ["paola-jun14:captain:x"]})
@@ -105,7 +105,7 @@ def test_dismiss_records_a_decision_and_writes_nothing(
 
 
 def test_a_non_approver_is_refused_politely_and_nothing_changes(
-        bot: tuple[App, Operations], slack: SlackFake, aws_calls: Counter[str]) -> None:
+        bot: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str]) -> None:
     app, ops = bot
     aws_calls.clear()
     app.dispatch(signed(click(slack, "digest_approve_all", "all", block_id="decide:all",
@@ -117,7 +117,7 @@ def test_a_non_approver_is_refused_politely_and_nothing_changes(
     assert ops.audit.decisions() == [("all", "refused", STRANGER)]
 
 
-def test_a_swap_is_planned_then_confirmed_once(bot: tuple[App, Operations], slack: SlackFake,
+def test_a_swap_is_planned_then_confirmed_once(bot: tuple[App, Deps], slack: SlackFake,
                                                seeded: Sandbox) -> None:
     app, ops = bot
     app.dispatch(signed(command(slack, "swap danika Ana Tess")))
@@ -149,7 +149,7 @@ def test_a_swap_is_planned_then_confirmed_once(bot: tuple[App, Operations], slac
      ("swap danika", "Write it as")],
 )
 def test_bad_input_gets_a_specific_ephemeral_message_and_no_write(
-        bot: tuple[App, Operations], slack: SlackFake, seeded: Sandbox,
+        bot: tuple[App, Deps], slack: SlackFake, seeded: Sandbox,
         aws_calls: Counter[str], text: str, message: str) -> None:
     app, ops = bot
     aws_calls.clear()
@@ -162,7 +162,7 @@ def test_bad_input_gets_a_specific_ephemeral_message_and_no_write(
     assert ops.audit.recent() == []
 
 
-def test_a_crew_member_who_is_not_an_approver_cannot_swap(bot: tuple[App, Operations],
+def test_a_crew_member_who_is_not_an_approver_cannot_swap(bot: tuple[App, Deps],
                                                           slack: SlackFake) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "swap danika Ana Tess", user=CAPTAIN)))
@@ -176,7 +176,7 @@ def test_a_crew_member_who_is_not_an_approver_cannot_swap(bot: tuple[App, Operat
     lambda body: signed(body, secret="someone-else"),
 ])
 def test_unsigned_stale_or_forged_requests_are_rejected(
-        bot: tuple[App, Operations], slack: SlackFake, request_maker: Any) -> None:
+        bot: tuple[App, Deps], slack: SlackFake, request_maker: Any) -> None:
     app, _ = bot
     response = app.dispatch(request_maker(command(slack, "status danika")))
     assert response.status == 401
@@ -185,7 +185,7 @@ def test_unsigned_stale_or_forged_requests_are_rejected(
 
 
 def test_a_captains_message_becomes_a_proposal_an_approver_approves(
-        bot: tuple[App, Operations], slack: SlackFake, seeded: Sandbox) -> None:
+        bot: tuple[App, Deps], slack: SlackFake, seeded: Sandbox) -> None:
     app, ops = bot
     # Gene (U0GENE in the roster) captains Quinn on Saturday May 30.
     app.dispatch(message_event("can't make Saturday, Darrell will take it", "U0DARRELL"))
@@ -217,7 +217,7 @@ def test_a_captains_message_becomes_a_proposal_an_approver_approves(
     assert "Mate: Ana" in (event or {})["description"]
 
 
-def test_edits_and_bot_messages_get_no_reply(bot: tuple[App, Operations],
+def test_edits_and_bot_messages_get_no_reply(bot: tuple[App, Deps],
                                              slack: SlackFake) -> None:
     app, _ = bot
     app.dispatch(message_event("Ana is covering for Angelia on saturday", "U0GENE",
@@ -229,7 +229,7 @@ def test_edits_and_bot_messages_get_no_reply(bot: tuple[App, Operations],
     assert [m for m, _ in slack.calls if m.startswith("chat.")] == []
 
 
-def test_someone_not_in_the_roster_is_refused_politely(bot: tuple[App, Operations],
+def test_someone_not_in_the_roster_is_refused_politely(bot: tuple[App, Deps],
                                                       slack: SlackFake) -> None:
     app, ops = bot
     app.dispatch(message_event("Ana is covering for Angelia on saturday", STRANGER))
@@ -239,7 +239,7 @@ def test_someone_not_in_the_roster_is_refused_politely(bot: tuple[App, Operation
 
 
 def test_an_ambiguous_charter_offers_buttons_that_finish_the_command(
-        bot: tuple[App, Operations], slack: SlackFake) -> None:
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "status may31")))
     [question] = responses(slack, 1)
@@ -260,7 +260,7 @@ def test_members_of_the_approver_group_may_approve(seeded: Sandbox, slack: Slack
         update={"approver_group": "S0SKIPPERS"})})
     systems = build_systems(config, seeded.env)
     audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'group.sqlite3'}")))
-    ops = Operations(systems=systems, config=config, audit=audit,
+    ops = Deps(systems=systems, config=config, audit=audit,
                      changes=build_change_service(systems, config, audit),
                      window=lambda: SEED_WINDOW, clock=lambda: datetime.now(UTC))
     app = build_app(ops, token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url)
@@ -274,7 +274,7 @@ def test_members_of_the_approver_group_may_approve(seeded: Sandbox, slack: Slack
     assert lookups == [{"usergroup": "S0SKIPPERS"}]  # read once, then cached
 
 
-def test_audit_lists_the_recent_changes(bot: tuple[App, Operations], slack: SlackFake) -> None:
+def test_audit_lists_the_recent_changes(bot: tuple[App, Deps], slack: SlackFake) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "audit")))
     assert "Nothing recorded." in responses(slack, 1)[0]["text"]

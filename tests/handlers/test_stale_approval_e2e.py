@@ -11,7 +11,7 @@ from slack_bolt import App
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
-from services.operations import Operations
+from services.deps import Deps
 from tests.handlers.slack_requests import CAL, click, command, signed
 
 ZONE = "America/Los_Angeles"
@@ -36,7 +36,7 @@ def record(seeded: Sandbox, event_id: str) -> dict[str, Any]:
 
 
 def test_a_stale_approval_shows_the_calendar_now_and_applies_only_what_still_holds(
-        bot: tuple[App, Operations], slack: SlackFake, seeded: Sandbox) -> None:
+        bot: tuple[App, Deps], slack: SlackFake, seeded: Sandbox) -> None:
     app, ops = bot
     app.dispatch(signed(command(slack, "sync")))
     [(_, digest)] = slack.wait_for(1, method="chat.postMessage")
@@ -88,7 +88,7 @@ def test_a_stale_approval_shows_the_calendar_now_and_applies_only_what_still_hol
 
 
 def test_approve_all_rewrites_every_entry_from_the_calendar_as_it_is_now(
-        bot: tuple[App, Operations], slack: SlackFake, seeded: Sandbox) -> None:
+        bot: tuple[App, Deps], slack: SlackFake, seeded: Sandbox) -> None:
     app, _ = bot
     app.dispatch(signed(command(slack, "sync")))
     [(_, digest)] = slack.wait_for(1, method="chat.postMessage")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from common.errors import InputError
-from services.usecases.audit_history import AuditQuery, actor_ids, parse_query
 from services.domain.models import CrewMember
 from services.domain.roster import Roster
+from services.usecases.audit_history import AuditQuery, actor_ids, parse_query
 
 ROSTER = Roster([CrewMember("Gene", ("captain",), "", "gene@x.com", "U0GENE")])
 

@@ -18,10 +18,12 @@ from werkzeug.test import Client
 
 from bot.health import Health, with_health
 from bot.sandbox.sandbox import Sandbox
-from bot.serve import _sync_check, build_operations
+from bot.serve import _sync_check, build_deps
 from common.errors import CharterOpsError
+from handlers.views.digest import digest_message_list
 from services import jobs
 from services.adapters.heartbeat import Heartbeat
+from services.usecases.digest import digest
 from tests.services.test_live_sync import Bot, make_bot, move_danika
 
 
@@ -155,9 +157,9 @@ def test_readyz_is_503_with_the_reason_when_the_last_check_is_stale(bot: Bot) ->
 
 def test_the_digest_says_when_the_last_sync_was_when_stale(bot: Bot) -> None:
     env = dataclasses.replace(bot.box.env, database_url=bot.database)
-    ops = build_operations(bot.config, env)
+    ops = build_deps(bot.config, env)
     bot.live(store_clock=lambda: datetime.now(UTC) - timedelta(hours=3)).check()
-    text = json.dumps(ops.digest())
+    text = json.dumps(digest_message_list(digest(ops), all_clear=True))
     assert "The calendar was last synced 3 hours ago" in text
     bot.live().check()
-    assert "last synced" not in json.dumps(ops.digest())
+    assert "last synced" not in json.dumps(digest_message_list(digest(ops), all_clear=True))

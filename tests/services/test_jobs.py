@@ -12,9 +12,11 @@ from typing import Any
 from bot.sandbox.sandbox import Sandbox
 from bot.wiring import build_change_service, build_systems
 from common.errors import SourceUnavailableError
+from handlers.views.digest import digest_message_list
 from services import jobs
+from services.deps import Deps
 from services.domain.config import SlackSettings
-from services.operations import Operations
+from services.usecases.digest import Digest
 from store.audit import AuditLog
 from store.database import open_engine, session_factory
 from tests.conftest import SEED_WINDOW
@@ -22,25 +24,41 @@ from tests.conftest import SEED_WINDOW
 
 def operations(box: Sandbox, tmp_path: Path, *, auto_fix: tuple[str, ...] = (),
                clock: Callable[[], datetime] = lambda: datetime(2026, 5, 25, 14, tzinfo=UTC),
-               ) -> Operations:
+               ) -> Deps:
     config = box.config.model_copy(update={"sync": box.config.sync.model_copy(
         update={"auto_fix": auto_fix, "freeze_hours": 48})})
     systems = build_systems(config, box.env)
     audit = AuditLog(session_factory(open_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")))
-    return Operations(systems=systems, config=config, audit=audit,
+    return Deps(systems=systems, config=config, audit=audit,
                       changes=build_change_service(systems, config, audit),
                       window=lambda: SEED_WINDOW, clock=clock)
 
 
+class Channel:
+    """The ops channel as a person reads it: each digest as Slack would show it, and each
+    job's failure."""
+
+    def __init__(self) -> None:
+        self.posted: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
+
+    def digest(self, digest: Digest) -> None:
+        self.posted.append(digest_message_list(digest, all_clear=True)[0])
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
 def test_two_processes_post_one_digest_a_day(seeded: Sandbox, tmp_path: Path) -> None:
-    posted: list[dict[str, Any]] = []
+    channel = Channel()
     first, second = operations(seeded, tmp_path), operations(seeded, tmp_path)
-    assert jobs.morning_digest(first, posted.append) == 1
-    assert jobs.morning_digest(second, posted.append) == 0
+    assert jobs.morning_digest(first, channel.digest) is True
+    assert jobs.morning_digest(second, channel.digest) is False
+    posted = channel.posted
     assert len(posted) == 1 and "9 discrepancies" in posted[0]["text"]
     tomorrow = operations(seeded, tmp_path,
                           clock=lambda: datetime(2026, 5, 26, 14, tzinfo=UTC))
-    assert jobs.morning_digest(tomorrow, posted.append) == 1
+    assert jobs.morning_digest(tomorrow, channel.digest) is True
 
 
 def test_the_nightly_sync_fixes_nothing_by_default(seeded: Sandbox, tmp_path: Path) -> None:
@@ -84,7 +102,7 @@ def test_the_nightly_sync_runs_once_a_day_across_replicas(seeded: Sandbox,
 
 
 def test_a_failing_job_tells_the_channel_and_does_not_raise() -> None:
-    posted: list[dict[str, Any]] = []
+    posted: list[str] = []
 
     def outage() -> None:
         raise SourceUnavailableError("DynamoDB table jada-charter-events could not be read")
@@ -94,23 +112,23 @@ def test_a_failing_job_tells_the_channel_and_does_not_raise() -> None:
 
     jobs.guarded("morning digest", outage, posted.append)()
     jobs.guarded("nightly sync", bug, posted.append)()
-    assert "The morning digest could not run: DynamoDB table" in posted[0]["text"]
-    assert "nightly sync failed unexpectedly" in posted[1]["text"]
+    assert "The morning digest could not run: DynamoDB table" in posted[0]
+    assert "nightly sync failed unexpectedly" in posted[1]
 
 
-def next_runs(ops: Operations, after: datetime) -> dict[str, datetime]:
+def next_runs(ops: Deps, after: datetime) -> dict[str, datetime]:
     from bot.scheduler import build_scheduler
 
-    scheduler = build_scheduler(ops, lambda message: None)
+    scheduler = build_scheduler(ops, Channel())
     return {job.id: job.trigger.get_next_fire_time(None, after)
             for job in scheduler.get_jobs()}
 
 
-def retry_gap(ops: Operations) -> timedelta:
+def retry_gap(ops: Deps) -> timedelta:
     """The time between two runs of the retry job."""
     from bot.scheduler import build_scheduler
 
-    [trigger] = [job.trigger for job in build_scheduler(ops, lambda message: None).get_jobs()
+    [trigger] = [job.trigger for job in build_scheduler(ops, Channel()).get_jobs()
                  if job.id == "retry"]
     first = trigger.get_next_fire_time(None, datetime.now(UTC))
     return trigger.get_next_fire_time(first, first) - first

@@ -20,14 +20,16 @@ import pytest
 
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
 from bot.wiring import build_systems
+from handlers.actions.digest_buttons import decided
+from handlers.views.alerts import alert_message
 from handlers.views.blocks import APPROVE, DISMISS, Message
-from services import digest_decisions
 from services.changes import ChangeService
+from services.deps import Deps
 from services.domain.config import Config
 from services.domain.pages.reading import read_page_fields
 from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.alerts import ChangeAlert
 from services.live_sync import LEASE_TTL, AlertSink, LiveSync
-from services.operations import Operations
 from services.reconciling import run_reconcile
 from services.runner import runner_is_dead
 from store.audit import AuditLog
@@ -52,14 +54,14 @@ class Channel:
     updates: list[tuple[str, Message]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def post(self, message: Message) -> tuple[str, str]:
+    def post(self, alert: ChangeAlert) -> tuple[str, str]:
         with self.lock:
-            self.posted.append(message)
+            self.posted.append(alert_message(alert))
             return "C0OPS", f"1700000000.{len(self.posted):06d}"
 
-    def update(self, channel: str, ts: str, message: Message) -> None:
+    def update(self, channel: str, ts: str, alert: ChangeAlert) -> None:
         with self.lock:
-            self.updates.append((ts, message))
+            self.updates.append((ts, alert_message(alert)))
 
 
 def with_sync(config: Config, **changes: Any) -> Config:
@@ -372,11 +374,13 @@ def click(bot: Bot, message: dict[str, Any], action_id: str) -> dict[str, Any]:
                   for e in b["elements"] if e["action_id"] == action_id)
     systems = build_systems(bot.config, bot.box.env)
     audit = AuditLog(session_factory(open_engine(bot.database)))
-    ops = Operations(systems=systems, config=bot.config, audit=audit,
+    ops = Deps(systems=systems, config=bot.config, audit=audit,
                      changes=ChangeService(systems=systems, config=bot.config, audit=audit),
                      window=lambda: SEED_WINDOW, clock=lambda: NOW)
-    return digest_decisions.decide(ops, action_id=action_id, value=button["value"],
-                                   user_id=bot.config.slack.approvers[0], message=message)
+    updated = decided(ops, action_id=action_id, value=button["value"],
+                      user_id=bot.config.slack.approvers[0], message=message)
+    assert updated is not None
+    return updated
 
 
 def test_approve_on_an_alert_applies_it_as_on_a_digest_entry(bot: Bot) -> None:

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
-from bot.watch import SlackAlerts
+from handlers.channel import SlackAlerts
 from services.live_sync import CheckReport
 from store.audit import AuditLog
 from store.database import open_engine, session_factory

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from common.changes import DONE, PlannedStep, StepEntry
+from services.domain.display import show_value
 from services.domain.models import Discrepancy, ReconcileResult, path_for_key
 
 APPLIED = "applied"
@@ -232,3 +233,14 @@ def _error_of(pending: Sequence[StepEntry], steps: Sequence[StepEntry]) -> str |
     blocker = next((s for s in steps if s.error), None)
     return f"not run: {_NAMES[blocker.system]} {blocker.target} failed first" if blocker \
         else None
+
+
+def applied_line(item: Discrepancy) -> str:
+    if item.kind == "RECORD_MISMATCH" and item.field:
+        return f"DynamoDB {item.field} → {show_value(item.expected)}"
+    return {"RECORD_MISSING": "DynamoDB record created",
+            "RECORD_ORPHANED": "DynamoDB record marked CANCELLED",
+            "PAGE_MISSING": "guest page rendered, uploaded and invalidated",
+            "PAGE_STALE": "guest page re-rendered, uploaded and invalidated",
+            "CACHE_STALE": "CloudFront invalidated",
+            "PAGE_SERVED_STALE": "CloudFront invalidated"}.get(str(item.kind), item.summary)

@@ -7,15 +7,7 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.views.approvals import (
-    Request,
-    entry_update,
-    moved,
-    outcome_text,
-    request_of,
-    requests_in,
-    seen_of,
-)
+from handlers.views.approvals import request_of, requests_in
 from handlers.views.blocks import charter_entry, ids_value, replace_entry, section
 from services.domain.models import (
     Charter,
@@ -27,6 +19,13 @@ from services.domain.models import (
     Severity,
     System,
     Window,
+)
+from services.domain.reconcile.approvals import (
+    Request,
+    entry_update,
+    moved,
+    outcome_text,
+    seen_of,
 )
 from services.domain.reconcile.fixes import APPLIED, GONE, ApplyReport, Outcome
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.views.chat import no_such_charter
-from services.chat import suggest
 from services.domain.chat.parse import read_intent
+from services.usecases.chat_proposal import suggest
 from tests.services.domain.test_chat_parse import CHARTERS, ROSTER, TODAY
 
 CHARTERS_BY_DATE = sorted((w.charter for w in CHARTERS.values()), key=lambda c: c.start)

@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from handlers.views.alerts import alert_message
 from handlers.views.blocks import Message
 from services.domain.config import Config
 from services.domain.pages.reading import read_page_fields
 from services.domain.pages.rendering import PageRenderer
+from services.domain.reconcile.alerts import ChangeAlert
 from services.live_sync import LiveSync
 from services.reconciling import run_reconcile
 from store.sync_state import SyncState
@@ -24,12 +26,12 @@ class Channel:
     def __init__(self) -> None:
         self.posted: list[Message] = []
 
-    def post(self, message: Message) -> tuple[str, str]:
-        self.posted.append(message)
+    def post(self, alert: ChangeAlert) -> tuple[str, str]:
+        self.posted.append(alert_message(alert))
         return "C0OPS", f"{len(self.posted)}.0"
 
-    def update(self, channel: str, ts: str, message: Message) -> None:
-        self.posted.append(message)
+    def update(self, channel: str, ts: str, alert: ChangeAlert) -> None:
+        self.posted.append(alert_message(alert))
 
 
 def following(config: Config, tmp_path: Path, **sync: Any) -> tuple[World, LiveSync, Channel]:

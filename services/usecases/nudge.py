@@ -6,18 +6,14 @@ answer says when the first went."""
 from __future__ import annotations
 
 import base64
-import json
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
+from common.changes import DecisionEntry
 from common.errors import InputError
-from handlers.views import blocks
-from handlers.views.blocks import Message
+from services.deps import Deps
 from services.domain.display import mrkdwn_text
 from services.domain.roster import Roster
-
-if TYPE_CHECKING:
-    from services.operations import Operations
 
 AGAIN_AFTER = timedelta(hours=1)
 
@@ -28,15 +24,22 @@ def event_link(*, calendar_event_id: str, calendar_id: str) -> str:
     return f"https://calendar.google.com/calendar/event?eid={eid.rstrip('=')}"
 
 
-def nudge(ops: Operations, value: str, *, user_id: str) -> Message:
-    request = json.loads(value)
-    event_id, person = str(request.get("event", "")), str(request.get("person", ""))
-    result = ops.reconcile()
+@dataclass(frozen=True)
+class Nudged:
+    """A nudge sent, or the earlier one that stood in for it (``earlier``)."""
+
+    person: str
+    event_id: str
+    earlier: DecisionEntry | None = None
+
+
+def nudge(deps: Deps, *, event_id: str, person: str, user_id: str) -> Nudged:
+    result = deps.reconcile()
     want = result.desired.get(event_id)
     if want is None:
         raise InputError(f"No charter {event_id} in the calendar any more: nobody nudged.")
     charter = want.charter
-    roster = Roster(ops.config.roster)
+    roster = Roster(deps.config.roster)
     member = roster.find(person)
     aboard = {roster.canonical(n) for n in (charter.captain, charter.mate, *charter.crew) if n}
     if member is None or member.name not in aboard:
@@ -44,28 +47,24 @@ def nudge(ops: Operations, value: str, *, user_id: str) -> Message:
                          "nobody nudged.")
     if not member.slack_id:
         raise InputError(f"{member.name} has no slack_id in the roster: nobody to nudge.")
-    now = ops.clock()
+    now = deps.clock()
     subject = f"nudge {member.name}"
-    earlier = [d for d in ops.audit.decision_history(event=event_id, limit=50)
+    earlier = [d for d in deps.audit.decision_history(event=event_id, limit=50)
                if d.decision == "nudged" and d.subject == subject
                and now - d.decided_at < AGAIN_AFTER]
     if earlier:
-        first = earlier[-1]
-        return blocks.plain(
-            f"{mrkdwn_text(member.name)} was already nudged about {mrkdwn_text(event_id)} at "
-            f"{first.decided_at.astimezone(ops.config.tz):%H:%M} by <@{first.decided_by}>; "
-            "not sent again within the hour.")
+        return Nudged(member.name, event_id, earlier=earlier[-1])
     link = event_link(calendar_event_id=charter.calendar_event_id,
-                      calendar_id=ops.config.calendar.id)
+                      calendar_id=deps.config.calendar.id)
     asks = (f"asks you to answer your invitation to {charter.guest_name}'s "
             f"charter on {charter.start:%a %b %-d}, {charter.start:%H:%M}–{charter.end:%H:%M}, "
             f"at {charter.location}")
-    if ops.direct_message is None:
+    if deps.direct_message is None:
         raise InputError("Slack is not connected here: nobody nudged.")
     # The mention and the link are the bot's own markup; the charter's words are text.
-    ops.direct_message(member.slack_id,
+    deps.direct_message(member.slack_id,
                        f"<@{user_id}> {mrkdwn_text(asks)}: <{link}|open the event>.")
-    ops.audit.log_decision(subject=subject, decision="nudged", decided_by=user_id,
+    deps.audit.log_decision(subject=subject, decision="nudged", decided_by=user_id,
                            source="slash", event_id=event_id,
                            summary=f"<@{user_id}> {asks}: <{link}|open the event>.")
-    return blocks.plain(f"Nudged {mrkdwn_text(member.name)} about {mrkdwn_text(event_id)}.")
+    return Nudged(member.name, event_id)
