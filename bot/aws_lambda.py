@@ -23,24 +23,25 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
 from bot.config import load_config
 from bot.environment import Environment, read_environment
-from bot.push_http import PATH as NOTIFICATIONS_PATH
-from bot.serve import build_bot
-from bot.watch import build_live_sync, build_push
+from bot.http_guard import NOTIFICATIONS_PATH
+from bot.slack_app import build_bot
 from bot.wiring import heartbeat_for
 from common.errors import CharterOpsError, ConfigError, InputError
 from handlers.channel import SlackAlerts, SlackChannel
-from services import jobs
 from services.deps import Deps
 from services.domain.config import Config
-from services.live_sync import LiveSync
-from services.push import PushChannels, parse_notification
+
+# The init phase (this module and the Bolt app) loads what a Slack request's ack needs;
+# the jobs, the live sync and Google's push are loaded by the invocations that run them.
+if TYPE_CHECKING:
+    from services.live_sync import LiveSync
+    from services.push import PushChannels
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ def require_shared_database(env: Environment) -> None:
 def ssm_secrets(path: str, *, region: str | None,
                 endpoint_url: str | None = None) -> dict[str, str]:
     """The SecureString parameters under ``path`` that name a secret the bot reads."""
+    import boto3
+
     client = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
     found: dict[str, str] = {}
     for page in client.get_paginator("get_parameters_by_path").paginate(
@@ -109,6 +112,8 @@ class LambdaRuntime:
         return cls(config, read_environment(environ), lambda_client=lambda_client)
 
     def jobs(self) -> dict[str, Callable[[], None]]:
+        from services import jobs
+
         ops: Deps = self.ops
         beat = heartbeat_for(self.env.heartbeat_url).beat
         channel = SlackChannel(self.app.client, self.config.slack.channel,
@@ -128,6 +133,8 @@ class LambdaRuntime:
     @property
     def live(self) -> LiveSync:
         if self._live is None:  # built on first use: a Slack request's ack never waits on it
+            from bot.watch import build_live_sync
+
             self._live = build_live_sync(self.ops.systems, self.config, self.env,
                                          alerts=SlackAlerts(self.app.client,
                                                             self.config.slack.channel))
@@ -141,11 +148,15 @@ class LambdaRuntime:
         logger.info("live sync: %s", report)
 
     def _push(self) -> PushChannels | None:
+        from bot.watch import build_push
+
         return build_push(self.live, self.ops.systems, self.config)
 
     def notification(self, event: dict[str, Any]) -> dict[str, Any]:
         """Google's push: a forged or stale one is answered and nothing is read."""
         try:
+            from services.push import parse_notification
+
             notification = parse_notification(event.get("headers") or {})
         except InputError as error:
             return _answer(400, str(error))

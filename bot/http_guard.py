@@ -21,6 +21,8 @@ from slack_sdk.signature import SignatureVerifier
 # no body at all.
 MAX_BODY_BYTES = 1024 * 1024
 SLACK_PATH = "/slack/events"
+# Google's push notifications of calendar changes (bot/push_http.py).
+NOTIFICATIONS_PATH = "/calendar/notifications"
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -12,12 +12,13 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.http_guard import NOTIFICATIONS_PATH
 from common.errors import InputError
 from services.push import Coalescer, PushChannels, parse_notification
 
 logger = logging.getLogger(__name__)
 
-PATH = "/calendar/notifications"
+PATH = NOTIFICATIONS_PATH
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

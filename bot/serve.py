@@ -20,7 +20,6 @@ from types import FrameType
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_bolt import App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import load_config
@@ -29,50 +28,15 @@ from bot.health import Health, with_health
 from bot.http_guard import MAX_BODY_BYTES, SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
-from bot.slack_app import build_app
-from bot.wiring import (
-    build_audit,
-    build_change_service,
-    build_sync_state,
-    build_systems,
-    heartbeat_for,
-)
-from common.errors import ConfigError
+from bot.slack_app import build_bot
+from bot.wiring import build_sync_state, heartbeat_for
 from handlers.channel import SlackChannel
 from services.deps import Deps
 from services.domain.config import Config
 from services.domain.sync_health import stale_reason
-from services.reconciling import default_window
 from store.schema_state import schema_state
 
 logger = logging.getLogger(__name__)
-
-
-def build_deps(config: Config, env: Environment, *,
-                     stop_requested: threading.Event | None = None) -> Deps:
-    systems = build_systems(config, env)
-    audit = build_audit(env)
-    stopping = stop_requested.is_set if stop_requested else lambda: False
-    synced = build_sync_state(env)
-    return Deps(systems=systems, config=config, audit=audit,
-                      changes=build_change_service(systems, config, audit,
-                                                   stop_requested=stopping),
-                      window=lambda: default_window(config, now=datetime.now(UTC)),
-                      clock=lambda: datetime.now(UTC),
-                      last_synced=lambda: synced.last_synced(config.calendar.id))
-
-
-def build_bot(config: Config, env: Environment, *, executor: Executor | None = None,
-              stop_requested: threading.Event | None = None) -> tuple[App, Deps]:
-    if not env.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
-    if not env.slack_signing_secret and not env.slack_app_token:
-        raise ConfigError("SLACK_SIGNING_SECRET is not set (needed to verify HTTP requests)")
-    ops = build_deps(config, env, stop_requested=stop_requested)
-    app = build_app(ops, token=env.slack_bot_token,
-                    signing_secret=env.slack_signing_secret or "socket-mode-unused",
-                    api_url=env.slack_api_url, executor=executor)
-    return app, ops
 
 
 def serve(config_path: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
@@ -10,9 +11,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.direct_messages import PACE_SECONDS
-from bot.wiring import courier_for, web_client
+from bot.environment import Environment
+from bot.wiring import build_deps, courier_for, web_client
+from common.errors import ConfigError
 from handlers import actions, commands, events
 from services.deps import Deps
+from services.domain.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +48,17 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
         logger.exception("listener failed", exc_info=error)
 
     return app
+
+
+def build_bot(config: Config, env: Environment, *, executor: Executor | None = None,
+              stop_requested: threading.Event | None = None) -> tuple[App, Deps]:
+    """The Bolt app and its dependencies, as serve, Socket Mode and Lambda run them."""
+    if not env.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+    if not env.slack_signing_secret and not env.slack_app_token:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set (needed to verify HTTP requests)")
+    deps = build_deps(config, env, stop_requested=stop_requested)
+    app = build_app(deps, token=env.slack_bot_token,
+                    signing_secret=env.slack_signing_secret or "socket-mode-unused",
+                    api_url=env.slack_api_url, executor=executor)
+    return app, deps

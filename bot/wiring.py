@@ -7,61 +7,63 @@ builders with endpoints pointed at moto and the calendar emulator.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import httplib2
-from botocore.config import Config as BotoConfig
-from google.oauth2 import credentials as oauth_credentials
-from google.oauth2 import service_account
-from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.direct_messages import PACE_SECONDS, SlackCourier
 from bot.environment import Environment
 from common.errors import ConfigError
-from services.adapters.calendar import CalendarReader, GoogleCalendarApi
-from services.adapters.cdn import Cdn
-from services.adapters.heartbeat import Heartbeat
-from services.adapters.pages import PageStore
-from services.adapters.records import RecordStore
-from services.adapters.served import ServedPages
-from services.changes import ChangeService
-from services.crew_news import Courier
+from services.deps import Deps
 from services.domain.config import Config
-from services.reconciling import Systems
-from store.audit import AuditLog
-from store.database import open_engine, session_factory
-from store.sync_state import SyncState
+from services.reconciling import Systems, default_window
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from services.adapters.heartbeat import Heartbeat
+    from services.changes import ChangeService
+    from services.crew_news import Courier
+    from services.ports import AuditStore
+    from store.audit import AuditLog
+    from store.sync_state import SyncState
 
 CALENDAR_SCOPES = ["https://www.googleapis.com/auth/calendar"]
 
-# Fail fast on a dead endpoint (5 s to connect); but give a read a full minute, and two
-# more tries: one Scan page of a large table (1 MB, filtered server-side) can take tens
-# of seconds, and a slow page must not fail a whole reconcile.
-_BOTO = BotoConfig(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2,
-                                                                "mode": "standard"})
+@functools.cache
+def _boto_config(*, retries: bool) -> Any:
+    from botocore.config import Config as BotoConfig
 
-
-# botocore counts max_attempts as retries after the first try: 0 is "try once".
-_BOTO_NO_RETRY = _BOTO.merge(BotoConfig(retries={"max_attempts": 0, "mode": "standard"}))
+    # Fail fast on a dead endpoint (5 s to connect); but give a read a full minute, and
+    # two more tries: one Scan page of a large table (1 MB, filtered server-side) can take
+    # tens of seconds, and a slow page must not fail a whole reconcile. botocore counts
+    # max_attempts as retries after the first try: 0 is "try once".
+    return BotoConfig(connect_timeout=5, read_timeout=60,
+                      retries={"max_attempts": 2 if retries else 0, "mode": "standard"})
 
 
 def aws_client(service: str, config: Config, env: Environment, *,
                retries: bool = True) -> Any:
+    import boto3
+
     region = config.dynamodb.region
     return boto3.client(service, region_name=region, endpoint_url=env.aws_endpoint_url,
-                        config=_BOTO if retries else _BOTO_NO_RETRY)
+                        config=_boto_config(retries=retries))
 
 
 def google_credentials(env: Environment) -> Any | None:
+    # google-auth is imported when credentials are built: a command that never reaches
+    # the calendar (and a Lambda's init phase) does not pay for it.
+    from google.oauth2 import credentials as oauth_credentials
+    from google.oauth2 import service_account
+
     if env.google_application_credentials:
         try:
             # The key file's own token_uri is honoured by google-auth.
@@ -91,6 +93,10 @@ def calendar_service_factory(env: Environment) -> Callable[[], Any] | None:
         if env.google_calendar_api_endpoint else None
 
     def service() -> Any:
+        import httplib2
+        from google_auth_httplib2 import AuthorizedHttp
+        from googleapiclient.discovery import build
+
         http = AuthorizedHttp(creds, http=httplib2.Http(timeout=20))
         # static_discovery: the bundled API description, so building needs no network.
         return build("calendar", "v3", http=http, client_options=options,
@@ -100,6 +106,12 @@ def calendar_service_factory(env: Environment) -> Callable[[], Any] | None:
 
 
 def build_systems(config: Config, env: Environment) -> Systems:
+    from services.adapters.calendar import CalendarReader, GoogleCalendarApi
+    from services.adapters.cdn import Cdn
+    from services.adapters.pages import PageStore
+    from services.adapters.records import RecordStore
+    from services.adapters.served import ServedPages
+
     factory = calendar_service_factory(env)
     api = GoogleCalendarApi(service_factory=factory, calendar_id=config.calendar.id) \
         if factory else None
@@ -121,6 +133,8 @@ def build_systems(config: Config, env: Environment) -> Systems:
 def heartbeat_for(url: str | None) -> Heartbeat:
     """One heartbeat per process and URL: the live sync, the digest and the nightly sync
     share its once-a-minute limit."""
+    from services.adapters.heartbeat import Heartbeat
+
     return Heartbeat(url)
 
 
@@ -128,15 +142,21 @@ def heartbeat_for(url: str | None) -> Heartbeat:
 def database_sessions(url: str | None) -> sessionmaker[Session]:
     """One engine per process and database: the audit log, the live sync's state and the
     crew's notices share its pool (migrated once, when it is first opened)."""
+    from store.database import open_engine, session_factory
+
     return session_factory(open_engine(url))
 
 
 def build_sync_state(env: Environment) -> SyncState:
     """The live sync's state in the audit store: its token, lease, and last success."""
+    from store.sync_state import SyncState
+
     return SyncState(database_sessions(env.database_url))
 
 
 def build_audit(env: Environment) -> AuditLog:
+    from store.audit import AuditLog
+
     return AuditLog(database_sessions(env.database_url))
 
 
@@ -183,9 +203,61 @@ def courier_for(client: WebClient, *, pace: float = PACE_SECONDS) -> SlackCourie
     return SlackCourier(once, pace=pace)
 
 
-def build_change_service(systems: Systems, config: Config, audit: AuditLog, *,
+def build_change_service(systems: Systems, config: Config, audit: AuditStore, *,
                          stop_requested: Callable[[], bool] = lambda: False,
                          tell: Courier | None = None) -> ChangeService:
+    from services.changes import ChangeService
+
     return ChangeService(systems=systems, config=config, audit=audit,
                          stop_requested=stop_requested, tell=tell)
 
+
+class Deferred:
+    """An object built on first use, once, whichever thread asks first: on Lambda the init
+    phase and a slash command's ack build no AWS or Google client and open no database.
+    Attributes set before it is built are set on it when it is."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        object.__setattr__(self, "_build", build)
+        object.__setattr__(self, "_target", None)
+        object.__setattr__(self, "_pending", {})
+        object.__setattr__(self, "_lock", threading.Lock())
+
+    def built(self) -> Any:
+        target = object.__getattribute__(self, "_target")
+        if target is None:
+            with object.__getattribute__(self, "_lock"):
+                target = object.__getattribute__(self, "_target")
+                if target is None:
+                    target = object.__getattribute__(self, "_build")()
+                    for name, value in object.__getattribute__(self, "_pending").items():
+                        setattr(target, name, value)
+                    object.__setattr__(self, "_target", target)
+        return target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.built(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        with object.__getattribute__(self, "_lock"):
+            target = object.__getattribute__(self, "_target")
+            if target is None:
+                object.__getattribute__(self, "_pending")[name] = value
+                return
+        setattr(target, name, value)
+
+
+def build_deps(config: Config, env: Environment, *,
+               stop_requested: threading.Event | None = None) -> Deps:
+    """What every use case takes, for one process. The systems, the audit store and the
+    change service are built when a request first needs them."""
+    stopping = stop_requested.is_set if stop_requested else lambda: False
+    systems: Any = Deferred(lambda: build_systems(config, env))
+    audit: Any = Deferred(lambda: build_audit(env))
+    changes: Any = Deferred(lambda: build_change_service(
+        systems.built(), config, audit.built(), stop_requested=stopping))
+    synced: Any = Deferred(lambda: build_sync_state(env))
+    now = lambda: datetime.now(UTC)  # noqa: E731
+    return Deps(systems=systems, config=config, audit=audit, changes=changes,
+                window=lambda: default_window(config, now=now()), clock=now,
+                last_synced=lambda: synced.last_synced(config.calendar.id))

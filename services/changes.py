@@ -26,6 +26,7 @@ from typing import Any
 from common.changes import CONFLICT, DONE, FAILED, ChangeEntry, Lease, PlannedStep, StepEntry
 from common.errors import ConflictError, InputError, SourceUnavailableError
 from common.log_context import change_id as current_change
+from common.notices import NOT_CONFIRMED
 from services.change_steps import RunMemo, StepWriter
 from services.crew_news import Courier, tell_crew
 from services.domain.calendar.events import charter_from_api_event
@@ -53,7 +54,6 @@ from services.domain.roster import Roster
 from services.ports import AuditStore
 from services.reconciling import Systems
 from services.runner import new_runner_id, runner_is_dead
-from store.notices import NOT_CONFIRMED, NoticeLog
 
 logger = logging.getLogger(__name__)
 
@@ -291,6 +291,8 @@ class ChangeService:
         cutoff = self._clock() - within
         done = [c for c in self._audit.recent(limit=UNTOLD_SCAN)
                 if c.created_at >= cutoff and c.status == DONE and c.params.get("notices")]
+        from store.notices import NoticeLog  # the audit store's table of direct messages
+
         known = NoticeLog(self._audit.sessions).deliveries([c.id for c in done])
         lines = []
         for change in done:

@@ -19,12 +19,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from common.errors import MessageRefusedError
+from common.notices import FAILED, NOT_CONFIRMED, SENT, Delivery
 from services.domain.change.crew_notice import Notice
 from services.domain.display import mrkdwn_text
 from services.ports import AuditStore, MessageSender
-from store.notices import FAILED, NOT_CONFIRMED, SENT, Delivery, NoticeLog
+
+if TYPE_CHECKING:
+    from store.notices import NoticeLog
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,8 @@ def tell_crew(*, change_id: str, event_id: str | None, notices: Sequence[Notice]
     """Send the news of a done change; the sentence for its outcome ('' when nobody is
     affected). ``idle_for``: a claim nobody confirmed is taken over only once its
     latest attempt is this old (zero when the caller holds the change's lease)."""
+    from store.notices import NoticeLog  # the audit store's table of direct messages
+
     log = NoticeLog(audit.sessions)
     known = log.deliveries([change_id])[change_id]
     said: dict[str, list[str]] = {SENT: [], NOT_CONFIRMED: []}

@@ -8,13 +8,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from services.changes import ChangeService
 from services.domain.config import Config
 from services.domain.models import ReconcileResult, Window
-from services.domain.pages.rendering import PageRenderer
-from services.ports import AuditStore
-from services.reconciling import Systems, run_reconcile
+
+if TYPE_CHECKING:  # the types only: a listener's ack imports none of what they run on
+    from services.changes import ChangeService
+    from services.ports import AuditStore
+    from services.reconciling import Systems
 
 GROUP_CACHE_SECONDS = 600  # a user group's members, read at most every ten minutes
 
@@ -51,6 +53,9 @@ class Deps:
 
     def reconcile(self) -> ReconcileResult:
         """All three systems read over the window, as of now."""
+        from services.domain.pages.rendering import PageRenderer
+        from services.reconciling import run_reconcile
+
         return run_reconcile(self.systems, self.config, window=self.window(), now=self.clock(),
                              renderer=PageRenderer())
 

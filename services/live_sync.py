@@ -34,8 +34,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from common.changes import Lease
 from common.errors import LeaseLostError, SourceUnavailableError, SyncTokenExpiredError
 from services.changes import ChangeService
 from services.domain.change.blast_radius import approval_note
@@ -64,8 +65,9 @@ from services.ports import AlertSink
 from services.reconciling import Systems, default_window
 from services.runner import new_runner_id, runner_is_dead
 from services.sync_lease import SyncLeaseKeeper
-from store.leases import Lease
-from store.sync_state import SyncState
+
+if TYPE_CHECKING:
+    from store.sync_state import SyncState
 
 logger = logging.getLogger(__name__)
 

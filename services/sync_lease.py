@@ -25,10 +25,13 @@ from __future__ import annotations
 import logging
 import threading
 from types import TracebackType
+from typing import TYPE_CHECKING
 
+from common.changes import Lease
 from common.errors import LeaseLostError
-from store.leases import Lease
-from store.sync_state import SyncState
+
+if TYPE_CHECKING:
+    from store.sync_state import SyncState
 
 logger = logging.getLogger(__name__)
 

@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from common.notices import Delivery
 from store.leases import aware, insert_once
 from store.schema import Base
 
-SENT, NOT_CONFIRMED, FAILED = "sent", "not confirmed", "failed"
 # The same news told again within this long, with nothing told in between, is the same
 # message: long past a replica's read-then-fix or a retry's take-over, short of a day.
 SAME_NEWS_WITHIN = timedelta(hours=1)
@@ -58,20 +57,6 @@ class CrewNewsRow(Base):
     change_id: Mapped[str] = mapped_column(String(64))
     text_sha: Mapped[str] = mapped_column(String(64))
     told_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-@dataclass(frozen=True)
-class Delivery:
-    change_id: str
-    slack_id: str
-    ts: str | None
-    error: str | None
-    attempts: int
-    attempted_at: datetime
-
-    @property
-    def state(self) -> str:
-        return SENT if self.ts else FAILED if self.error else NOT_CONFIRMED
 
 
 class NoticeLog:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from common.errors import InputError
+from common.notices import NOT_CONFIRMED
 from services.domain.change.crew_notice import Notice
 from services.domain.config import Config
 from services.domain.models import ReconcileResult, ServedPage
@@ -20,7 +21,6 @@ from services.domain.readiness import Departure, departures
 from services.domain.roster import Roster
 from services.ports import AuditStore
 from services.reconciling import Systems, make_window, run_reconcile
-from store.notices import NOT_CONFIRMED, NoticeLog
 
 # Claims this recent that Slack never confirmed are shown: older news is past its day.
 UNTOLD_WITHIN = timedelta(days=30)
@@ -67,6 +67,8 @@ def untold_crew(audit: AuditStore, *, now: datetime) -> dict[str, list[str]]:
     confirmed it (the bot's retry looks for it), or Slack refused it."""
     found: dict[str, list[str]] = {}
     changes: dict[str, dict[str, Notice]] = {}
+    from store.notices import NoticeLog  # the audit store's table of direct messages
+
     for delivery in NoticeLog(audit.sessions).unsettled(since=now - UNTOLD_WITHIN):
         if delivery.change_id not in changes:
             change = audit.get(delivery.change_id)

@@ -44,3 +44,34 @@ def test_a_cold_command_loads_no_client_library(argv: list[str], code: int,
     assert heavy == []
     if argv == ["init"]:
         assert (tmp_path / "app.yaml").exists()
+
+
+# The Lambda function's init phase: the handler module imported and its runtime built (the
+# Bolt app, every listener registered), as a cold start does before the first request.
+LAMBDA_INIT = ("import json, sys\n"
+               "from bot import aws_lambda\n"
+               "from bot.config import load_config\n"
+               "from bot.environment import read_environment\n"
+               "env = read_environment({'SLACK_BOT_TOKEN': 'xoxb-test',\n"
+               "    'SLACK_SIGNING_SECRET': 'secret', 'SLACK_API_URL': 'http://127.0.0.1:9/',\n"
+               "    'DATABASE_URL': 'postgresql+psycopg://nobody@127.0.0.1:9/none'})\n"
+               "held = type('Held', (), {'invoke': lambda self, **kw: None})()\n"
+               "aws_lambda.LambdaRuntime(load_config(sys.argv[1]), env, lambda_client=held)\n"
+               "print(json.dumps(sorted(sys.modules)))\n")
+# Not needed to ack a slash command, a click or an event: the Google client, the database
+# (a click's once-only claim opens it on the first click), the scheduler, the change
+# service, the page templates and the iCal parser.
+NOT_AT_INIT = ("googleapiclient", "google", "httplib2", "sqlalchemy", "alembic", "psycopg",
+               "apscheduler", "waitress", "jinja2", "icalendar", "recurring_ical_events",
+               "moto", "store", "services.adapters", "services.live_sync", "services.push",
+               "services.jobs", "bot.watch", "bot.serve")
+
+
+def test_the_lambda_init_phase_builds_no_client_and_opens_no_database(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", LAMBDA_INIT, str(ROOT / "app.yaml")],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": ""}, check=True)
+    modules = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "slack_bolt" in modules and "handlers.commands.charter" in modules
+    loaded = [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_AT_INIT)]
+    assert loaded == []

@@ -18,7 +18,8 @@ from werkzeug.test import Client
 
 from bot.health import Health, with_health
 from bot.sandbox.sandbox import Sandbox
-from bot.serve import _sync_check, build_deps
+from bot.serve import _sync_check
+from bot.wiring import build_deps
 from common.errors import CharterOpsError
 from handlers.views.digest import digest_message_list
 from services import jobs

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
+from common.notices import FAILED as REFUSED
+from common.notices import NOT_CONFIRMED, SENT
 from store.audit import DONE, FAILED, PENDING, AuditLog, Lease, PlannedStep
 from store.database import migrate, open_engine, session_factory
-from store.notices import FAILED as REFUSED
-from store.notices import NOT_CONFIRMED, SENT, NoticeLog
+from store.notices import NoticeLog
 from tests.databases import PG_URL, postgres_schema
 
 

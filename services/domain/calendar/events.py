@@ -12,16 +12,16 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import recurring_ical_events
-from icalendar import Calendar, Component
 
 from common.errors import SourceUnavailableError
 from services.domain.calendar.description import fields_from_plain_text, plain_text
 from services.domain.display import clean_text
 from services.domain.models import CancelledEvent, Charter
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Component
 
 _TITLE_WORDS = re.compile(r"[\s—–:|/,;()\[\]]+")  # what separates the guest from the rest
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
@@ -132,6 +132,8 @@ def charter_from_api_event(event: dict[str, Any], tz: ZoneInfo) -> Charter | Can
 # -- the iCal feed -------------------------------------------------------------
 
 def _read_feed(data: bytes | str) -> Calendar:
+    from icalendar import Calendar  # the feed's parser, loaded when a feed is read
+
     try:
         calendar = Calendar.from_ical(data)
     except ValueError as error:  # icalendar's errors, and UnicodeDecodeError, are ValueErrors
@@ -159,6 +161,8 @@ def _expand(calendar: Calendar, *, tz: ZoneInfo, start: datetime,
     # its record would be marked cancelled; an unreadable feed is the safer failure.
     # The window is in local time so that floating times compare as local times.
     try:
+        import recurring_ical_events
+
         query = recurring_ical_events.CalendarQuery(calendar)
         return list(query.between(_local(start, tz), _local(end, tz)))
     except (ValueError, KeyError) as error:  # InvalidCalendar is a ValueError; no DTSTART

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 
 @dataclass(frozen=True)
 class CrewContact:
@@ -72,6 +70,10 @@ class PageRenderer:
     """Loads the template once; render() is then a pure function of the page."""
 
     def __init__(self) -> None:
+        # Jinja is loaded with the first renderer: a request that renders no page (a
+        # slash command's ack) never pays for it.
+        from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
         self._env = Environment(
             loader=PackageLoader("services.domain.pages", "templates"),
             autoescape=select_autoescape(["html", "j2"]),
