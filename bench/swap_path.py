@@ -8,7 +8,10 @@ the message with Confirm, and from the Confirm listener to the DynamoDB write
 comes back to a file it had left (counted on the middle: listeners, views, use cases and
 wiring, leaving aside the pure core and the adapters it calls), and the sequence itself.
 
-    python bench/swap_path.py [--sequence]
+    python bench/swap_path.py [--sequence] [--without-views]
+
+``--without-views`` leaves the Block Kit views out of the middle as well, which is how
+the path was counted before they moved from the pure core to handlers/views/.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class FramePath:
         self.start, self.stop = start, stop
         self.on = self.done = False
         self.files: list[str] = []
+        self.also_edges: tuple[str, ...] = ()
 
     def __call__(self, frame: Any, event: str, arg: Any) -> None:
         if self.done or event not in ("call", "return"):
@@ -75,7 +79,7 @@ class FramePath:
     def middle(self) -> list[str]:
         """The path through the middle only (listeners, views, use cases, the composition
         root): the pure core and the adapters are where it goes, not how it gets there."""
-        kept = [f for f in self.files if not f.startswith(EDGES)]
+        kept = [f for f in self.files if not f.startswith(EDGES + self.also_edges)]
         return [f for i, f in enumerate(kept) if i == 0 or kept[i - 1] != f]
 
     def summary(self) -> tuple[int, int, int]:
@@ -96,6 +100,8 @@ def is_listener(name: str) -> Callable[[Any], bool]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequence", action="store_true", help="print each leg's files")
+    parser.add_argument("--without-views", action="store_true",
+                        help="leave handlers/views/ out of the middle too")
     args = parser.parse_args()
     from bot.config import load_config
     from bot.sandbox.sandbox import running_sandbox
@@ -129,6 +135,7 @@ def main() -> None:
         assert write_leg.done, "the Confirm click never reached RecordStore.update"
     for title, leg in (("/charter swap → the plan with Confirm", plan_leg),
                        ("Confirm → the DynamoDB write", write_leg)):
+        leg.also_edges = ("handlers/views/",) if args.without_views else ()
         files, middle, returns = leg.summary()
         print(f"{title}: {files} files in all; through the middle {middle} files, "
               f"{returns} returns to a file it had left")

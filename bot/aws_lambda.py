@@ -136,6 +136,7 @@ class LambdaRuntime:
             from bot.watch import build_live_sync
 
             self._live = build_live_sync(self.ops.systems, self.config, self.env,
+                                         changes=self.ops.changes,
                                          alerts=SlackAlerts(self.app.client,
                                                             self.config.slack.channel))
         return self._live

@@ -137,7 +137,8 @@ def _add_live_sync(scheduler: BackgroundScheduler, ops: Deps, config: Config,
     """The live sync every ``sync.poll_seconds``, alongside the Slack app (bot/watch.py)."""
     from bot.watch import add_live_sync, build_live_sync, build_push, slack_alerts
 
-    live = build_live_sync(ops.systems, config, env, alerts=slack_alerts(config, env))
+    live = build_live_sync(ops.systems, config, env, alerts=slack_alerts(config, env),
+                           changes=ops.changes)
     push = None if env.slack_app_token else build_push(live, ops.systems, config)
     if env.slack_app_token and config.calendar.push_url:
         logger.info("Socket Mode serves no HTTP: calendar.push_url is not used, polling only")

@@ -15,6 +15,7 @@ from bot.environment import Environment
 from bot.wiring import build_deps, courier_for, web_client
 from common.errors import ConfigError
 from handlers import actions, commands, events
+from handlers.events import home
 from services.deps import Deps
 from services.domain.config import Config
 
@@ -37,7 +38,8 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
         client.usergroups_users_list(usergroup=group).get("users", []))
     courier = courier_for(client, pace=message_pace)
     ops.direct_message = courier.plain()
-    ops.changes.tell = courier  # the crew told when a change lands, by any path
+    ops.tell_through(courier)  # the crew told when a change lands, by any path
+    ops.on_landing(lambda _change: home.refresh(ops, client))  # and the Homes refreshed
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)

@@ -31,6 +31,7 @@ from bot.wiring import (
 )
 from common.errors import CharterOpsError
 from handlers.channel import SlackAlerts
+from services.changes import ChangeService
 from services.domain.config import Config
 from services.live_sync import AlertSink, CheckReport, LiveSync
 from services.push import Coalescer, PushChannels
@@ -48,10 +49,13 @@ def slack_alerts(config: Config, env: Environment) -> AlertSink | None:
 
 
 def build_live_sync(systems: Systems, config: Config, env: Environment, *,
-                    alerts: AlertSink | None) -> LiveSync:
+                    alerts: AlertSink | None, changes: ChangeService | None = None
+                    ) -> LiveSync:
+    """``changes``: the Slack app's own change service, beside it (its fixes tell the crew
+    and refresh the Homes as any change does); a new one for ``watch`` alone."""
     return LiveSync(systems=systems, config=config, state=build_sync_state(env),
-                    changes=build_change_service(systems, config, build_audit(env),
-                                                 tell=direct_messages(env)),
+                    changes=changes or build_change_service(systems, config, build_audit(env),
+                                                            tell=direct_messages(env)),
                     alerts=alerts, heartbeat=heartbeat_for(env.heartbeat_url).beat)
 
 

@@ -28,6 +28,7 @@ from services.reconciling import Systems, default_window
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+    from common.changes import ChangeEntry
     from services.adapters.heartbeat import Heartbeat
     from services.changes import ChangeService
     from services.crew_news import Courier
@@ -212,52 +213,77 @@ def build_change_service(systems: Systems, config: Config, audit: AuditStore, *,
                          stop_requested=stop_requested, tell=tell)
 
 
-class Deferred:
-    """An object built on first use, once, whichever thread asks first: on Lambda the init
-    phase and a slash command's ack build no AWS or Google client and open no database.
-    Attributes set before it is built are set on it when it is."""
+class LazyDeps(Deps):
+    """The Deps of a process whose systems, audit store and change service are built when
+    a request first needs them, once, whichever thread asks first: on Lambda the init
+    phase and a slash command's ack build no AWS or Google client and open no database."""
 
-    def __init__(self, build: Callable[[], Any]) -> None:
-        object.__setattr__(self, "_build", build)
-        object.__setattr__(self, "_target", None)
-        object.__setattr__(self, "_pending", {})
-        object.__setattr__(self, "_lock", threading.Lock())
+    def __init__(self, config: Config, env: Environment, *,
+                 stop_requested: Callable[[], bool]) -> None:
+        self._parts: dict[str, Any] = {}
+        self._lock = threading.RLock()
+        self._env, self._stop_requested = env, stop_requested
+        self._courier: Courier | None = None
+        self._landed: Callable[[ChangeEntry], None] | None = None
+        now = lambda: datetime.now(UTC)  # noqa: E731
+        super().__init__(systems=None, config=config, audit=None,  # type: ignore[arg-type]
+                         changes=None,  # type: ignore[arg-type]
+                         window=lambda: default_window(config, now=now()), clock=now,
+                         last_synced=lambda: self._part("sync state", lambda: build_sync_state(
+                             env)).last_synced(config.calendar.id))
 
-    def built(self) -> Any:
-        target = object.__getattribute__(self, "_target")
-        if target is None:
-            with object.__getattribute__(self, "_lock"):
-                target = object.__getattribute__(self, "_target")
-                if target is None:
-                    target = object.__getattribute__(self, "_build")()
-                    for name, value in object.__getattribute__(self, "_pending").items():
-                        setattr(target, name, value)
-                    object.__setattr__(self, "_target", target)
-        return target
+    def _part(self, name: str, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._parts.get(name) is None:
+                self._parts[name] = build()
+            return self._parts[name]
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.built(), name)
+    @property  # type: ignore[override]
+    def systems(self) -> Systems:
+        return self._part("systems", lambda: build_systems(self.config, self._env))
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        with object.__getattribute__(self, "_lock"):
-            target = object.__getattribute__(self, "_target")
-            if target is None:
-                object.__getattribute__(self, "_pending")[name] = value
-                return
-        setattr(target, name, value)
+    @systems.setter
+    def systems(self, value: Systems) -> None:
+        self._parts["systems"] = value
+
+    @property  # type: ignore[override]
+    def audit(self) -> AuditStore:
+        return self._part("audit", lambda: build_audit(self._env))
+
+    @audit.setter
+    def audit(self, value: AuditStore) -> None:
+        self._parts["audit"] = value
+
+    @property  # type: ignore[override]
+    def changes(self) -> ChangeService:
+        return self._part("changes", self._build_changes)
+
+    def _build_changes(self) -> ChangeService:
+        service = build_change_service(self.systems, self.config, self.audit,
+                                       stop_requested=self._stop_requested,
+                                       tell=self._courier)
+        service.landed = self._landed
+        return service
+
+    @changes.setter
+    def changes(self, value: ChangeService) -> None:
+        self._parts["changes"] = value
+
+    def tell_through(self, courier: Courier) -> None:
+        with self._lock:
+            self._courier = courier
+            if self._parts.get("changes") is not None:
+                self._parts["changes"].tell = courier
+
+    def on_landing(self, callback: Callable[[ChangeEntry], None]) -> None:
+        with self._lock:
+            self._landed = callback
+            if self._parts.get("changes") is not None:
+                self._parts["changes"].landed = callback
 
 
 def build_deps(config: Config, env: Environment, *,
                stop_requested: threading.Event | None = None) -> Deps:
-    """What every use case takes, for one process. The systems, the audit store and the
-    change service are built when a request first needs them."""
-    stopping = stop_requested.is_set if stop_requested else lambda: False
-    systems: Any = Deferred(lambda: build_systems(config, env))
-    audit: Any = Deferred(lambda: build_audit(env))
-    changes: Any = Deferred(lambda: build_change_service(
-        systems.built(), config, audit.built(), stop_requested=stopping))
-    synced: Any = Deferred(lambda: build_sync_state(env))
-    now = lambda: datetime.now(UTC)  # noqa: E731
-    return Deps(systems=systems, config=config, audit=audit, changes=changes,
-                window=lambda: default_window(config, now=now()), clock=now,
-                last_synced=lambda: synced.last_synced(config.calendar.id))
+    """What every use case takes, for one process."""
+    return LazyDeps(config, env, stop_requested=stop_requested.is_set if stop_requested
+                    else lambda: False)

@@ -13,7 +13,7 @@ from typing import Any
 PENDING, APPLYING, DONE, FAILED, CONFLICT, SKIPPED = (
     "pending", "applying", "done", "failed", "conflict", "skipped")
 # Where a change was asked for.
-SOURCES = frozenset({"slash", "digest", "chat", "scheduler", "cli"})
+SOURCES = frozenset({"slash", "digest", "home", "modal", "chat", "scheduler", "cli"})
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,9 @@ class ChangeService:
         ``tell``: Slack direct messages, for the crew a change affects; None where there
         is no Slack (they are then named as not told)."""
         self.tell = tell
+        # Told after each change lands (the Homes re-published); its failure is logged,
+        # never the change's.
+        self.landed: Callable[[ChangeEntry], None] | None = None
         self._unconfirmed_idle = unconfirmed_idle
         # Who the crew's news is worked out for, and who asked not to be messaged.
         self._roster = Roster(config.roster)
@@ -409,8 +412,17 @@ class ChangeService:
                          notices=[Notice.from_dict(n) for n in change.params.get("notices", [])],
                          audit=self._audit, send=self.tell, source=change.source)
         self._audit.finish(change.id, status=DONE)
+        self._after_landing(change)
         return replace(self._outcome(self._audit.get(change.id) or change, repeated=repeated),
                        news=news)
+
+    def _after_landing(self, change: ChangeEntry) -> None:
+        if self.landed is None:
+            return
+        try:
+            self.landed(change)
+        except Exception:  # a Home not refreshed must not fail a change that landed
+            logger.exception("change %s landed; what follows a landing failed", change.id)
 
     def _stop(self, change: ChangeEntry, step: StepEntry, *, status: str, error: Exception,
               repeated: bool) -> ChangeOutcome:

@@ -14,7 +14,9 @@ from services.domain.config import Config
 from services.domain.models import ReconcileResult, Window
 
 if TYPE_CHECKING:  # the types only: a listener's ack imports none of what they run on
+    from common.changes import ChangeEntry
     from services.changes import ChangeService
+    from services.crew_news import Courier
     from services.ports import AuditStore
     from services.reconciling import Systems
 
@@ -50,6 +52,14 @@ class Deps:
         if self._group_cache is None or now - self._group_cache[0] > GROUP_CACHE_SECONDS:
             self._group_cache = (now, self.group_members(group))
         return user_id in self._group_cache[1]
+
+    def tell_through(self, courier: Courier) -> None:
+        """The crew are told of a landed change, by any path, through ``courier``."""
+        self.changes.tell = courier
+
+    def on_landing(self, callback: Callable[[ChangeEntry], None]) -> None:
+        """``callback`` after each change lands (the Homes re-published)."""
+        self.changes.landed = callback
 
     def reconcile(self) -> ReconcileResult:
         """All three systems read over the window, as of now."""

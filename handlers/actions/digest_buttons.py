@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from handlers.events import home
 from handlers.refusals import refused_button
 from handlers.views.approvals import (
     APPROVE,
@@ -19,7 +20,9 @@ from handlers.views.approvals import (
 from handlers.views.blocks import Message
 from handlers.views.decision import approved_message, dismissed_message
 from services.deps import Deps
+from services.domain.display import mrkdwn_text
 from services.usecases import digest_decision
+from services.usecases import home as home_case
 
 
 def register(app: App, deps: Deps) -> None:
@@ -27,6 +30,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
 
     def decide(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        if (body.get("container") or {}).get("type") == "view":
+            decide_on_home(deps, body, action, client)
+            return
         user, channel = body["user"]["id"], body["channel"]["id"]
         action_id, value = action["action_id"], action["value"]
         if not deps.is_approver(user):
@@ -58,3 +64,27 @@ def decided(deps: Deps, *, action_id: str, value: str, user_id: str,
     approval = digest_decision.approve(deps, request=request, posted=requests_in(blocks),
                                        entries=entries_in(blocks), user_id=user_id)
     return approved_message(message, approval, request=request, user_id=user_id, when=when)
+
+
+def decide_on_home(deps: Deps, body: dict[str, Any], action: dict[str, Any],
+                   client: Any) -> None:
+    """The same decision from the Home tab: applied and audited as from the digest, then
+    the person's Home published again, with what came of it on top."""
+    user, action_id, value = body["user"]["id"], action["action_id"], action["value"]
+    if not deps.is_approver(user):  # the Home shows them no buttons: a forged click
+        refused_button(deps, user_id=user, action_id=action_id, value=value, source="home")
+        return
+    when = deps.clock().astimezone(deps.config.tz).strftime("%H:%M")
+    request = None if value == "all" else request_of(value)
+    if action_id == DISMISS:
+        if request is None:
+            return
+        count = digest_decision.dismiss(deps, request, user_id=user, source="home")
+        note = f"Dismissed by <@{user}> at {when}: dismissed {count}"
+    else:
+        blocks = (body.get("view") or {}).get("blocks", [])
+        approval = digest_decision.approve(deps, request=request, posted=requests_in(blocks),
+                                           entries=entries_in(blocks), user_id=user,
+                                           source="home")
+        note = f"Approved by <@{user}> at {when}: {mrkdwn_text(approval.outcome)}"
+    home.publish(client, home_case.opened(deps, user), deps=deps, note=note)

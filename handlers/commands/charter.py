@@ -14,8 +14,14 @@ from handlers.commands import audit, change, help, ready, status, sync
 from handlers.views import blocks
 from services.deps import Deps
 from services.domain.display import mrkdwn_text, typed_text
+from services.domain.mentions import with_names
+from services.domain.roster import Roster
 
 PICK = "pick_charter"
+# The verbs whose words name crew, who may be mentioned (`<@U0ANA>`). Elsewhere a mention
+# is kept as typed: the audit's "by <@U0GENE>" looks for that Slack id, a charter's name
+# is matched as written, and help repeats what was typed, as text.
+NAMES_PEOPLE = {"swap", "time"}
 
 # A verb's listener: (deps, the words after the verb, the whole text, user, respond, client).
 Verb = Callable[[Deps, list[str], str, str, Respond, Any], None]
@@ -45,6 +51,10 @@ def run(deps: Deps, text: str, user: str, respond: Respond, client: Any) -> None
     verb = words[0].lower() if words else "help"
     listener = VERBS.get(verb, help.not_understood)
     try:
+        if verb in NAMES_PEOPLE:
+            # `/charter swap danika <@U0ANGELIA> <@U0ANA>` is `swap danika Angelia Ana`.
+            text = with_names(text, Roster(deps.config.roster))
+            words = text.split()
         listener(deps, [verb, *words[1:]], text, user, respond, client)
     except UnknownCharterError as error:
         respond(**_pick(verb, words, error), response_type="ephemeral")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.events import message, once
+from handlers.events import home, message, once
 from services.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:
     once.register(app, deps)  # first: a repeated event reaches no listener
     message.register(app, deps)
+    home.register(app, deps)

@@ -12,6 +12,8 @@ from common.errors import CharterOpsError
 from handlers.views.chat import reply_message
 from services.deps import Deps
 from services.domain.display import mrkdwn_text, typed_text
+from services.domain.mentions import with_names
+from services.domain.roster import Roster
 from services.usecases import chat_proposal
 
 # Edits, deletions, joins and bots' posts are not new reports from a person.
@@ -26,7 +28,10 @@ def register(app: App, deps: Deps) -> None:
     def read(event: dict[str, Any], client: Any) -> None:
         if event.get("subtype") in _IGNORED_SUBTYPES or event.get("bot_id"):
             return
-        user, text = event.get("user"), typed_text(event.get("text") or "")
+        user = event.get("user")
+        # A mention is the roster person it names; one the roster does not know, nobody.
+        text = with_names(typed_text(event.get("text") or ""), Roster(deps.config.roster),
+                          refuse_unknown=False)
         if not user or not text.strip():
             return
         thread = event.get("thread_ts") or event["ts"]

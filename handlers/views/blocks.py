@@ -97,8 +97,9 @@ def charter_title(event_id: str, want: DesiredCharter | None) -> str:
             f"{c.start:%H:%M}–{c.end:%H:%M}* ({mrkdwn_text(event_id)})")
 
 
-def _charter_blocks(event_id: str, items: Sequence[Discrepancy],
-                    want: DesiredCharter | None, preview: str = "") -> list[Block]:
+def entry_blocks(event_id: str, items: Sequence[Discrepancy],
+                 want: DesiredCharter | None, preview: str = "") -> list[Block]:
+    """One charter's entry: what disagrees, and Approve / Dismiss (the digest, the Home)."""
     lines = [charter_title(event_id, want), *(discrepancy_line(i) for i in items)]
     return [section("\n".join(lines), block_id=block_key("charter", event_id)),
             *_decide_blocks(event_id, items, want, preview)]
@@ -172,7 +173,7 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
     blocks = list(header)
     charters = list(groups.items())
     for index, (event_id, items) in enumerate(charters):
-        chunk = _charter_blocks(event_id, items, result.desired.get(event_id),
+        chunk = entry_blocks(event_id, items, result.desired.get(event_id),
                                 (previews or {}).get(event_id, ""))
         if len(blocks) + len(chunk) > MAX_BLOCKS:
             messages.append({"text": headline, "blocks": blocks})

@@ -117,6 +117,8 @@ class SlackSettings(_Section):
     approver_group: str | None = None
     digest_at: str = "07:00"
     all_clear: bool = True
+    # The days of departures the Home tab shows, from today.
+    home_days: int = Field(default=7, ge=1, le=31, strict=True)
 
     @field_validator("digest_at", mode="before")
     @classmethod

@@ -37,7 +37,7 @@ class Approval:
 
 
 def approve(deps: Deps, *, request: Request | None, posted: Mapping[str, Request],
-            entries: Sequence[str], user_id: str) -> Approval:
+            entries: Sequence[str], user_id: str, source: str = "digest") -> Approval:
     """``request``: one entry's Approve (None: Approve all, over ``entries``, the charters
     the digest message shows; ``posted``: what each of them showed)."""
     try:
@@ -45,7 +45,7 @@ def approve(deps: Deps, *, request: Request | None, posted: Mapping[str, Request
     except CharterOpsError as error:
         return Approval(outcome=f"not applied: {error}", refused_read=True)
     ids = ids_for(request, result) if request else [d.id for d in result.discrepancies if d.fix]
-    report = deps.changes.apply_fixes(result, ids, requested_by=user_id, source="digest")
+    report = deps.changes.apply_fixes(result, ids, requested_by=user_id, source=source)
     events = [request.event_id] if request else list(entries)
     updates = [entry_update(
         event_id=event_id, result=result, report=report,
@@ -56,24 +56,24 @@ def approve(deps: Deps, *, request: Request | None, posted: Mapping[str, Request
                                                 now=deps.clock(),
                                                 served=result.served.get(u.event_id)))
                for u in updates]
-    _log(deps, result, report, ids, user_id=user_id,
+    _log(deps, result, report, ids, user_id=user_id, source=source,
          stale={u.event_id for u in updates if u.stale})
     return Approval(outcome=outcome_text(report, updates), updates=tuple(updates))
 
 
-def dismiss(deps: Deps, request: Request, *, user_id: str) -> int:
+def dismiss(deps: Deps, request: Request, *, user_id: str, source: str = "digest") -> int:
     """How many discrepancies were dismissed (each audited)."""
     ids = list(request.ids or [request.event_id])
     for discrepancy_id in ids:
         deps.audit.log_decision(subject=discrepancy_id, decision="dismissed",
-                                decided_by=user_id, source="digest",
+                                decided_by=user_id, source=source,
                                 event_id=_event_of(discrepancy_id),
                                 summary=f"dismissed {discrepancy_id}")
     return len(ids)
 
 
 def _log(deps: Deps, result: ReconcileResult, report: ApplyReport, ids: list[str], *,
-         user_id: str, stale: set[str]) -> None:
+         user_id: str, source: str, stale: set[str]) -> None:
     """One decision per approved discrepancy, linked to the change that applied it."""
     chosen, _ = select(result, ids)
     change = deps.audit.find_by_key(fix_key(chosen)) if chosen else None
@@ -88,7 +88,7 @@ def _log(deps: Deps, result: ReconcileResult, report: ApplyReport, ids: list[str
                      else ": already fixed or changed")
         deps.audit.log_decision(
             subject=outcome.discrepancy_id, decision="approved", decided_by=user_id,
-            source="digest", event_id=event_id, note=note,
+            source=source, event_id=event_id, note=note,
             summary=found.summary if found else f"{outcome.discrepancy_id} (no longer found)",
             change_id=change.id if change and outcome.discrepancy_id in in_change else None)
 

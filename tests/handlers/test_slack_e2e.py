@@ -289,3 +289,33 @@ def test_audit_lists_the_recent_changes(bot: tuple[App, Deps], slack: SlackFake)
     listing = responses(slack, 4)[3]["text"]
     assert "*time* danika-may31 — done" in listing
     assert "15:00–19:00 → 15:30–19:30" in listing
+
+
+def test_people_mentioned_the_way_slack_writes_mentions_are_the_roster_people(
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
+    app, _ = bot
+    app.dispatch(signed(command(slack, "swap danika <@U0ANA|ana> <@U0TESS>")))
+    [plan] = responses(slack, 1)
+    assert "mate Ana → Tess on danika-may31" in plan["text"]
+
+
+def test_a_mention_of_someone_not_in_the_roster_is_named_and_nothing_is_planned(
+        bot: tuple[App, Deps], slack: SlackFake, seeded: Sandbox,
+        aws_calls: Counter[str]) -> None:
+    app, ops = bot
+    aws_calls.clear()
+    app.dispatch(signed(command(slack, "swap danika <@U0ANA> <@U0NOBODY|nobody>")))
+    [reply] = responses(slack, 1)
+    assert "@U0NOBODY is not in the roster" in reply["text"]
+    assert sum(aws_calls.values()) == 0  # refused before anything was read
+    assert ops.audit.recent() == [] and ops.audit.decision_history() == []
+
+
+def test_a_captains_message_with_mentions_becomes_the_same_proposal(
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
+    app, _ = bot
+    app.dispatch(message_event("<@U0ANA|ana> is covering for <@U0ANGELIA> on saturday",
+                               "U0GENE"))
+    slack.wait_for(1, method="chat.postMessage")
+    [proposal] = [p for m, p in slack.calls if m == "chat.postMessage"]
+    assert "mate Angelia → Ana on quinn-may30" in proposal["text"]

@@ -1,0 +1,108 @@
+"""The Home tab: the days on the water, for one person. One read serves every Home it
+publishes (an approver's and a crew member's differ only in what they may decide).
+Returns data; handlers/views/home.py lays it out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from common.changes import APPLYING, FAILED, PENDING, ChangeEntry
+from services.deps import Deps
+from services.domain.change.blast_radius import approval_notes
+from services.domain.models import Discrepancy, ReconcileResult
+from services.domain.readiness import Departure
+from services.domain.sync_health import stale_reason
+from services.usecases import ready
+
+# A landed change re-publishes the Home of whoever opened it within a day, at most once
+# per person every ten seconds.
+WATCHING_FOR = timedelta(days=1)
+REPUBLISH_EVERY = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class HomeRead:
+    """What every Home is made of, read once."""
+
+    now: datetime
+    days: tuple[date, ...]
+    result: ReconcileResult
+    departures: tuple[Departure, ...]
+    last_check: datetime | None
+    stale: str | None  # why the calendar check is not to be trusted; None: fresh
+    previews: Mapping[str, str] = field(default_factory=dict)
+    changes: tuple[ChangeEntry, ...] = ()  # running or failed
+    # Discrepancies an approver dismissed: not offered again while they stay the same
+    # (a changed drift has a new id).
+    dismissed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Home:
+    user_id: str
+    approver: bool
+    operator: str
+    read: HomeRead
+
+    def open_for(self, event_id: str) -> tuple[Discrepancy, ...]:
+        return tuple(d for d in self.read.result.discrepancies if d.event_id == event_id)
+
+    @property
+    def decisions(self) -> tuple[Discrepancy, ...]:
+        """What an approver may decide here: the open discrepancies (none for the crew)."""
+        if not self.approver:
+            return ()
+        return tuple(d for d in self.read.result.discrepancies
+                     if d.id not in self.read.dismissed)
+
+
+def read_home(deps: Deps) -> HomeRead:
+    now = deps.clock()
+    start = deps.window().start
+    days = tuple(start + timedelta(days=n) for n in range(deps.config.slack.home_days))
+    result = deps.reconcile()
+    departures = ready.departures_of(result, deps.config, days=days,
+                                     untold=ready.untold_crew(deps.audit, now=now))
+    last = deps.last_synced() if deps.last_synced is not None else None
+    stale = stale_reason(last, now=now, after_minutes=deps.config.sync.stale_after_minutes,
+                         tz=deps.config.tz) if deps.last_synced is not None else None
+    changes = tuple(c for c in deps.audit.recent(limit=20)
+                    if c.status in (PENDING, APPLYING, FAILED))
+    dismissed = frozenset(d.subject for d in deps.audit.decision_history(limit=500)
+                          if d.decision == "dismissed")
+    return HomeRead(now=now, days=days, result=result, departures=tuple(departures),
+                    last_check=last, stale=stale,
+                    previews=approval_notes(result, deps.config, now), changes=changes,
+                    dismissed=dismissed)
+
+
+def home_for(deps: Deps, read: HomeRead, *, user_id: str) -> Home:
+    return Home(user_id=user_id, approver=deps.is_approver(user_id),
+                operator=deps.config.operator.name, read=read)
+
+
+def opened(deps: Deps, user_id: str) -> Home:
+    """The person opened their Home: it is read for them, and they are watching it."""
+    home = home_for(deps, read_home(deps), user_id=user_id)
+    _views(deps).opened(user_id)
+    return home
+
+
+def to_refresh(deps: Deps) -> list[Home]:
+    """After a change landed: the Home of each person watching, taken for this process
+    (none published for them within REPUBLISH_EVERY by any replica); one read for all."""
+    views = _views(deps)
+    users = [u for u in views.watching(within=WATCHING_FOR)
+             if views.take(u, every=REPUBLISH_EVERY)]
+    if not users:
+        return []
+    read = read_home(deps)
+    return [home_for(deps, read, user_id=u) for u in users]
+
+
+def _views(deps: Deps):  # type: ignore[no-untyped-def]
+    from store.home_views import HomeViews  # the audit store's table of opened Homes
+
+    return HomeViews(deps.audit.sessions, clock=deps.clock)

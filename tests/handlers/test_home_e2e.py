@@ -1,0 +1,158 @@
+"""The Home tab through Bolt's real pipeline: what an approver and a crew member see of
+the seed's weekend, an Approve from the Home (written once, the Home published again),
+and a Home with more departures than Block Kit lets it show."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from slack_bolt import App
+
+from bot.sandbox.slack_fake import SlackFake
+from handlers.views.home import MAX_HOME_BLOCKS, SWAP, TIME, home_view
+from services.deps import Deps
+from services.domain.models import Charter, ReconcileResult, Window
+from services.domain.readiness import Departure
+from services.usecases.home import Home, HomeRead
+from tests.handlers.slack_requests import APPROVER, CAPTAIN, signed
+
+APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
+
+
+def home_opened(user: str) -> Any:
+    return signed(json.dumps({
+        "type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+        "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
+        "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                  "event_ts": str(time.time())}}), content_type="application/json")
+
+
+def published(slack: SlackFake, count: int) -> list[dict[str, Any]]:
+    return [p for _, p in slack.wait_for(count, method="views.publish")]
+
+
+def action_ids(view: dict[str, Any]) -> list[str]:
+    return [e["action_id"] for b in view["blocks"] if b["type"] == "actions"
+            for e in b["elements"]]
+
+
+def shown(view: dict[str, Any]) -> str:
+    return json.dumps(view["blocks"], ensure_ascii=False)
+
+
+def home_click(view: dict[str, Any], action_id: str, value: str, *, user: str) -> Any:
+    block = next(b for b in view["blocks"] if b["type"] == "actions"
+                 for e in b["elements"] if e["action_id"] == action_id and e["value"] == value)
+    payload = {"type": "block_actions", "user": {"id": user}, "team": {"id": "T1"},
+               "trigger_id": "1.2.3", "container": {"type": "view", "view_id": "V0HOME"},
+               "view": {"id": "V0HOME", "type": "home", "blocks": view["blocks"]},
+               "actions": [{"type": "button", "action_id": action_id,
+                            "block_id": block["block_id"], "value": value,
+                            "action_ts": str(time.time())}]}
+    return signed("payload=" + quote(json.dumps(payload)))
+
+
+def test_an_approver_sees_the_weekend_and_what_to_decide(bot: tuple[App, Deps],
+                                                        slack: SlackFake) -> None:
+    app, ops = bot
+    app.dispatch(home_opened(APPROVER))
+    [call] = published(slack, 1)
+    assert call["user_id"] == APPROVER
+    view = call["view"]
+    assert view["type"] == "home" and len(view["blocks"]) <= MAX_HOME_BLOCKS
+    assert view["blocks"][0]["text"]["text"].startswith(ops.config.operator.name)
+    text = shown(view)
+    assert "Last calendar check" in text
+    for guest in ("Quinn", "Danika"):
+        assert guest in text
+    assert "crew confirmed" in text and "Captain Gene" in text
+    ids = action_ids(view)
+    assert APPROVE in ids and DISMISS in ids and APPROVE_ALL in ids
+    assert SWAP in ids and TIME in ids
+
+
+def test_a_crew_member_sees_the_days_but_no_decision(bot: tuple[App, Deps],
+                                                     slack: SlackFake) -> None:
+    app, ops = bot
+    app.dispatch(home_opened(CAPTAIN))
+    [call] = published(slack, 1)
+    view = call["view"]
+    assert call["user_id"] == CAPTAIN and "Danika" in shown(view)
+    ids = action_ids(view)
+    assert not {APPROVE, DISMISS, APPROVE_ALL} & set(ids)
+    assert SWAP in ids  # a swap from the Home is a proposal for them, as in chat
+    assert ops.audit.recent() == []  # opening a Home changes nothing
+
+
+def test_approve_from_the_home_writes_once_and_publishes_the_home_again(
+        bot: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str]) -> None:
+    app, ops = bot
+    app.dispatch(home_opened(APPROVER))
+    [call] = published(slack, 1)
+    view = call["view"]
+    approve = next(e["value"] for b in view["blocks"] if b["type"] == "actions"
+                   for e in b["elements"] if e["action_id"] == APPROVE)
+    event_id = json.loads(approve)["event"]
+    aws_calls.clear()
+    app.dispatch(home_click(view, APPROVE, approve, user=APPROVER))
+    again = published(slack, 2)[-1]["view"]
+    assert len(ops.audit.recent()) == 1
+    writes = sum(aws_calls[k] for k in ("UpdateItem", "PutItem", "PutObject"))
+    assert writes >= 1
+    assert "Approved by" in shown(again) and "applied" in shown(again)
+    # The entry is gone from what is left to decide (or says what is left of it).
+    values = [e["value"] for b in again["blocks"] if b["type"] == "actions"
+              for e in b["elements"] if e["action_id"] == APPROVE]
+    assert approve not in values
+    # The same click again (the first Home, clicked twice): nothing written twice.
+    aws_calls.clear()
+    app.dispatch(home_click(view, APPROVE, approve, user=APPROVER))
+    published(slack, 3)
+    assert len(ops.audit.recent()) == 1
+    assert sum(aws_calls[k] for k in ("UpdateItem", "PutItem", "PutObject")) == 0
+    assert [d for d in ops.audit.decision_history(event=event_id)
+            if d.decision == "approved" and d.source == "home"]
+
+
+def test_a_forged_approve_from_a_crew_members_home_is_refused_and_writes_nothing(
+        bot: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str]) -> None:
+    app, ops = bot
+    app.dispatch(home_opened(APPROVER))
+    view = published(slack, 1)[0]["view"]
+    approve = next(e["value"] for b in view["blocks"] if b["type"] == "actions"
+                   for e in b["elements"] if e["action_id"] == APPROVE)
+    aws_calls.clear()
+    app.dispatch(home_click(view, APPROVE, approve, user=CAPTAIN))
+    time.sleep(0.3)
+    assert ops.audit.recent() == []
+    assert sum(aws_calls[k] for k in ("UpdateItem", "PutItem", "PutObject")) == 0
+    assert [d.decision for d in ops.audit.decision_history()] == ["refused"]
+
+
+def _departure(n: int) -> Departure:
+    start = datetime(2026, 6, 1, 8, tzinfo=UTC) + timedelta(hours=3 * n)
+    charter = Charter(calendar_event_id=f"evt{n}", title=f"Guest {n}", start=start,
+                      end=start + timedelta(hours=2), location="Dock A",
+                      guest_name=f"Guest {n}", guest_count=4, captain="Gene", mate="Ana",
+                      crew=())
+    return Departure(event_id=f"guest{n}", charter=charter, items=())
+
+
+def test_more_departures_than_fit_are_counted_with_the_command_that_lists_them() -> None:
+    days = tuple(date(2026, 6, 1) + timedelta(days=d) for d in range(7))
+    result = ReconcileResult(window=Window(days[0], days[-1]), source="api", complete=True,
+                             charters_checked=60, discrepancies=(), desired={})
+    read = HomeRead(now=datetime(2026, 6, 1, 7, tzinfo=UTC), days=days, result=result,
+                    departures=tuple(_departure(n) for n in range(60)),
+                    last_check=datetime(2026, 6, 1, 6, 55, tzinfo=UTC), stale=None)
+    view = home_view(Home(user_id="U1", approver=True, operator="Jada", read=read), tz=UTC)
+    assert len(view["blocks"]) <= MAX_HOME_BLOCKS
+    last = view["blocks"][-1]["elements"][0]["text"]
+    assert "more departures" in last and "/charter ready 2026-06" in last
+    shown_guests = sum("Guest " in json.dumps(b) for b in view["blocks"])
+    assert 30 <= shown_guests < 60
