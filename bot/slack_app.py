@@ -14,7 +14,7 @@ from bot.direct_messages import PACE_SECONDS
 from bot.environment import Environment
 from bot.wiring import build_deps, courier_for, web_client
 from common.errors import ConfigError
-from handlers import actions, commands, events
+from handlers import actions, commands, events, modals, shortcuts
 from handlers.events import home
 from services.deps import Deps
 from services.domain.config import Config
@@ -43,6 +43,8 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)
+    modals.register(app, ops)
+    shortcuts.register(app, ops)
 
     @app.error
     def report(error: Exception, body: dict[str, Any]) -> None:

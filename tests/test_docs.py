@@ -144,7 +144,8 @@ def test_the_readmes_structure_names_every_module() -> None:
     # name is one they will not know to look for.
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     modules = [path for folder in ("bot", "handlers", "handlers/commands", "handlers/actions",
-                                   "handlers/events", "handlers/views", "services",
+                                   "handlers/events", "handlers/views", "handlers/modals",
+                                   "handlers/shortcuts", "services",
                                    "services/usecases", "services/domain",
                                    "services/domain/calendar", "services/domain/reconcile",
                                    "services/domain/change", "services/domain/pages",

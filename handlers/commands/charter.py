@@ -11,11 +11,13 @@ from slack_bolt import Ack, App, Respond
 
 from common.errors import CharterOpsError, UnknownCharterError
 from handlers.commands import audit, change, help, ready, status, sync
+from handlers.modals.change_form import fill, open_loading
 from handlers.views import blocks
 from services.deps import Deps
 from services.domain.display import mrkdwn_text, typed_text
 from services.domain.mentions import with_names
 from services.domain.roster import Roster
+from services.usecases import change_form
 
 PICK = "pick_charter"
 # The verbs whose words name crew, who may be mentioned (`<@U0ANA>`). Elsewhere a mention
@@ -35,15 +37,37 @@ def register(app: App, deps: Deps) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
+    def acknowledge_command(ack: Ack, command: dict[str, Any], client: Any) -> None:
+        kind = form_kind(typed_text(command.get("text") or ""))
+        if kind and command.get("trigger_id"):
+            open_loading(client, command["trigger_id"], kind)  # within the trigger's 3 s
+        ack()
+
     def charter(command: dict[str, Any], respond: Respond, client: Any) -> None:
-        run(deps, typed_text(command.get("text") or ""), command["user_id"], respond, client)
+        text = typed_text(command.get("text") or "")
+        kind = form_kind(text)
+        if kind and command.get("trigger_id"):
+            words = text.split()
+            fill(deps, client, command["trigger_id"], lambda: change_form.change_form(
+                deps, kind, chosen=words[1] if len(words) > 1 else None),
+                channel=command.get("channel_id"))
+            return
+        run(deps, text, command["user_id"], respond, client)
 
     def picked(body: dict[str, Any], action: dict[str, Any], respond: Respond,
                client: Any) -> None:
         run(deps, json.loads(action["value"])["text"], body["user"]["id"], respond, client)
 
-    app.command("/charter")(ack=acknowledge, lazy=[charter])
+    app.command("/charter")(ack=acknowledge_command, lazy=[charter])
     app.action(PICK)(ack=acknowledge, lazy=[picked])
+
+
+def form_kind(text: str) -> str | None:
+    """``swap`` or ``time`` when the command names no people or times (a form then)."""
+    words = text.split()
+    if words and words[0].lower() in ("swap", "time") and len(words) <= 2:
+        return words[0].lower()
+    return None
 
 
 def run(deps: Deps, text: str, user: str, respond: Respond, client: Any) -> None:

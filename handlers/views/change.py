@@ -53,6 +53,11 @@ def _preview(planned: PlannedChange) -> dict[str, Any]:
     return section(mrkdwn_text("\n".join(planned.preview.lines())))
 
 
+def plan_sections(planned: PlannedChange) -> list[dict[str, Any]]:
+    """The plan and who saw the old data, without the buttons (a modal's body)."""
+    return [section(_planned_text(planned)), _preview(planned)]
+
+
 def plan_message(planned: PlannedChange) -> Message:
     """The plan, what it will touch and who saw the old data, with Confirm and Cancel."""
     text, value = _planned_text(planned), _value(planned)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,13 +32,15 @@ CAL = "jada-internal@group.calendar.google.com"
 
 
 def make_bot(seeded: Sandbox, slack: SlackFake, database: Path, *,
-             executor: Executor | None = None) -> tuple[App, Deps]:
-    """One bot process: its own adapters and its own connection to ``database``."""
+             executor: Executor | None = None,
+             clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> tuple[App, Deps]:
+    """One bot process: its own adapters and its own connection to ``database``.
+    ``clock``: now, for what depends on whether a charter has left."""
     systems = build_systems(seeded.config, seeded.env)
     audit = AuditLog(session_factory(open_engine(f"sqlite:///{database}")))
     ops = Deps(systems=systems, config=seeded.config, audit=audit,
                      changes=build_change_service(systems, seeded.config, audit),
-                     window=lambda: SEED_WINDOW, clock=lambda: datetime.now(UTC))
+                     window=lambda: SEED_WINDOW, clock=clock)
     app = build_app(ops, token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url,
                     executor=executor)
     return app, ops

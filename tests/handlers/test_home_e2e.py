@@ -156,3 +156,25 @@ def test_more_departures_than_fit_are_counted_with_the_command_that_lists_them()
     assert "more departures" in last and "/charter ready 2026-06" in last
     shown_guests = sum("Guest " in json.dumps(b) for b in view["blocks"])
     assert 30 <= shown_guests < 60
+
+
+def test_a_change_made_elsewhere_publishes_the_home_of_whoever_is_watching(
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
+    from tests.handlers.slack_requests import click, command, responses
+
+    app, ops = bot
+    app.dispatch(home_opened(CAPTAIN))
+    published(slack, 1)
+    time.sleep(0.01)
+    # An approver swaps Danika's mate from the slash command, ten seconds later.
+    ops.clock = lambda: datetime.now(UTC) + timedelta(seconds=11)  # type: ignore[method-assign]
+    app.dispatch(signed(command(slack, "swap danika Ana Tess")))
+    [plan] = responses(slack, 1)
+    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "change_confirm")
+    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                              message={"ts": "1.1", "text": plan["text"],
+                                       "blocks": plan["blocks"]})))
+    again = published(slack, 2)
+    assert len(again) == 2 and again[-1]["user_id"] == CAPTAIN
+    assert "Tess" in shown(again[-1]["view"])

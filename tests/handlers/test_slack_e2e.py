@@ -146,7 +146,7 @@ def test_a_swap_is_planned_then_confirmed_once(bot: tuple[App, Deps], slack: Sla
      ("swap danika mate Zed", "'Zed' is not in the crew roster"),
      ("swap zelda mate Tess", "No charter matches 'zelda'"),
      ("status", "Which charter?"),
-     ("swap danika", "Write it as")],
+     ("swap danika Ana", "Write it as")],
 )
 def test_bad_input_gets_a_specific_ephemeral_message_and_no_write(
         bot: tuple[App, Deps], slack: SlackFake, seeded: Sandbox,

@@ -1,0 +1,149 @@
+"""The swap and time-change forms. Opened from ``/charter swap`` or ``/charter time`` without
+their people or times, from the Home's buttons and from the shortcuts: a modal is opened
+at once on the request's trigger (Slack gives 3 seconds), then filled in from a fresh read.
+Choosing a charter brings its crew (or its times); submitting checks each field and
+answers with the field's error, or with the plan to confirm; confirming makes the change
+once (the plan's key), tells the crew, and posts the outcome to the person and to the
+channel the command came from. Someone who is not an approver proposes it instead, in
+``slack.channel``, for an approver's button."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from common.errors import CharterOpsError
+from handlers.views.change import outcome_message, proposal_message
+from handlers.views.change_form import (
+    CONFIRM_FORM,
+    PICK_CHARTER,
+    SWAP_FORM,
+    TIME_FORM,
+    charter_options,
+    chosen_charter,
+    confirm_view,
+    confirmed,
+    form_view,
+    loading_view,
+    metadata,
+    missing,
+    swap_answer,
+    time_answer,
+)
+from handlers.views.home import SWAP, TIME
+from services.deps import Deps
+from services.domain.display import mrkdwn_text
+from services.usecases import change_form, change_request
+from services.usecases.change_form import ChangeForm
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    def from_home(kind: str) -> tuple[Callable[..., None], Callable[..., None]]:
+        def ack_open(ack: Ack, body: dict[str, Any], client: Any) -> None:
+            open_loading(client, body["trigger_id"], kind)
+            ack()
+
+        def fill_in(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+            fill(deps, client, body["trigger_id"], lambda: change_form.change_form(
+                deps, kind, chosen=action.get("value")), channel=None)
+
+        return ack_open, fill_in
+
+    for action_id, kind in ((SWAP, "swap"), (TIME, "time")):
+        ack_open, fill_in = from_home(kind)
+        app.action(action_id)(ack=ack_open, lazy=[fill_in])
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def charter_chosen(body: dict[str, Any], client: Any) -> None:
+        view = body["view"]
+        data = metadata(view)
+        kind = str(data.get("kind") or "swap")
+        form = change_form.change_form(deps, kind, chosen=chosen_charter(view))
+        client.views_update(view_id=view["id"], hash=view.get("hash"),
+                            view=form_view(form, channel=data.get("channel"),
+                                           tz=deps.config.tz))
+
+    app.action(PICK_CHARTER)(ack=acknowledge, lazy=[charter_chosen])
+
+    @app.options(PICK_CHARTER)
+    def charter_search(ack: Ack, body: dict[str, Any]) -> None:
+        # More charters than a menu holds: searched as the person types.
+        form = change_form.change_form(deps, "swap")
+        ack(options=charter_options(form.choices, str(body.get("value") or "")))
+
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        # Answered in the ack itself: Slack shows a field's error only from it.
+        user = body["user"]["id"]
+        kind = metadata(view).get("kind")
+        answer = swap_answer(view) if kind == "swap" else time_answer(view)
+        if answer is None:
+            ack(response_action="errors", errors=missing(view))
+            return
+        try:
+            errors, planned = (change_form.check_swap(deps, answer)  # type: ignore[arg-type]
+                               if kind == "swap" else
+                               change_form.check_time(deps, answer))  # type: ignore[arg-type]
+        except CharterOpsError as error:
+            ack(response_action="errors", errors={"charter": str(error)[:150]})
+            return
+        if planned is None:
+            ack(response_action="errors", errors=errors)
+            return
+        ack(response_action="update",
+            view=confirm_view(planned, channel=metadata(view).get("channel"),
+                              approver=deps.is_approver(user)))
+
+    app.view(SWAP_FORM)(submitted)
+    app.view(TIME_FORM)(submitted)
+
+    def confirm(body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+        user = body["user"]["id"]
+        request, key, event_id, channel = confirmed(view)
+        try:
+            if deps.is_approver(user):
+                done = change_request.confirm(deps, request, key=key, event_id=event_id,
+                                              user_id=user, source="modal")
+                message = outcome_message(done.outcome)
+                # A second submission is answered to the person only: the channel saw it.
+                also = [channel] if channel and not done.outcome.repeated else []
+                for where in dict.fromkeys([user, *also]):
+                    client.chat_postMessage(channel=where, **message)
+                return
+            planned = change_request.propose(deps, deps.reconcile(), request, user_id=user)
+            client.chat_postMessage(channel=deps.config.slack.channel,
+                                    **proposal_message(planned, user_id=user))
+            client.chat_postMessage(channel=user, text=(
+                f"Proposed `{mrkdwn_text(request.command)}` in {deps.config.slack.channel} "
+                "for an approver."))
+        except CharterOpsError as error:
+            client.chat_postMessage(channel=user, text=f":warning: {mrkdwn_text(error)}")
+
+    app.view(CONFIRM_FORM)(ack=acknowledge, lazy=[confirm])
+
+
+def external_id(trigger_id: str) -> str:
+    return f"charter-form-{trigger_id}"[:255]
+
+
+def open_loading(client: Any, trigger_id: str, kind: str) -> None:
+    """In the ack: the modal opened on the trigger while it is valid."""
+    client.views_open(trigger_id=trigger_id,
+                      view=loading_view(kind, external_id=external_id(trigger_id)))
+
+
+def fill(deps: Deps, client: Any, trigger_id: str, read: Callable[[], ChangeForm], *,
+         channel: str | None) -> None:
+    """The deferred half: the form read and put in place of the loading modal."""
+    try:
+        form = read()
+    except CharterOpsError as error:
+        form = ChangeForm(kind="swap", choices=(), roster=(), note=str(error))
+    client.views_update(external_id=external_id(trigger_id),
+                        view=form_view(form, channel=channel, tz=deps.config.tz))

@@ -1,0 +1,205 @@
+"""The swap and time-change modals: the form (charter, who leaves, who joins; or charter,
+starts, ends), what a submitted form says, and the confirmation with the plan. Pure.
+
+Every choice is a menu of what the bot read, so a person on a phone never types a name;
+what they chose is still checked on submit (services/usecases/change_form.py), since
+the calendar may have moved while the form was open.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import time, tzinfo
+from typing import Any
+
+from handlers.views.blocks import context, section
+from handlers.views.change import plan_sections
+from services.domain.display import mrkdwn_text
+from services.usecases.change_form import ChangeForm, CharterChoice, SwapAnswer, TimeAnswer
+from services.usecases.change_request import ChangeRequest, PlannedChange
+
+SWAP_FORM, TIME_FORM, CONFIRM_FORM = "charter_swap_form", "charter_time_form", \
+    "charter_change_confirm"
+CHARTER, LEAVES, JOINS, STARTS, ENDS = "charter", "leaves", "joins", "starts", "ends"
+PICK_CHARTER = "form_charter"
+MAX_OPTIONS = 100  # a static menu's limit; past it the charter menu is searched
+TITLES = {"swap": "Swap crew", "time": "Change time"}
+
+
+def loading_view(kind: str, *, external_id: str) -> dict[str, Any]:
+    """Opened at once (a trigger lasts 3 seconds), then replaced by the form, found again
+    by ``external_id``."""
+    return {"type": "modal", "callback_id": SWAP_FORM if kind == "swap" else TIME_FORM,
+            "external_id": external_id, "title": _plain(TITLES[kind]),
+            "close": _plain("Cancel"),
+            "blocks": [section(":hourglass_flowing_sand: Reading the calendar…")]}
+
+
+def form_view(form: ChangeForm, *, channel: str | None, tz: tzinfo) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = []
+    if form.note:
+        blocks.append(context(mrkdwn_text(form.note)))
+    if not form.choices:
+        blocks.append(section("No charter is still to leave in the calendar's window."))
+    else:
+        blocks.append(_input(CHARTER, "Charter", _charter_menu(form), dispatch=True))
+        chosen = form.choice(form.chosen)
+        if form.kind == "swap":
+            crew = chosen.crew if chosen else form.roster
+            blocks.append(_input(LEAVES, "Who leaves", _menu(LEAVES, crew, form.leaves)))
+            blocks.append(_input(JOINS, "Who joins", _menu(JOINS, form.roster, form.joins)))
+        else:
+            start = chosen.charter.start.astimezone(tz) if chosen else None
+            end = chosen.charter.end.astimezone(tz) if chosen else None
+            blocks.append(_input(STARTS, "Starts", _clock(STARTS, start.time() if start
+                                                          else None)))
+            blocks.append(_input(ENDS, "Ends", _clock(ENDS, end.time() if end else None)))
+    view = {"type": "modal", "callback_id": SWAP_FORM if form.kind == "swap" else TIME_FORM,
+            "title": _plain(TITLES[form.kind]), "close": _plain("Cancel"),
+            "private_metadata": json.dumps({"kind": form.kind, "channel": channel}),
+            "blocks": blocks}
+    if form.choices:
+        view["submit"] = _plain("Next")
+    return view
+
+
+def charter_options(choices: tuple[CharterChoice, ...], typed: str = "") -> list[dict[str, Any]]:
+    """The charters as menu options; ``typed``: what a person typed in a searched menu."""
+    words = typed.casefold().split()
+    found = [c for c in choices if all(w in _label(c).casefold() for w in words)]
+    return [_option(_label(c), c.event_id) for c in found[:MAX_OPTIONS]]
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        found = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def chosen_charter(view: dict[str, Any]) -> str | None:
+    return _selected(view, CHARTER)
+
+
+def swap_answer(view: dict[str, Any]) -> SwapAnswer | None:
+    event_id, leaves, joins = (_selected(view, b) for b in (CHARTER, LEAVES, JOINS))
+    if not (event_id and leaves and joins):
+        return None
+    return SwapAnswer(event_id, leaves, joins)
+
+
+def time_answer(view: dict[str, Any]) -> TimeAnswer | None:
+    event_id = _selected(view, CHARTER)
+    starts, ends = (_time(view, b) for b in (STARTS, ENDS))
+    if not (event_id and starts and ends):
+        return None
+    return TimeAnswer(event_id, starts, ends)
+
+
+def missing(view: dict[str, Any]) -> dict[str, str]:
+    """Each empty field, by block (Slack checks required inputs; this is the backstop)."""
+    kind = metadata(view).get("kind")
+    fields = (CHARTER, LEAVES, JOINS) if kind == "swap" else (CHARTER, STARTS, ENDS)
+    reader = _time if kind == "time" else _selected
+    return {f: "Choose one." for f in fields
+            if not (_selected(view, f) if f == CHARTER else reader(view, f))}
+
+
+def confirm_view(planned: PlannedChange, *, channel: str | None,
+                 approver: bool) -> dict[str, Any]:
+    """The plan, what it will touch and who already saw the old data, as the typed command
+    shows it; submitting it is Confirm (or, for someone who is not an approver, Propose)."""
+    request = planned.request
+    blocks = plan_sections(planned)
+    if not approver:
+        blocks.append(context("You are not an approver: this is posted to the ops channel "
+                              "for one of them to approve."))
+    return {"type": "modal", "callback_id": CONFIRM_FORM,
+            "title": _plain("Confirm change" if approver else "Propose change"),
+            "submit": _plain("Confirm" if approver else "Propose"),
+            "close": _plain("Back out"),
+            "private_metadata": json.dumps({
+                "kind": request.kind, "words": request.all_words, "key": planned.key,
+                "event": planned.event_id, "channel": channel}),
+            "blocks": blocks}
+
+
+def confirmed(view: dict[str, Any]) -> tuple[ChangeRequest, str, str, str | None]:
+    """(the request, the plan's key, the charter, the channel the form came from)."""
+    data = metadata(view)
+    words = [str(w) for w in data.get("words", [])]
+    request = ChangeRequest.typed(str(data.get("kind", "")), words)
+    return request, str(data.get("key", "")), str(data.get("event", "")), data.get("channel")
+
+
+def _label(choice: CharterChoice) -> str:
+    c = choice.charter
+    return f"{c.start:%a %b %-d %H:%M} · {c.guest_name}"
+
+
+def _charter_menu(form: ChangeForm) -> dict[str, Any]:
+    chosen = form.choice(form.chosen)
+    if len(form.choices) > MAX_OPTIONS:
+        menu: dict[str, Any] = {"type": "external_select", "action_id": PICK_CHARTER,
+                                "placeholder": _plain("Type a guest or a day"),
+                                "min_query_length": 0}
+    else:
+        menu = {"type": "static_select", "action_id": PICK_CHARTER,
+                "placeholder": _plain("Choose a charter"),
+                "options": charter_options(form.choices)}
+    if chosen is not None:
+        menu["initial_option"] = _option(_label(chosen), chosen.event_id)
+    return menu
+
+
+def _menu(block: str, names: tuple[str, ...], initial: str | None) -> dict[str, Any]:
+    options = [_option(n, n) for n in names[:MAX_OPTIONS]] or [_option("(nobody)", "-")]
+    menu: dict[str, Any] = {"type": "static_select", "action_id": f"form_{block}",
+                            "placeholder": _plain("Choose a person"), "options": options}
+    if initial and initial in names:
+        menu["initial_option"] = _option(initial, initial)
+    return menu
+
+
+def _clock(block: str, initial: time | None) -> dict[str, Any]:
+    picker: dict[str, Any] = {"type": "timepicker", "action_id": f"form_{block}"}
+    if initial is not None:
+        picker["initial_time"] = f"{initial:%H:%M}"
+    return picker
+
+
+def _input(block: str, label: str, element: dict[str, Any], *,
+           dispatch: bool = False) -> dict[str, Any]:
+    found: dict[str, Any] = {"type": "input", "block_id": block, "label": _plain(label),
+                             "element": element}
+    if dispatch:
+        found["dispatch_action"] = True  # a new charter brings its own crew and times
+    return found
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(text[:75]), "value": value[:150]}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:75]}
+
+
+def _state(view: dict[str, Any], block: str) -> dict[str, Any]:
+    values = ((view.get("state") or {}).get("values") or {}).get(block) or {}
+    return next(iter(values.values()), {}) if values else {}
+
+
+def _selected(view: dict[str, Any], block: str) -> str | None:
+    option = _state(view, block).get("selected_option") or {}
+    value = option.get("value")
+    return str(value) if value and value != "-" else None
+
+
+def _time(view: dict[str, Any], block: str) -> time | None:
+    value = _state(view, block).get("selected_time")
+    try:
+        return time.fromisoformat(value) if value else None
+    except ValueError:
+        return None

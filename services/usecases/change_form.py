@@ -1,0 +1,182 @@
+"""A swap or a time change asked for in a form (Slack's modals) rather than typed: the
+charters to choose from, the crew of the one chosen, the roster; then what was chosen
+checked field by field, and planned as the typed command would be. Returns data; the
+modal is handlers/views/change_form.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from common.errors import InputError
+from services.deps import Deps
+from services.domain.chat.parse import parse_chat, read_intent
+from services.domain.models import Charter, ReconcileResult
+from services.domain.roster import Roster
+from services.usecases.change_request import ChangeRequest, PlannedChange, plan_change
+
+
+@dataclass(frozen=True)
+class CharterChoice:
+    event_id: str
+    charter: Charter
+    crew: tuple[str, ...]  # who is aboard, by the roster's names
+
+
+@dataclass(frozen=True)
+class ChangeForm:
+    kind: str  # swap | time
+    choices: tuple[CharterChoice, ...]  # the charters still to leave, in time order
+    roster: tuple[str, ...]
+    chosen: str | None = None  # an event id
+    leaves: str | None = None
+    joins: str | None = None
+    note: str | None = None  # said on top (what was understood, or that nothing was)
+
+    def choice(self, event_id: str | None) -> CharterChoice | None:
+        return next((c for c in self.choices if c.event_id == event_id), None)
+
+
+@dataclass(frozen=True)
+class SwapAnswer:
+    """The form's swap: the person leaving, the one joining, on a charter."""
+
+    event_id: str
+    leaves: str
+    joins: str
+
+
+@dataclass(frozen=True)
+class TimeAnswer:
+    event_id: str
+    starts: time
+    ends: time
+
+
+def change_form(deps: Deps, kind: str, *, chosen: str | None = None,
+                leaves: str | None = None, joins: str | None = None,
+                note: str | None = None) -> ChangeForm:
+    """The form, from a fresh read of the window. ``chosen``: a charter named as a
+    person names it ('danika'); one that names none or several is left unchosen."""
+    result = deps.reconcile()
+    event_id = _resolved(result, chosen, deps) if chosen else None
+    return ChangeForm(kind=kind, choices=_choices(result, deps), roster=_roster(deps),
+                      chosen=event_id, leaves=leaves, joins=joins, note=note)
+
+
+def form_from_message(deps: Deps, text: str, *, author_id: str | None) -> ChangeForm:
+    """The swap form filled in with what the chat reader understood of a message."""
+    roster = Roster(deps.config.roster)
+    author = next((m for m in roster.members if m.slack_id and m.slack_id == author_id), None)
+    today = deps.window().start
+    result = deps.reconcile()
+    proposal = None
+    if read_intent(text, author=author, roster=roster, today=today) is not None:
+        proposal = parse_chat(text, author=author, roster=roster, charters=result.desired,
+                              today=today)
+    form = ChangeForm(kind="swap", choices=_choices(result, deps), roster=_roster(deps))
+    if proposal is None or proposal.kind != "swap":
+        return ChangeForm(kind="swap", choices=form.choices, roster=form.roster,
+                          note="Nothing in that message read as a swap: choose the charter "
+                               "and the people.")
+    charter = result.desired[proposal.event_id].charter
+    leaves = _person(charter, proposal.words[1], roster)
+    return ChangeForm(kind="swap", choices=form.choices, roster=form.roster,
+                      chosen=proposal.event_id, leaves=leaves,
+                      joins=roster.canonical(proposal.words[2]),
+                      note=f"Read from the message: {proposal.command}")
+
+
+def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedChange | None]:
+    """(what is wrong, by field: charter, leaves, joins; the plan when nothing is)."""
+    result, charter = _charter_day(deps, answer.event_id)
+    if charter is None:
+        return {"charter": "That charter is no longer on the calendar."}, None
+    roster = Roster(deps.config.roster)
+    errors: dict[str, str] = {}
+    if charter.start <= deps.clock():
+        errors["charter"] = f"{charter.guest_name}'s charter has already left."
+    aboard = _aboard(charter, roster)
+    if roster.canonical(answer.leaves) not in aboard:
+        errors["leaves"] = (f"{answer.leaves} is not on this charter "
+                            f"({', '.join(aboard) or 'nobody is'}).")
+    if roster.find(answer.joins) is None:
+        errors["joins"] = f"{answer.joins} is not in the crew roster (app.yaml)."
+    elif roster.canonical(answer.joins) == roster.canonical(answer.leaves):
+        errors["joins"] = "The person joining is the person leaving."
+    elif roster.canonical(answer.joins) in aboard:
+        errors["joins"] = f"{answer.joins} is already on this charter."
+    if errors:
+        return errors, None
+    request = ChangeRequest(kind="swap", charter=answer.event_id,
+                            words=(answer.leaves, answer.joins))
+    return _planned(deps, result, request, field="joins")
+
+
+def check_time(deps: Deps, answer: TimeAnswer) -> tuple[dict[str, str], PlannedChange | None]:
+    result, charter = _charter_day(deps, answer.event_id)
+    if charter is None:
+        return {"charter": "That charter is no longer on the calendar."}, None
+    errors: dict[str, str] = {}
+    if charter.start <= deps.clock():
+        errors["charter"] = f"{charter.guest_name}'s charter has already left."
+    if answer.ends <= answer.starts:
+        errors["ends"] = "It ends before it starts (a charter ends on the day it starts)."
+    if errors:
+        return errors, None
+    window = f"{answer.starts:%H:%M}-{answer.ends:%H:%M}"
+    request = ChangeRequest(kind="time", charter=answer.event_id, words=(window,))
+    return _planned(deps, result, request, field="starts")
+
+
+def _planned(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,
+             field: str) -> tuple[dict[str, str], PlannedChange | None]:
+    try:
+        return {}, plan_change(result, request, config=deps.config,
+                               today=deps.window().start, now=deps.clock())
+    except InputError as error:  # what the typed command would have said
+        return {field: str(error)[:150]}, None
+
+
+def _charter_day(deps: Deps, event_id: str) -> tuple[ReconcileResult, Charter | None]:
+    """The chosen charter, read afresh (a form is filled in over minutes): one read of
+    the window, as the typed command makes."""
+    result = deps.reconcile()
+    want = result.desired.get(event_id)
+    return result, want.charter if want is not None else None
+
+
+def _choices(result: ReconcileResult, deps: Deps) -> tuple[CharterChoice, ...]:
+    now: datetime = deps.clock()
+    roster = Roster(deps.config.roster)
+    return tuple(CharterChoice(event_id, want.charter, _aboard(want.charter, roster))
+                 for event_id, want in sorted(result.desired.items(),
+                                              key=lambda item: item[1].charter.start)
+                 if want.charter.start > now)
+
+
+def _aboard(charter: Charter, roster: Roster) -> tuple[str, ...]:
+    names = (charter.captain, charter.mate, *charter.crew)
+    return tuple(dict.fromkeys(roster.canonical(n) or n for n in names if n))
+
+
+def _person(charter: Charter, role_or_person: str, roster: Roster) -> str | None:
+    role = role_or_person.lower()
+    if role == "captain":
+        return roster.canonical(charter.captain)
+    if role == "mate":
+        return roster.canonical(charter.mate)
+    return roster.canonical(role_or_person)
+
+
+def _roster(deps: Deps) -> tuple[str, ...]:
+    return tuple(m.name for m in deps.config.roster)
+
+
+def _resolved(result: ReconcileResult, chosen: str, deps: Deps) -> str | None:
+    from services.domain.change.resolve import resolve_charter
+
+    try:
+        return resolve_charter(chosen, result, today=deps.window().start)
+    except InputError:
+        return None
