@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from common.errors import CharterOpsError
 from handlers.events import home
 from handlers.refusals import refused_button
 from handlers.views.approvals import (
@@ -83,8 +84,17 @@ def decide_on_home(deps: Deps, body: dict[str, Any], action: dict[str, Any],
         note = f"Dismissed by <@{user}> at {when}: dismissed {count}"
     else:
         blocks = (body.get("view") or {}).get("blocks", [])
+        # Approve all on a Home applies what it showed: not the charters cut off below,
+        # nor what an approver dismissed.
         approval = digest_decision.approve(deps, request=request, posted=requests_in(blocks),
                                            entries=entries_in(blocks), user_id=user,
-                                           source="home")
+                                           source="home", only_shown=True,
+                                           skip=home_case.dismissed(deps))
         note = f"Approved by <@{user}> at {when}: {mrkdwn_text(approval.outcome)}"
-    home.publish(client, home_case.opened(deps, user), deps=deps, note=note)
+    try:
+        fresh = home_case.opened(deps, user)
+    except CharterOpsError as error:  # applied; only the fresh Home could not be read
+        client.chat_postMessage(channel=user, text=f"{note}\n:warning: Your Home could not "
+                                f"be refreshed: {mrkdwn_text(error)}")
+        return
+    home.publish(client, fresh, deps=deps, note=note)

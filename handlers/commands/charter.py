@@ -15,7 +15,7 @@ from handlers.modals.change_form import fill, open_loading
 from handlers.views import blocks
 from services.deps import Deps
 from services.domain.display import mrkdwn_text, typed_text
-from services.domain.mentions import with_names
+from services.domain.mentions import names_in_words
 from services.domain.roster import Roster
 from services.usecases import change_form
 
@@ -50,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
             words = text.split()
             fill(deps, client, command["trigger_id"], lambda: change_form.change_form(
                 deps, kind, chosen=words[1] if len(words) > 1 else None),
-                channel=command.get("channel_id"))
+                channel=command.get("channel_id"), kind=kind)
             return
         run(deps, text, command["user_id"], respond, client)
 
@@ -77,8 +77,8 @@ def run(deps: Deps, text: str, user: str, respond: Respond, client: Any) -> None
     try:
         if verb in NAMES_PEOPLE:
             # `/charter swap danika <@U0ANGELIA> <@U0ANA>` is `swap danika Angelia Ana`.
-            text = with_names(text, Roster(deps.config.roster))
-            words = text.split()
+            words = names_in_words(words, Roster(deps.config.roster))
+            text = " ".join(words)
         listener(deps, [verb, *words[1:]], text, user, respond, client)
     except UnknownCharterError as error:
         respond(**_pick(verb, words, error), response_type="ephemeral")

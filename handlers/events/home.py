@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from common.errors import CharterOpsError
 from handlers.views.home import home_view
 from services.deps import Deps
 from services.usecases import home as home_case
@@ -24,7 +25,12 @@ def register(app: App, deps: Deps) -> None:
     def opened(event: dict[str, Any], client: Any) -> None:
         if event.get("tab") != "home" or not event.get("user"):
             return  # the Messages tab: nothing to publish
-        publish(client, home_case.opened(deps, event["user"]), deps=deps)
+        try:
+            home = home_case.opened(deps, event["user"])
+        except CharterOpsError as error:  # the systems could not be read: said next time
+            logger.warning("the Home of %s was not read: %s", event["user"], error)
+            return
+        publish(client, home, deps=deps)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[opened])
 
@@ -42,4 +48,9 @@ def publish(client: Any, home: Home, *, deps: Deps, note: str | None = None) -> 
 
 def refresh(deps: Deps, client: Any) -> int:
     """After a change landed: each watching person's Home, published from one read."""
-    return sum(publish(client, home, deps=deps) for home in home_case.to_refresh(deps))
+    try:
+        homes = home_case.to_refresh(deps)
+    except CharterOpsError as error:
+        logger.warning("the Homes were not refreshed: %s", error)
+        return 0
+    return sum(publish(client, home, deps=deps) for home in homes)

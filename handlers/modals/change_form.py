@@ -30,6 +30,7 @@ from handlers.views.change_form import (
     loading_view,
     metadata,
     missing,
+    on_blocks,
     swap_answer,
     time_answer,
 )
@@ -50,7 +51,7 @@ def register(app: App, deps: Deps) -> None:
 
         def fill_in(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
             fill(deps, client, body["trigger_id"], lambda: change_form.change_form(
-                deps, kind, chosen=action.get("value")), channel=None)
+                deps, kind, chosen=action.get("value")), channel=None, kind=kind)
 
         return ack_open, fill_in
 
@@ -65,10 +66,17 @@ def register(app: App, deps: Deps) -> None:
         view = body["view"]
         data = metadata(view)
         kind = str(data.get("kind") or "swap")
-        form = change_form.change_form(deps, kind, chosen=chosen_charter(view))
-        client.views_update(view_id=view["id"], hash=view.get("hash"),
-                            view=form_view(form, channel=data.get("channel"),
-                                           tz=deps.config.tz))
+        try:
+            form = change_form.change_form(deps, kind, chosen=chosen_charter(view))
+        except CharterOpsError as error:
+            form = ChangeForm(kind=kind, choices=(), roster=(),
+                              note=f"The calendar could not be read: {error}")
+        try:
+            client.views_update(view_id=view["id"], hash=view.get("hash"),
+                                view=form_view(form, channel=data.get("channel"),
+                                               tz=deps.config.tz))
+        except Exception as error:  # edited meanwhile (the hash), or closed
+            logger.warning("the %s form was not updated: %s", kind, error)
 
     app.action(PICK_CHARTER)(ack=acknowledge, lazy=[charter_chosen])
 
@@ -91,10 +99,10 @@ def register(app: App, deps: Deps) -> None:
                                if kind == "swap" else
                                change_form.check_time(deps, answer))  # type: ignore[arg-type]
         except CharterOpsError as error:
-            ack(response_action="errors", errors={"charter": str(error)[:150]})
+            ack(response_action="errors", errors=on_blocks(view, {"charter": str(error)[:150]}))
             return
         if planned is None:
-            ack(response_action="errors", errors=errors)
+            ack(response_action="errors", errors=on_blocks(view, errors))
             return
         ack(response_action="update",
             view=confirm_view(planned, channel=metadata(view).get("channel"),
@@ -114,16 +122,15 @@ def register(app: App, deps: Deps) -> None:
                 # A second submission is answered to the person only: the channel saw it.
                 also = [channel] if channel and not done.outcome.repeated else []
                 for where in dict.fromkeys([user, *also]):
-                    client.chat_postMessage(channel=where, **message)
+                    _post(client, where, message)
                 return
             planned = change_request.propose(deps, deps.reconcile(), request, user_id=user)
-            client.chat_postMessage(channel=deps.config.slack.channel,
-                                    **proposal_message(planned, user_id=user))
-            client.chat_postMessage(channel=user, text=(
-                f"Proposed `{mrkdwn_text(request.command)}` in {deps.config.slack.channel} "
-                "for an approver."))
+            _post(client, deps.config.slack.channel, proposal_message(planned, user_id=user))
+            _post(client, user, {"text": (
+                f"Proposed `{mrkdwn_text(request.command)}` in "
+                f"{mrkdwn_text(deps.config.slack.channel)} for an approver.")})
         except CharterOpsError as error:
-            client.chat_postMessage(channel=user, text=f":warning: {mrkdwn_text(error)}")
+            _post(client, user, {"text": f":warning: {mrkdwn_text(error)}"})
 
     app.view(CONFIRM_FORM)(ack=acknowledge, lazy=[confirm])
 
@@ -132,18 +139,38 @@ def external_id(trigger_id: str) -> str:
     return f"charter-form-{trigger_id}"[:255]
 
 
-def open_loading(client: Any, trigger_id: str, kind: str) -> None:
-    """In the ack: the modal opened on the trigger while it is valid."""
-    client.views_open(trigger_id=trigger_id,
-                      view=loading_view(kind, external_id=external_id(trigger_id)))
+def open_loading(client: Any, trigger_id: str, kind: str) -> bool:
+    """In the ack: the modal opened on the trigger while it is valid. A trigger Slack no
+    longer honours (it lasts 3 seconds) is logged; the ack goes out all the same."""
+    try:
+        client.views_open(trigger_id=trigger_id,
+                          view=loading_view(kind, external_id=external_id(trigger_id)))
+    except Exception as error:
+        logger.warning("the %s form could not be opened: %s", kind, error)
+        return False
+    return True
 
 
 def fill(deps: Deps, client: Any, trigger_id: str, read: Callable[[], ChangeForm], *,
-         channel: str | None) -> None:
-    """The deferred half: the form read and put in place of the loading modal."""
+         channel: str | None, kind: str = "swap") -> None:
+    """The deferred half: the form read and put in place of the loading modal; a read
+    that fails says why in the modal."""
     try:
         form = read()
     except CharterOpsError as error:
-        form = ChangeForm(kind="swap", choices=(), roster=(), note=str(error))
-    client.views_update(external_id=external_id(trigger_id),
-                        view=form_view(form, channel=channel, tz=deps.config.tz))
+        form = ChangeForm(kind=kind, choices=(), roster=(),
+                          note=f"The calendar could not be read: {error}")
+    try:
+        client.views_update(external_id=external_id(trigger_id),
+                            view=form_view(form, channel=channel, tz=deps.config.tz))
+    except Exception as error:  # the person closed it meanwhile, or it never opened
+        logger.warning("the %s form could not be filled in: %s", kind, error)
+
+
+def _post(client: Any, channel: str, message: dict[str, Any]) -> None:
+    """One destination's message; one that refuses it (a channel the bot is not in) is
+    logged and does not keep the others from theirs."""
+    try:
+        client.chat_postMessage(channel=channel, **message)
+    except Exception as error:
+        logger.warning("a form's outcome was not posted to %s: %s", channel, error)

@@ -28,6 +28,8 @@ def register(app: App, deps: Deps) -> None:
              lambda: change_form.change_form(deps, "swap"), channel=None)
 
     def propose(body: dict[str, Any], client: Any) -> None:
+        # A time change asked in the message is not read into a form yet: the swap form
+        # opens, saying it read no swap.
         message = body.get("message") or {}
         fill(deps, client, body["trigger_id"], lambda: change_form.form_from_message(
             deps, _typed(message.get("text") or "", deps), author_id=message.get("user")),

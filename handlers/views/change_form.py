@@ -8,6 +8,7 @@ the calendar may have moved while the form was open.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import time, tzinfo
 from typing import Any
@@ -44,16 +45,22 @@ def form_view(form: ChangeForm, *, channel: str | None, tz: tzinfo) -> dict[str,
     else:
         blocks.append(_input(CHARTER, "Charter", _charter_menu(form), dispatch=True))
         chosen = form.choice(form.chosen)
+        # Slack keeps what was chosen in a block across an update of the same block id:
+        # the fields carry the charter, so a new charter brings its own crew and times.
+        tag = _tag(chosen.event_id if chosen else "")
         if form.kind == "swap":
             crew = chosen.crew if chosen else form.roster
-            blocks.append(_input(LEAVES, "Who leaves", _menu(LEAVES, crew, form.leaves)))
-            blocks.append(_input(JOINS, "Who joins", _menu(JOINS, form.roster, form.joins)))
+            blocks.append(_input(f"{LEAVES}.{tag}", "Who leaves",
+                                 _menu(LEAVES, crew, form.leaves)))
+            blocks.append(_input(f"{JOINS}.{tag}", "Who joins",
+                                 _menu(JOINS, form.roster, form.joins)))
         else:
             start = chosen.charter.start.astimezone(tz) if chosen else None
             end = chosen.charter.end.astimezone(tz) if chosen else None
-            blocks.append(_input(STARTS, "Starts", _clock(STARTS, start.time() if start
-                                                          else None)))
-            blocks.append(_input(ENDS, "Ends", _clock(ENDS, end.time() if end else None)))
+            blocks.append(_input(f"{STARTS}.{tag}", "Starts",
+                                 _clock(STARTS, start.time() if start else None)))
+            blocks.append(_input(f"{ENDS}.{tag}", "Ends",
+                                 _clock(ENDS, end.time() if end else None)))
     view = {"type": "modal", "callback_id": SWAP_FORM if form.kind == "swap" else TIME_FORM,
             "title": _plain(TITLES[form.kind]), "close": _plain("Cancel"),
             "private_metadata": json.dumps({"kind": form.kind, "channel": channel}),
@@ -102,8 +109,15 @@ def missing(view: dict[str, Any]) -> dict[str, str]:
     kind = metadata(view).get("kind")
     fields = (CHARTER, LEAVES, JOINS) if kind == "swap" else (CHARTER, STARTS, ENDS)
     reader = _time if kind == "time" else _selected
-    return {f: "Choose one." for f in fields
-            if not (_selected(view, f) if f == CHARTER else reader(view, f))}
+    return on_blocks(view, {f: "Choose one." for f in fields
+                            if not (_selected(view, f) if f == CHARTER else reader(view, f))})
+
+
+def on_blocks(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """Errors by field (charter, leaves, …) keyed by the view's own block ids."""
+    ids = {str(b.get("block_id", "")).split(".")[0]: str(b.get("block_id", ""))
+           for b in view.get("blocks", [])}
+    return {ids.get(field, field): text for field, text in errors.items()}
 
 
 def confirm_view(planned: PlannedChange, *, channel: str | None,
@@ -186,8 +200,15 @@ def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:75]}
 
 
+def _tag(event_id: str) -> str:
+    return hashlib.sha256(event_id.encode()).hexdigest()[:10]
+
+
 def _state(view: dict[str, Any], block: str) -> dict[str, Any]:
-    values = ((view.get("state") or {}).get("values") or {}).get(block) or {}
+    """The field's value, whichever charter its block id carries."""
+    state = (view.get("state") or {}).get("values") or {}
+    values = next((v for k, v in state.items() if k == block or k.startswith(block + ".")),
+                  None) or {}
     return next(iter(values.values()), {}) if values else {}
 
 

@@ -93,7 +93,8 @@ def _departures(home: Home, *, room: int) -> list[Block]:
     out: list[Block] = [section(title if read.departures else f"{title}: none.")]
     fits = max(0, (room - len(out) - _RESERVED + 2) // 2)
     for departure in read.departures[:fits]:
-        out += _departure(departure, open_count=len(home.open_for(departure.event_id)))
+        out += _departure(departure, open_count=len(home.open_for(departure.event_id)),
+                          departed=departure.charter.start <= read.now)
     left = read.departures[fits:]
     if left:
         first = left[0].charter.start
@@ -102,7 +103,7 @@ def _departures(home: Home, *, room: int) -> list[Block]:
     return out
 
 
-def _departure(departure: Departure, *, open_count: int) -> list[Block]:
+def _departure(departure: Departure, *, open_count: int, departed: bool) -> list[Block]:
     c = departure.charter
     mark = ":white_check_mark:" if departure.ready else ":x:"
     crew = " · ".join(f"{role} {mrkdwn_text(name)}" for role, name in (
@@ -112,8 +113,10 @@ def _departure(departure: Departure, *, open_count: int) -> list[Block]:
              *map(mrkdwn_text, item_lines(departure))]
     if open_count:
         lines.append(f":mag: {open_count} discrepanc{'y' if open_count == 1 else 'ies'} open")
-    return [section("\n".join(lines)[:2900], block_id=block_key("home", departure.event_id)),
-            {"type": "actions", "block_id": block_key("homeact", departure.event_id),
-             "elements": [button("Swap crew", SWAP, departure.event_id),
-                          button("Change time", TIME, departure.event_id)]}]
+    shown = section("\n".join(lines)[:2900], block_id=block_key("home", departure.event_id))
+    if departed:  # nothing left to change on a boat that has sailed
+        return [shown, context("Left the dock.")]
+    return [shown, {"type": "actions", "block_id": block_key("homeact", departure.event_id),
+                    "elements": [button("Swap crew", SWAP, departure.event_id),
+                                 button("Change time", TIME, departure.event_id)]}]
 

@@ -9,7 +9,7 @@ digest, what was applied, and what is left to approve.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from common.errors import CharterOpsError
@@ -37,14 +37,23 @@ class Approval:
 
 
 def approve(deps: Deps, *, request: Request | None, posted: Mapping[str, Request],
-            entries: Sequence[str], user_id: str, source: str = "digest") -> Approval:
+            entries: Sequence[str], user_id: str, source: str = "digest",
+            only_shown: bool = False, skip: Collection[str] = ()) -> Approval:
     """``request``: one entry's Approve (None: Approve all, over ``entries``, the charters
-    the digest message shows; ``posted``: what each of them showed)."""
+    the digest message shows; ``posted``: what each of them showed). ``only_shown``:
+    Approve all applies only the charters shown (the Home shows some), and never what
+    ``skip`` names (discrepancies, or whole charters, an approver dismissed)."""
     try:
         result = deps.reconcile()
     except CharterOpsError as error:
         return Approval(outcome=f"not applied: {error}", refused_read=True)
-    ids = ids_for(request, result) if request else [d.id for d in result.discrepancies if d.fix]
+    if request is not None:
+        ids = ids_for(request, result)
+    else:
+        shown = set(entries) if only_shown else None
+        ids = [d.id for d in result.discrepancies if d.fix
+               and (shown is None or d.event_id in shown)
+               and d.id not in skip and d.event_id not in skip]
     report = deps.changes.apply_fixes(result, ids, requested_by=user_id, source=source)
     events = [request.event_id] if request else list(entries)
     updates = [entry_update(

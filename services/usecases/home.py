@@ -55,7 +55,8 @@ class Home:
         if not self.approver:
             return ()
         return tuple(d for d in self.read.result.discrepancies
-                     if d.id not in self.read.dismissed)
+                     if d.id not in self.read.dismissed
+                     and d.event_id not in self.read.dismissed)
 
 
 def read_home(deps: Deps) -> HomeRead:
@@ -70,12 +71,17 @@ def read_home(deps: Deps) -> HomeRead:
                          tz=deps.config.tz) if deps.last_synced is not None else None
     changes = tuple(c for c in deps.audit.recent(limit=20)
                     if c.status in (PENDING, APPLYING, FAILED))
-    dismissed = frozenset(d.subject for d in deps.audit.decision_history(limit=500)
-                          if d.decision == "dismissed")
     return HomeRead(now=now, days=days, result=result, departures=tuple(departures),
                     last_check=last, stale=stale,
                     previews=approval_notes(result, deps.config, now), changes=changes,
-                    dismissed=dismissed)
+                    dismissed=dismissed(deps))
+
+
+def dismissed(deps: Deps) -> frozenset[str]:
+    """What approvers dismissed: discrepancy ids, or a charter's event id when the entry
+    held more ids than its button could carry."""
+    return frozenset(d.subject for d in deps.audit.decision_history(limit=2000)
+                     if d.decision == "dismissed")
 
 
 def home_for(deps: Deps, read: HomeRead, *, user_id: str) -> Home:

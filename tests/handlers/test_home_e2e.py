@@ -8,20 +8,31 @@ import json
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from slack_bolt import App
 
+from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
 from handlers.views.home import MAX_HOME_BLOCKS, SWAP, TIME, home_view
 from services.deps import Deps
 from services.domain.models import Charter, ReconcileResult, Window
 from services.domain.readiness import Departure
 from services.usecases.home import Home, HomeRead
-from tests.handlers.slack_requests import APPROVER, CAPTAIN, signed
+from tests.handlers.slack_requests import APPROVER, CAPTAIN, make_bot, signed
 
 APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
+# The Monday before the seed's weekend: every charter is still to leave.
+MONDAY = datetime(2026, 5, 25, 16, tzinfo=UTC)
+
+
+@pytest.fixture
+def bot(seeded: Sandbox, slack: SlackFake, tmp_path: Path,
+        aws_calls: Counter[str]) -> tuple[App, Deps]:
+    return make_bot(seeded, slack, tmp_path / "audit.sqlite3", clock=lambda: MONDAY)
 
 
 def home_opened(user: str) -> Any:
@@ -167,7 +178,7 @@ def test_a_change_made_elsewhere_publishes_the_home_of_whoever_is_watching(
     published(slack, 1)
     time.sleep(0.01)
     # An approver swaps Danika's mate from the slash command, ten seconds later.
-    ops.clock = lambda: datetime.now(UTC) + timedelta(seconds=11)  # type: ignore[method-assign]
+    ops.clock = lambda: MONDAY + timedelta(seconds=11)  # type: ignore[method-assign]
     app.dispatch(signed(command(slack, "swap danika Ana Tess")))
     [plan] = responses(slack, 1)
     confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
@@ -178,3 +189,23 @@ def test_a_change_made_elsewhere_publishes_the_home_of_whoever_is_watching(
     again = published(slack, 2)
     assert len(again) == 2 and again[-1]["user_id"] == CAPTAIN
     assert "Tess" in shown(again[-1]["view"])
+
+
+def test_approve_all_on_the_home_leaves_what_was_dismissed_there(
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
+    app, ops = bot
+    app.dispatch(home_opened(APPROVER))
+    view = published(slack, 1)[0]["view"]
+    dismiss = next(e["value"] for b in view["blocks"] if b["type"] == "actions"
+                   for e in b["elements"] if e["action_id"] == DISMISS)
+    dismissed = set(json.loads(dismiss)["ids"])
+    app.dispatch(home_click(view, DISMISS, dismiss, user=APPROVER))
+    after = published(slack, 2)[-1]["view"]
+    assert "Dismissed by" in shown(after)
+    assert dismiss not in [e["value"] for b in after["blocks"] if b["type"] == "actions"
+                           for e in b["elements"]]
+    app.dispatch(home_click(after, APPROVE_ALL, "all", user=APPROVER))
+    published(slack, 3)
+    approved = {d.subject for d in ops.audit.decision_history(limit=200)
+                if d.decision == "approved"}
+    assert approved and not approved & dismissed
