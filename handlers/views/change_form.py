@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import time, tzinfo
+from datetime import date, time, tzinfo
 from typing import Any
 
 from handlers.views.blocks import context, section
@@ -74,7 +74,7 @@ def charter_options(choices: tuple[CharterChoice, ...], typed: str = "") -> list
     """The charters as menu options; ``typed``: what a person typed in a searched menu."""
     words = typed.casefold().split()
     found = [c for c in choices if all(w in _label(c).casefold() for w in words)]
-    return [_option(_label(c), c.event_id) for c in found[:MAX_OPTIONS]]
+    return [_option(_label(c), _value(c)) for c in found[:MAX_OPTIONS]]
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -86,22 +86,25 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def chosen_charter(view: dict[str, Any]) -> str | None:
-    return _selected(view, CHARTER)
+    """The chosen charter's event id."""
+    chosen = _charter_of(_selected(view, CHARTER))
+    return chosen[1] if chosen else None
 
 
 def swap_answer(view: dict[str, Any]) -> SwapAnswer | None:
-    event_id, leaves, joins = (_selected(view, b) for b in (CHARTER, LEAVES, JOINS))
-    if not (event_id and leaves and joins):
+    chosen = _charter_of(_selected(view, CHARTER))
+    leaves, joins = (_selected(view, b) for b in (LEAVES, JOINS))
+    if not (chosen and leaves and joins):
         return None
-    return SwapAnswer(event_id, leaves, joins)
+    return SwapAnswer(chosen[1], leaves, joins, day=chosen[0])
 
 
 def time_answer(view: dict[str, Any]) -> TimeAnswer | None:
-    event_id = _selected(view, CHARTER)
+    chosen = _charter_of(_selected(view, CHARTER))
     starts, ends = (_time(view, b) for b in (STARTS, ENDS))
-    if not (event_id and starts and ends):
+    if not (chosen and starts and ends):
         return None
-    return TimeAnswer(event_id, starts, ends)
+    return TimeAnswer(chosen[1], starts, ends, day=chosen[0])
 
 
 def missing(view: dict[str, Any]) -> dict[str, str]:
@@ -147,6 +150,20 @@ def confirmed(view: dict[str, Any]) -> tuple[ChangeRequest, str, str, str | None
     return request, str(data.get("key", "")), str(data.get("event", "")), data.get("channel")
 
 
+def _value(choice: CharterChoice) -> str:
+    """A charter option's value: its day and event id, so that a submitted form reads
+    only that day again (within Slack's 3 seconds)."""
+    return f"{choice.charter.local_date.isoformat()}|{choice.event_id}"
+
+
+def _charter_of(value: str | None) -> tuple[date, str] | None:
+    day, _, event_id = (value or "").partition("|")
+    try:
+        return date.fromisoformat(day), event_id
+    except ValueError:
+        return None
+
+
 def _label(choice: CharterChoice) -> str:
     c = choice.charter
     return f"{c.start:%a %b %-d %H:%M} · {c.guest_name}"
@@ -163,7 +180,7 @@ def _charter_menu(form: ChangeForm) -> dict[str, Any]:
                 "placeholder": _plain("Choose a charter"),
                 "options": charter_options(form.choices)}
     if chosen is not None:
-        menu["initial_option"] = _option(_label(chosen), chosen.event_id)
+        menu["initial_option"] = _option(_label(chosen), _value(chosen))
     return menu
 
 

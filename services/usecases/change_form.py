@@ -6,13 +6,15 @@ modal is handlers/views/change_form.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from common.errors import InputError
 from services.deps import Deps
 from services.domain.chat.parse import parse_chat, read_intent
 from services.domain.models import Charter, ReconcileResult
+from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
+from services.narrow import reconcile_days
 from services.usecases.change_request import ChangeRequest, PlannedChange, plan_change
 
 
@@ -44,6 +46,7 @@ class SwapAnswer:
     event_id: str
     leaves: str
     joins: str
+    day: date | None = None  # the charter's day, when the form knew it
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class TimeAnswer:
     event_id: str
     starts: time
     ends: time
+    day: date | None = None
 
 
 def change_form(deps: Deps, kind: str, *, chosen: str | None = None,
@@ -89,9 +93,9 @@ def form_from_message(deps: Deps, text: str, *, author_id: str | None) -> Change
 
 def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedChange | None]:
     """(what is wrong, by field: charter, leaves, joins; the plan when nothing is)."""
-    result, charter = _charter_day(deps, answer.event_id)
+    result, charter = _charter_day(deps, answer.event_id, answer.day)
     if charter is None:
-        return {"charter": "That charter is no longer on the calendar."}, None
+        return {"charter": "That charter is no longer on the calendar that day."}, None
     roster = Roster(deps.config.roster)
     errors: dict[str, str] = {}
     if charter.start <= deps.clock():
@@ -114,9 +118,9 @@ def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedC
 
 
 def check_time(deps: Deps, answer: TimeAnswer) -> tuple[dict[str, str], PlannedChange | None]:
-    result, charter = _charter_day(deps, answer.event_id)
+    result, charter = _charter_day(deps, answer.event_id, answer.day)
     if charter is None:
-        return {"charter": "That charter is no longer on the calendar."}, None
+        return {"charter": "That charter is no longer on the calendar that day."}, None
     errors: dict[str, str] = {}
     if charter.start <= deps.clock():
         errors["charter"] = f"{charter.guest_name}'s charter has already left."
@@ -138,10 +142,12 @@ def _planned(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,
         return {field: str(error)[:150]}, None
 
 
-def _charter_day(deps: Deps, event_id: str) -> tuple[ReconcileResult, Charter | None]:
-    """The chosen charter, read afresh (a form is filled in over minutes): one read of
-    the window, as the typed command makes."""
-    result = deps.reconcile()
+def _charter_day(deps: Deps, event_id: str,
+                 day: date | None) -> tuple[ReconcileResult, Charter | None]:
+    """The chosen charter, read afresh (a form is filled in over minutes): its day only
+    when the form knew it, as a chat proposal reads, else the window."""
+    result = deps.reconcile() if day is None else reconcile_days(
+        deps.systems, deps.config, days={day}, now=deps.clock(), renderer=PageRenderer())
     want = result.desired.get(event_id)
     return result, want.charter if want is not None else None
 

@@ -233,3 +233,13 @@ def test_the_message_shortcut_fills_the_form_from_a_captains_message(
     [_, empty] = views(slack, "views.update", 2)
     assert "Nothing in that message read as a swap" in json.dumps(empty)
     assert "initial_option" not in block(empty, "Charter")["element"]
+
+
+def test_the_searched_charter_menu_answers_what_was_typed(forms: tuple[App, Deps]) -> None:
+    app, _ = forms
+    reply = answer(app, interaction({
+        "type": "block_suggestion", "user": {"id": APPROVER}, "team": {"id": "T1"},
+        "action_id": "form_charter", "block_id": "charter", "value": "danika",
+        "view": {"id": "V0FORM", "type": "modal", "callback_id": "charter_swap_form"}}))
+    [found] = reply["options"]
+    assert "Danika" in found["text"]["text"] and found["value"].endswith("|danika-may31")
