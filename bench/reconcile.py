@@ -7,7 +7,10 @@ record that looks orphaned (its event may have moved out of the window: only
 a look-up tells a postponed charter from a cancelled one). ``--in-sync``
 seeds no drift: then nothing looks orphaned and nothing is looked up.
 
-    python bench/reconcile.py [--charters N] [--seed S] [--in-sync]
+    python bench/reconcile.py [--charters N] [--seed S] [--in-sync] [--boats K]
+
+``--boats K``: a fleet of K boats, one calendar each, the charters dealt round the boats
+(``--boats 5 --charters 5000``: five boats of 1,000); each calendar is read on its own.
 
 The servers (moto's, the calendar emulator) run in this process, which seeds them;
 the reconcile itself runs in a child process of its own, through the same
@@ -54,12 +57,16 @@ DRIFT = {  # share of charters given each kind of drift
 }
 
 
-def bench_config(base: Config, crew_size: int, days: int) -> Config:
+def bench_config(base: Config, crew_size: int, days: int, boats: int = 1) -> Config:
     crew = [{"name": f"Crew{n:03d}", "roles": ["captain", "mate"], "phone": f"+1 619 555 {n:04d}",
              "email": f"crew{n:03d}@sailjada.com"} for n in range(crew_size)]
     data = base.model_dump(mode="json")
     data["crew"] = crew
     data["calendar"]["window_days"] = days - 1
+    if boats > 1:
+        data["calendar"].update(id=None, ical_url=None)
+        data["calendars"] = [{"name": f"Boat {k + 1}", "id": f"boat{k + 1}@group.calendar"
+                              ".google.com"} for k in range(boats)]
     return Config.model_validate(data)
 
 
@@ -74,12 +81,14 @@ def main() -> None:
     parser.add_argument("--charters", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--in-sync", action="store_true", help="seed no drift at all")
+    parser.add_argument("--boats", type=int, default=1, help="a fleet of this many calendars")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     n = args.charters
     days = 60
     per_day = math.ceil(n / days)
-    config = bench_config(load_config(ROOT / "app.yaml"), crew_size=2 * per_day + 2, days=days)
+    config = bench_config(load_config(ROOT / "app.yaml"), crew_size=2 * per_day + 2, days=days,
+                          boats=args.boats)
     start_day = date.today() + timedelta(days=1)
     window = Window(start_day, start_day + timedelta(days=days - 1))
 
@@ -105,7 +114,8 @@ def main() -> None:
         calendar_gets = sum(1 for m, p in calendar_requests
                             if m == "GET" and "/events/" in p)
         token_calls = sum(1 for _, p in calendar_requests if p == "/token")
-        print(f"\ncharters checked: {measured['charters_checked']}  source: "
+        print(f"\nboats: {len(config.boats)}  charters checked: "
+              f"{measured['charters_checked']}  source: "
               f"{measured['source']}  complete: {measured['complete']}")
         print(f"the product alone (its own process): wall {wall:.2f} s, CPU "
               f"{measured['cpu']:.2f} s, peak RSS {measured['peak_rss_mib']:.0f} MiB "
@@ -123,7 +133,9 @@ def main() -> None:
             # The bench's orphans have no calendarEventId: each is looked up by its link
             # (events.list with privateExtendedProperty); linked ones would be an events.get.
             ("calendar events.list", calendar_lists,
-             math.ceil(n / 2500) + len(drift["RECORD_ORPHANED"])),
+             sum(math.ceil(len(range(k, n, args.boats)) / 2500) for k in range(args.boats))
+             # A record that names no boat may be any boat's: each calendar is asked.
+             + len(drift["RECORD_ORPHANED"]) * args.boats),
             ("calendar events.get", calendar_gets, 0),
             ("calendar token", token_calls, 1),
             (f"dynamodb Scan ({table_bytes / 1e6:.2f} MB)", counted["dynamodb:Scan"],
@@ -234,7 +246,7 @@ def _seed(box: Any, config: Config, n: int, per_day: int, start_day: date,
             mate = "Stranger"
         lines = [f"Captain: {captain}" if i not in drift["CALENDAR_INCOMPLETE"] else "",
                  f"Mate: {mate}", f"Guests: {6 + i % 20}", f"Guest: Guest{i}"]
-        box.emulator.add_event(config.calendar.id, {
+        box.emulator.add_event(config.boats[i % len(config.boats)].calendar_id, {
             "id": f"bench{i:06d}", "summary": f"Guest{i} — Sail", "location": "Dock B",
             "description": "\n".join(lines),
             "start": {"dateTime": f"{day}T10:00:00", "timeZone": config.timezone},

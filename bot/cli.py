@@ -133,6 +133,8 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
     for sub in (reconcile, apply, status, swap, retime):
         sub.add_argument("--from", dest="start", type=_day, help="first date (YYYY-MM-DD)")
         sub.add_argument("--to", dest="end", type=_day, help="last date (YYYY-MM-DD)")
+    for sub in (reconcile, apply, status, ready):
+        sub.add_argument("--boat", metavar="NAME", help="only this boat's charters (a fleet)")
     for sub in (reconcile, apply, status, swap, retime, undo, audit, demo, watch, ready,
                 commands.choices["init"], commands.choices["doctor"]):
         sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -26,7 +26,8 @@ from common.errors import InputError
 from services.changes import ChangeOutcome, ChangeService
 from services.domain.change.blast_radius import fix_preview_lines
 from services.domain.config import Config
-from services.domain.models import ReconcileResult, Window
+from services.domain.fleet import on_boat
+from services.domain.models import Boat, ReconcileResult, Window
 from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
@@ -42,8 +43,10 @@ def run_command(args: argparse.Namespace, config: Config, systems: Systems,
 
 def _reconcile(args: argparse.Namespace, config: Config, systems: Systems,
                now: datetime) -> int:
+    boat = _boat(args, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    result = _for_boat(run_reconcile(systems, config, window=window, now=now,
+                                     renderer=PageRenderer()), boat)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
@@ -62,11 +65,13 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
         raise InputError("name the discrepancy ids to apply, or pass --all")
     if args.ids and args.all:
         raise InputError("pass either discrepancy ids or --all, not both")
+    boat = _boat(args, config)
     if args.dry_run:
         return _dry_apply(args, config, systems, now)
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    result = _for_boat(run_reconcile(systems, config, window=window, now=now,
+                                     renderer=PageRenderer()), boat)
     ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
     report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
     if report.outcomes:
@@ -90,7 +95,8 @@ def _dry_apply(args: argparse.Namespace, config: Config, systems: Systems,
     """What ``apply`` would write, charter by charter, and how close each is to leaving;
     nothing is written and no audit row is made."""
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    result = _for_boat(run_reconcile(systems, config, window=window, now=now,
+                                     renderer=PageRenderer()), _boat(args, config))
     wanted = set(args.ids)
     chosen = [d for d in result.discrepancies if d.fix and (args.all or d.id in wanted)]
     missing = sorted(wanted - {d.id for d in chosen})
@@ -102,6 +108,16 @@ def _dry_apply(args: argparse.Namespace, config: Config, systems: Systems,
     return EXIT_OK
 
 
+def _boat(args: argparse.Namespace, config: Config) -> Boat | None:
+    """The boat ``--boat`` names, refused (listing the boats) before anything is read."""
+    name = getattr(args, "boat", None)
+    return config.boat_named(name) if name is not None else None
+
+
+def _for_boat(result: ReconcileResult, boat: Boat | None) -> ReconcileResult:
+    return on_boat(result, boat) if boat is not None else result
+
+
 def _partial(result: ReconcileResult) -> str:
     count = len(result.withheld)
     withheld = f" ({count} check{'s' if count != 1 else ''} withheld)" if count else ""
@@ -109,9 +125,10 @@ def _partial(result: ReconcileResult) -> str:
 
 
 def _status(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
+    boat = _boat(args, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
     status = charter_status(systems, config, query=args.event, window=window, now=now,
-                            audit=build_audit(read_environment()))
+                            audit=build_audit(read_environment()), boat=boat)
     if args.json:
         print(json.dumps(status_json(status), indent=2, default=str))
     else:
@@ -204,12 +221,13 @@ def _audit(args: argparse.Namespace, config: Config, systems: Systems, now: date
 def _ready(args: argparse.Namespace, config: Config, systems: Systems, now: datetime) -> int:
     days = (args.date,) if args.date else ready.parse_day(
         None, today=now.astimezone(config.tz).date())
+    boat = _boat(args, config)
     report = ready.check_readiness(systems, config, days=days, now=now,
-                                       audit=build_audit(read_environment()))
+                                   audit=build_audit(read_environment()), boat=boat)
     if args.json:
         print(json.dumps([d.to_dict() for d in report.departures], indent=2))
     else:
-        print(ready_report(report.departures, days=days))
+        print(ready_report(report.departures, days=days, boats=config.boats))
     for note in report.result.notes:
         print(f"note: {note}", file=sys.stderr)
     # 2, as reconcile's drift: something a person must see to before the boat leaves.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -48,6 +49,9 @@ def parse_config(text: str, *, source: str = "app.yaml") -> Config:
         raise ConfigError(_describe(source, error)) from None
 
 
+_NAMED_KEY = re.compile(r"([A-Za-z_]\w*(?:\.\w+|\[\d+\])*): (.*)", re.S)
+
+
 def _describe(source: str, error: ValidationError) -> str:
     lines = []
     for problem in error.errors():
@@ -55,6 +59,10 @@ def _describe(source: str, error: ValidationError) -> str:
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown key (check the spelling against the comments in app.yaml)"
+        # A check across keys names the exact one it refuses (calendars[2].name) itself.
+        named = _NAMED_KEY.fullmatch(message)
+        if named and (key == "(top level)" or named[1].startswith(key)):
+            key, message = named[1], named[2]
         lines.append(f"{source}: {key}: {message}")
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ apps.connections.open: the WebSocket URL it answers with is not opened, and expi
 
 from __future__ import annotations
 
+import functools
 import urllib.error
 import urllib.request
 import uuid
@@ -92,9 +93,15 @@ class Doctor:
         self._slack_problem = "not checked"
 
     def checks(self) -> Iterator[Line]:
+        fleet = len(self.config.boats) > 1
+        # One line per boat's calendar and feed, naming the boat, in a fleet.
+        calendars: list[tuple[str, Callable[[], Finding]]] = [
+            (f"{what} ({boat.name})" if fleet else what, functools.partial(check, n))
+            for n, boat in enumerate(self.config.boats)
+            for what, check in (("calendar API", self.calendar_api),
+                                ("iCal feed", self.ical_feed))]
         steps: list[tuple[str, Callable[[], Finding]]] = [
-            ("calendar API", self.calendar_api),
-            ("iCal feed", self.ical_feed),
+            *calendars,
             ("DynamoDB table", self.dynamodb),
             ("S3 bucket listable", self.bucket_listable),
             ("S3 prefix writable", self.bucket_writable),
@@ -118,8 +125,11 @@ class Doctor:
 
     # -- calendar ---------------------------------------------------------------------
 
-    def calendar_api(self) -> Finding:
-        calendar_id = self.config.calendar.id
+    def _key(self, n: int, name: str) -> str:
+        return f"calendars[{n}].{name}" if self.config.calendars else f"calendar.{name}"
+
+    def calendar_api(self, n: int = 0) -> Finding:
+        calendar_id = self.config.boats[n].calendar_id
         factory = calendar_service_factory(self.env)
         if factory is None:
             return failed("no Google credentials are set, so only the iCal feed can be read "
@@ -139,7 +149,8 @@ class Doctor:
             if status == 404:
                 return failed(f"calendar '{calendar_id}' does not exist or is not shared with "
                               "these credentials",
-                              "check calendar.id in app.yaml, and share the calendar with the "
+                              f"check {self._key(n, 'id')} in app.yaml, and share the calendar "
+                              "with the "
                               "service account's e-mail (Make changes to events)")
             if status in (401, 403):
                 return failed(f"the Calendar API refused calendar '{calendar_id}' "
@@ -154,10 +165,11 @@ class Doctor:
         return passed(f"the credentials authorize and calendar '{calendar_id}' exists "
                       "(read: events.list, one event)")
 
-    def ical_feed(self) -> Finding:
-        url = self.config.calendar.ical_url
+    def ical_feed(self, n: int = 0) -> Finding:
+        url = self.config.boats[n].ical_url
+        key = self._key(n, "ical_url")
         if not url:
-            return passed("calendar.ical_url is not set; nothing to check (the feed is the "
+            return passed(f"{key} is not set; nothing to check (the feed is the "
                           "fallback when the API cannot be used)")
         try:
             with urllib.request.urlopen(url, timeout=15) as response:
@@ -165,13 +177,13 @@ class Doctor:
         except urllib.error.HTTPError as error:
             return failed(f"the feed answered HTTP {error.code}",
                           "copy the calendar's secret address in iCal format into "
-                          "calendar.ical_url")
+                          f"{key}")
         except (urllib.error.URLError, OSError, ValueError) as error:
             return failed(f"the feed cannot be reached ({_first_line(error)})",
-                          "check calendar.ical_url and the network")
+                          f"check {key} and the network")
         if b"BEGIN:VCALENDAR" not in head:
             return failed("the feed's answer is not an iCalendar file",
-                          "calendar.ical_url must be the address ending in .ics")
+                          f"{key} must be the address ending in .ics")
         return passed("answers with an iCalendar file")
 
     # -- DynamoDB ---------------------------------------------------------------------

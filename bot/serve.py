@@ -29,7 +29,7 @@ from bot.http_guard import MAX_BODY_BYTES, SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_bot
-from bot.wiring import build_sync_state, heartbeat_for
+from bot.wiring import build_sync_state, fleet_last_synced, heartbeat_for
 from handlers.channel import SlackChannel
 from services.deps import Deps
 from services.domain.config import Config
@@ -176,7 +176,7 @@ def _sync_check(config: Config, env: Environment) -> Callable[[], tuple[bool, st
     def check() -> tuple[bool, str]:
         now = datetime.now(UTC)
         try:
-            last = state.last_synced(config.calendar.id)
+            last = fleet_last_synced(state, config)
         except SQLAlchemyError as error:  # the database's own check says more
             return False, f"the last calendar check could not be read: {type(error).__name__}"
         reason = stale_reason(last, now=now, after_minutes=config.sync.stale_after_minutes,

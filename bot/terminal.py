@@ -8,7 +8,14 @@ from typing import Any
 
 from services.changes import ChangeOutcome
 from services.domain.display import show_value
-from services.domain.models import DesiredCharter, Discrepancy, FixAction, ReconcileResult
+from services.domain.fleet import grouped_by_boat
+from services.domain.models import (
+    Boat,
+    DesiredCharter,
+    Discrepancy,
+    FixAction,
+    ReconcileResult,
+)
 from services.domain.readiness import Departure, days_phrase, heading, item_lines
 from services.domain.reconcile.fixes import ApplyReport, reached_line
 from services.usecases.audit_history import AuditItem
@@ -28,10 +35,12 @@ def reconcile_report(result: ReconcileResult) -> str:
     lines += [f"  note: {note}" for note in result.notes]
     if result.withheld:
         lines.append("  withheld until a complete read (not checked, nothing planned):")
-        lines += [f"    {w.event_id}: {', '.join(w.kinds)}: {w.reason}" for w in result.withheld]
+        lines += [f"    {w.event_id}{_aboard(w.vessel, result)}: {', '.join(w.kinds)}: "
+                  f"{w.reason}" for w in result.withheld]
     for event_id, found in _by_charter(result.discrepancies).items():
         lines.append("")
-        lines.append(charter_heading(event_id, result.desired.get(event_id)))
+        lines.append(charter_heading(event_id, result.desired.get(event_id))
+                     + _aboard(result.vessels.get(event_id), result))
         for item in found:
             lines.append(f"  [{item.severity}] {item.kind}: {item.summary}")
             if item.field and item.kind == "RECORD_MISMATCH":
@@ -41,6 +50,10 @@ def reconcile_report(result: ReconcileResult) -> str:
             lines.append(f"      fix: {plan}")
             lines.append(f"      id:  {item.id}")
     return "\n".join(lines)
+
+
+def _aboard(vessel: str | None, result: ReconcileResult) -> str:
+    return f" · {vessel}" if vessel and result.fleet else ""
 
 
 def charter_heading(event_id: str, want: DesiredCharter | None) -> str:
@@ -170,13 +183,18 @@ def _by_charter(found: Iterable[Discrepancy]) -> dict[str, list[Discrepancy]]:
     return groups
 
 
-def ready_report(departures: Sequence[Departure], *, days: Sequence[date]) -> str:
+def ready_report(departures: Sequence[Departure], *, days: Sequence[date],
+                 boats: Sequence[Boat] = ()) -> str:
+    """``boats``: a fleet's (two or more), to group the departures by boat."""
     if not departures:
         return f"No departures {days_phrase(days)}."
     out = []
-    for departure in departures:
-        out.append(heading(departure))
-        out += [f"  {line}" for line in item_lines(departure)]
+    for boat, leaving in grouped_by_boat(departures, lambda d: d.charter.vessel, boats):
+        if len(boats) > 1:
+            out.append(f"{boat or 'No boat'}:")
+        for departure in leaving:
+            out.append(heading(departure))
+            out += [f"  {line}" for line in item_lines(departure)]
     ready = sum(d.ready for d in departures)
     out.append(f"{ready} of {len(departures)} departure{'s' if len(departures) != 1 else ''} "
                f"{days_phrase(days)} ready.")

@@ -63,13 +63,21 @@ def build_push(live: LiveSync, systems: Systems, config: Config) -> PushChannels
     """The push channel of ``calendar.push_url``; None when the bot polls only."""
     if not config.calendar.push_url:
         return None
+    if len(config.boats) > 1:
+        # A channel is per calendar, and so is the token a push wakes: a fleet's pushes
+        # would need one channel per boat, each waking its own boat's read.
+        logger.warning("calendar.push_url is set, but push channels are for one calendar; "
+                       "the fleet's %d calendars are polled every %d s instead",
+                       len(config.boats), config.sync.poll_seconds)
+        return None
     try:
         api = systems.calendar.api
     except CharterOpsError as error:  # no Calendar API credentials: only the feed
         logger.warning("calendar.push_url is set but %s; not pushed to", error)
         return None
     return PushChannels(api=api, state=live.state,
-                        calendar_id=config.calendar.id, address=config.calendar.push_url,
+                        calendar_id=config.boats[0].calendar_id,
+                        address=config.calendar.push_url,
                         runner_id=live.runner_id)
 
 

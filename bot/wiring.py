@@ -109,15 +109,18 @@ def calendar_service_factory(env: Environment) -> Callable[[], Any] | None:
 def build_systems(config: Config, env: Environment) -> Systems:
     from services.adapters.calendar import CalendarReader, GoogleCalendarApi
     from services.adapters.cdn import Cdn
+    from services.adapters.fleet_calendar import FleetCalendar
     from services.adapters.pages import PageStore
     from services.adapters.records import RecordStore
     from services.adapters.served import ServedPages
 
     factory = calendar_service_factory(env)
-    api = GoogleCalendarApi(service_factory=factory, calendar_id=config.calendar.id) \
-        if factory else None
+    # One reader per boat, each with its own API and feed: one boat's outage is its own.
+    readers = [(boat, CalendarReader(
+        api=GoogleCalendarApi(service_factory=factory, calendar_id=boat.calendar_id)
+        if factory else None, ical_url=boat.ical_url, tz=config.tz)) for boat in config.boats]
     return Systems(
-        calendar=CalendarReader(api=api, ical_url=config.calendar.ical_url, tz=config.tz),
+        calendar=FleetCalendar(readers),
         records=RecordStore(dynamodb_client=aws_client("dynamodb", config, env),
                             table=config.dynamodb.table, date_index=config.dynamodb.date_index),
         pages=PageStore(s3_client=aws_client("s3", config, env), bucket=config.pages.bucket,
@@ -128,6 +131,13 @@ def build_systems(config: Config, env: Environment) -> Systems:
                 distribution_id=config.pages.distribution_id, prefix=config.pages.prefix),
         served=ServedPages(base_url=config.pages.base_url),
     )
+
+
+def fleet_last_synced(state: Any, config: Config) -> datetime | None:
+    """The last successful check of every boat's calendar: the oldest of them (None while
+    any boat's calendar was never checked)."""
+    times = [state.last_synced(boat.calendar_id) for boat in config.boats]
+    return None if any(t is None for t in times) else min(times)
 
 
 @functools.cache
@@ -229,8 +239,8 @@ class LazyDeps(Deps):
         super().__init__(systems=None, config=config, audit=None,  # type: ignore[arg-type]
                          changes=None,  # type: ignore[arg-type]
                          window=lambda: default_window(config, now=now()), clock=now,
-                         last_synced=lambda: self._part("sync state", lambda: build_sync_state(
-                             env)).last_synced(config.calendar.id))
+                         last_synced=lambda: fleet_last_synced(self._part(
+                             "sync state", lambda: build_sync_state(env)), config))
 
     def _part(self, name: str, build: Callable[[], Any]) -> Any:
         with self._lock:

@@ -39,11 +39,13 @@ class UnknownCharterError(InputError):
     claiming one record), so that "no charter matches" is never said of one that exists."""
 
     def __init__(self, query: str, candidates: Sequence[str] = (), *,
-                 held: Sequence[str] = ()) -> None:
+                 held: Sequence[str] = (), labels: Sequence[str] = ()) -> None:
         self.query = query
         self.candidates = tuple(candidates)
+        # How each candidate is shown (with its boat, where they are on several boats).
+        self.labels = tuple(labels) or self.candidates
         if self.candidates:
-            listed = ", ".join(self.candidates)
+            listed = ", ".join(self.labels)
             message = f"'{query}' matches more than one charter: {listed}. Say which one."
         elif held:
             message = (f"'{query}' names a charter held for a person, so it cannot be shown "

@@ -32,16 +32,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from common.changes import Lease
 from common.errors import LeaseLostError, SourceUnavailableError, SyncTokenExpiredError
 from services.changes import ChangeService
+from services.domain.calendar.events import charter_from_api_event
 from services.domain.change.blast_radius import approval_note
 from services.domain.config import Config
 from services.domain.models import (
+    Boat,
+    Charter,
     PagesSnapshot,
     ReconcileResult,
     Record,
@@ -50,15 +53,17 @@ from services.domain.models import (
 )
 from services.domain.pages.rendering import PageRenderer
 from services.domain.reconcile.alerts import ChangeAlert
-from services.domain.reconcile.engine import find_discrepancies, orphan_links
+from services.domain.reconcile.engine import find_discrepancies, orphan_links, record_homes
 from services.domain.reconcile.fixes import APPLIED, applied_line
 from services.domain.reconcile.live_view import (
     ChangedEvents,
     PartialView,
+    on_calendar,
     parse_changes,
     partial_view,
     plan_live,
     record_ids,
+    with_moved,
     with_unclaimed,
 )
 from services.ports import AlertSink
@@ -149,14 +154,31 @@ class LiveSync:
 
     def check(self) -> CheckReport:
         with self._running:
-            report = self._check_leased()
+            report = self._check_fleet()
         if report.stored:
             # Outside the lock: a slow watcher must not hold up a push's check.
             self._heartbeat("live-sync check")
         return report
 
-    def _check_leased(self) -> CheckReport:
-        calendar_id = self._config.calendar.id
+    def _check_fleet(self) -> CheckReport:
+        """Each boat's calendar from its own token under its own lease. One boat: its
+        report. A fleet: one report of all, where a boat whose calendar fails is a note
+        (and no check stored), the others checked all the same."""
+        boats = self._config.boats
+        if len(boats) == 1:
+            return self._check_leased(boats[0])
+        reports, failures = [], []
+        for boat in boats:
+            try:
+                reports.append((boat, self._check_leased(boat)))
+            except SourceUnavailableError as error:
+                failures.append((boat, error))
+        if not reports:
+            raise failures[0][1]
+        return _merged(reports, failures)
+
+    def _check_leased(self, boat: Boat) -> CheckReport:
+        calendar_id = boat.calendar_id
         claim = self._state.claim(calendar_id, self._lease, owner_is_dead=self._owner_is_dead)
         if claim is None:
             return CheckReport(read="busy")
@@ -164,7 +186,7 @@ class LiveSync:
         try:
             with SyncLeaseKeeper(self._state, calendar_id, self._lease) as keeper:
                 token = self._check(claim.token, since=claim.synced_at, report=report,
-                                    keeper=keeper)
+                                    keeper=keeper, boat=boat)
         except LeaseLostError as error:
             # Another process holds the lease now and reads from the same token: it handles
             # what this one had not, and whatever this one did is found done.
@@ -184,36 +206,43 @@ class LiveSync:
         return report
 
     def _check(self, token: str | None, *, since: datetime | None, report: CheckReport,
-               keeper: SyncLeaseKeeper) -> str:
+               keeper: SyncLeaseKeeper, boat: Boat) -> str:
         now = self._clock()
         window = default_window(self._config, now=now)
         if token is None:
             # No starting point (first start, a new database): the read that takes it is
             # reconciled as the read after a 410 is, so an edit made before it is handled.
-            items, fresh = self._list(None, window)
+            items, fresh = self._list(None, window, boat)
             logger.info("live sync: starting point taken from a read of %d events, "
                         "reconciled", len(items))
             report.read, since = "first", None
         else:
             try:
-                items, fresh = self._list(token, window)
+                items, fresh = self._list(token, window, boat)
             except SyncTokenExpiredError:
                 logger.warning("live sync: the calendar refused the sync token (410); reading "
                                "the window in full once and reconciling it")
-                items, fresh = self._list(None, window)
+                items, fresh = self._list(None, window, boat)
                 report.read, since = "full", None
-        changes = parse_changes(items, tz=self._config.tz)
+        changes = on_calendar(parse_changes(items, tz=self._config.tz), boat)
         self.after_read(changes)
         report.changed = changes.count
         full = report.read in ("first", "full")
         if changes.count or full:
             keeper.ensure(before="handling the changes it read")
+            changes = self._moved_in(changes, boat)
             self._handle(changes, window=window, now=now, since=since, full=full,
-                         report=report, keeper=keeper)
+                         report=report, keeper=keeper, boat=boat)
         return fresh
 
-    def _list(self, token: str | None, window: Window) -> tuple[list[dict[str, Any]], str]:
-        api = self._systems.calendar.api
+    def _api(self, boat: Boat) -> Any:
+        reader = getattr(self._systems.calendar, "reader", None)
+        return reader(boat.calendar_id).api if reader is not None else \
+            self._systems.calendar.api
+
+    def _list(self, token: str | None, window: Window, boat: Boat
+              ) -> tuple[list[dict[str, Any]], str]:
+        api = self._api(boat)
         list_changes = getattr(api, "list_changes", None)
         if list_changes is None:
             raise SourceUnavailableError("live sync needs the Calendar API's incremental reads")
@@ -223,12 +252,32 @@ class LiveSync:
         items, fresh = list_changes(sync_token=token, time_min=start, time_max=end)
         return list(items), str(fresh)
 
+    def _moved_in(self, changes: ChangedEvents, boat: Boat) -> ChangedEvents:
+        """A fleet: each event cancelled on this boat's calendar, looked up on the others'
+        (a person moved it to another boat): found live there, it is that charter, on that
+        boat, and its record follows it rather than being cancelled."""
+        others = [b for b in self._config.boats if b != boat]
+        if not others or not changes.cancelled:
+            return changes
+        moved: dict[str, Charter] = {}
+        for gone in changes.cancelled:
+            for other in others:
+                event = self._api(other).find_event(gone.calendar_event_id)
+                if event is None or event.get("status") == "cancelled":
+                    continue
+                charter = charter_from_api_event(event, self._config.tz)
+                if isinstance(charter, Charter):
+                    moved[gone.calendar_event_id] = replace(
+                        charter, vessel=other.name, calendar_id=other.calendar_id)
+                    break
+        return with_moved(changes, moved)
+
     def _handle(self, changes: ChangedEvents, *, window: Window, now: datetime,
                 since: datetime | None, full: bool, report: CheckReport,
-                keeper: SyncLeaseKeeper) -> None:
+                keeper: SyncLeaseKeeper, boat: Boat) -> None:
         ids = record_ids(changes)
         found = list(self._systems.records.get_many(ids).records) if ids else []
-        in_window = self._window_records(window, known=found) if full else []
+        in_window = self._window_records(window, known=found, boat=boat) if full else []
         view = partial_view(changes, [*found, *in_window], window=window,
                             config=self._config, since=since, window_read=full)
         if full:
@@ -248,11 +297,17 @@ class LiveSync:
         self._alert(result, view.records, left=plan.for_people, applied=applied,
                     near=plan.near, now=now, report=report, keeper=keeper)
 
-    def _window_records(self, window: Window, *, known: list[Record]) -> list[Record]:
-        """The window's records (a full read only), those not already read by id."""
+    def _window_records(self, window: Window, *, known: list[Record], boat: Boat
+                        ) -> list[Record]:
+        """The window's records (a full read only), those not already read by id. In a
+        fleet, only this boat's: one calendar read in full says nothing of another boat's
+        records, nor of a record that names no boat."""
         have = {r.event_id for r in known}
         read = self._systems.records.snapshot(since=window.start, until=window.end)
-        return [r for r in read.records if r.event_id not in have]
+        fleet = len(self._config.boats) > 1
+        return [r for r in read.records if r.event_id not in have
+                and (not fleet or r.get("calendarId") == boat.calendar_id
+                     or r.get("vessel") == boat.name)]
 
     def _with_unclaimed(self, view: PartialView, records: list[Record], *,
                         window: Window) -> PartialView:
@@ -265,7 +320,8 @@ class LiveSync:
         tz = self._config.tz
         lookups = self._systems.calendar.look_up(
             links, source="api", start=datetime.combine(window.start, time(0), tz),
-            end=datetime.combine(window.end + timedelta(days=1), time(0), tz))
+            end=datetime.combine(window.end + timedelta(days=1), time(0), tz),
+            homes=record_homes(records))
         unclaimed = [r for r in records if r.event_id in links]
         return with_unclaimed(view, unclaimed, lookups, config=self._config)
 
@@ -324,3 +380,23 @@ class LiveSync:
         self._state.remember_alert(event_id=event_id, discrepancy_ids=ids, channel=channel,
                                    message_ts=ts, needs_person=needs_person)
         return earlier is not None
+
+
+_READS = ("busy", "incremental", "full", "first")  # the one a fleet's report says: the widest
+
+
+def _merged(reports: list[tuple[Boat, CheckReport]],
+            failures: list[tuple[Boat, SourceUnavailableError]]) -> CheckReport:
+    merged = CheckReport(read=max((r.read for _, r in reports), key=_READS.index))
+    for boat, report in reports:
+        merged.changed += report.changed
+        merged.fixed += report.fixed
+        merged.alerts += report.alerts
+        merged.notes += [f"{boat.name}: {note}" for note in report.notes]
+        merged.lease_lost = merged.lease_lost or report.lease_lost
+    merged.notes += [f"{boat.name}: its calendar could not be checked: {error}"
+                     for boat, error in failures]
+    # Stored (the heartbeat told, the check counted as a success) only when every boat's
+    # calendar was checked here.
+    merged.stored = not failures and all(r.stored for _, r in reports)
+    return merged

@@ -65,7 +65,10 @@ class Calendar(Protocol):
         ...
 
     def look_up(self, links: Mapping[str, str | None], *, source: str, start: datetime,
-                end: datetime) -> dict[str, EventLookup]:
+                end: datetime, read: CalendarSnapshot | None = None,
+                homes: Mapping[str, str] | None = None) -> dict[str, EventLookup]:
+        """``read``: the snapshot the links came from (which boats were read, and how);
+        ``homes``: each record's calendarId, where it has one."""
         ...
 
     def search(self, *, start: datetime, end: datetime, text: str) -> CalendarSnapshot:

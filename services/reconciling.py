@@ -15,7 +15,7 @@ from services.domain.config import Config
 from services.domain.models import PagesSnapshot, ReconcileResult, Window
 from services.domain.pages.rendering import PageRenderer
 from services.domain.pages.served import ServedResponse, due, with_served
-from services.domain.reconcile.engine import find_discrepancies, orphan_links
+from services.domain.reconcile.engine import find_discrepancies, orphan_links, record_homes
 from services.ports import Calendar, Cdn, Pages, Records, ServedPages
 
 
@@ -59,7 +59,8 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
     # Only the records no listed charter claims are looked up: an in-sync run asks nothing.
     lookups = systems.calendar.look_up(
         orphan_links(calendar=calendar, records=records, window=window),
-        source=calendar.source, start=start, end=end)
+        source=calendar.source, start=start, end=end, read=calendar,
+        homes=record_homes(records.records))
     pages, pages_complete, page_notes = systems.pages.snapshot()
     since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
     try:

@@ -161,7 +161,8 @@ class FakeCalendar(_Counted):
                                 source="api")
 
     def look_up(self, links: Mapping[str, str | None], *, source: str, start: datetime,
-                end: datetime) -> dict[str, EventLookup]:
+                end: datetime, read: CalendarSnapshot | None = None,
+                homes: Mapping[str, str] | None = None) -> dict[str, EventLookup]:
         self.calls["look_up"] += 1
         # The adapter's own look-up, over the fake API: what it decides is not faked.
         return look_up_by_api(self._api, links, tz=self._tz) if links else {}

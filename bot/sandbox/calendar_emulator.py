@@ -51,7 +51,8 @@ from icalendar import Calendar, Event, vCalAddress
 from bot.sandbox.loopback import LoopbackServer
 
 MAX_PAGE = 2500
-_EVENTS = re.compile(r"^/calendar/v3/calendars/(?P<cal>[^/]+)/events(?:/(?P<event>[^/]+))?$")
+_EVENTS = re.compile(
+    r"^/calendar/v3/calendars/(?P<cal>[^/]+)/events(?:/(?P<event>[^/]+(?:/move)?))?$")
 _ICAL = re.compile(r"^/calendar/ical/(?P<cal>[^/]+)/public/basic\.ics$")
 _ID_CHARS = "abcdefghijklmnopqrstuv0123456789"  # base32hex, as Google's event ids
 
@@ -180,6 +181,13 @@ class CalendarEmulator(LoopbackServer):
                     ) -> dict[str, Any]:
         with self._lock:
             return copy.deepcopy(self._patch(calendar_id, event_id, changes, if_match=None))
+
+    def move_event(self, calendar_id: str, event_id: str, destination: str
+                   ) -> dict[str, Any]:
+        """As ``events.move`` (a person moving the event to another boat's calendar in
+        Google's page): the same id, now in ``destination``; cancelled where it was."""
+        with self._lock:
+            return copy.deepcopy(self._move(calendar_id, event_id, destination))
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         with self._lock:
@@ -319,6 +327,20 @@ class CalendarEmulator(LoopbackServer):
         event["sequence"] = int(event.get("sequence", 0)) + 1
         self._touch(calendar_id, event)
         return event
+
+    def _move(self, calendar_id: str, event_id: str, destination: str) -> dict[str, Any]:
+        event = self._find(calendar_id, event_id)
+        if destination not in self._calendars:
+            raise ApiError(404, "notFound", "Not Found")
+        if event.get("status") == "cancelled":
+            raise ApiError(410, "deleted", "Resource has been deleted")
+        moved = copy.deepcopy(event)
+        event["status"] = "cancelled"
+        self._touch(calendar_id, event)
+        self._calendars[destination][event_id] = moved
+        moved["sequence"] = int(moved.get("sequence", 0)) + 1
+        self._touch(destination, moved)
+        return moved
 
     def _delete(self, calendar_id: str, event_id: str, *, if_match: str | None) -> None:
         event = self._find(calendar_id, event_id)
@@ -688,6 +710,9 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "DELETE":
             emulator._delete(calendar_id, event_id, if_match=if_match)
             return self._send(204, b"", None)
+        if method == "POST" and event_id.endswith("/move") and query.get("destination"):
+            return self._json(200, emulator._move(calendar_id, event_id.removesuffix("/move"),
+                                                  query["destination"]))
         raise ApiError(405, "methodNotAllowed", "Method Not Allowed")
 
     def _json(self, status: int, payload: Any, *, headers: dict[str, str] | None = None

@@ -190,10 +190,15 @@ def _prepare(config: Config, emulator: CalendarEmulator, endpoint: str) -> Sandb
                                  "MinTTL": 0, "ForwardedValues": {"QueryString": False,
                                                                   "Cookies": {"Forward": "none"}}},
     })["Distribution"]["Id"]
-    emulator.add_calendar(config.calendar.id)  # empty until a scenario is installed
+    for boat in config.boats:
+        emulator.add_calendar(boat.calendar_id)  # empty until a scenario is installed
+    # Each boat's feed is its own calendar's, on the emulator.
+    calendars = {"calendars": tuple(b.model_copy(
+        update={"ical_url": emulator.ical_url(b.id)}) for b in config.calendars)} \
+        if config.calendars else {"calendar": config.calendar.model_copy(
+            update={"ical_url": emulator.ical_url(config.boats[0].calendar_id)})}
     sandboxed = config.model_copy(update={
-        "calendar": config.calendar.model_copy(
-            update={"ical_url": emulator.ical_url(config.calendar.id)}),
+        **calendars,
         "pages": config.pages.model_copy(update={"distribution_id": distribution}),
     })
     env = Environment(
@@ -220,7 +225,7 @@ def install(sandbox: Sandbox, scenario: Scenario) -> None:
     """Put the scenario into the calendar, the table and the bucket, as people left it."""
     config = sandbox.config
     for event in scenario.events:
-        sandbox.emulator.add_event(config.calendar.id, event)
+        sandbox.emulator.add_event(config.boats[0].calendar_id, event)
     dynamodb = sandbox.client("dynamodb")
     serializer = boto3.dynamodb.types.TypeSerializer()
     for item in scenario.records:

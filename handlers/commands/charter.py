@@ -92,8 +92,9 @@ def _pick(verb: str, words: list[str], error: UnknownCharterError) -> blocks.Mes
         return blocks.plain(f":warning: {mrkdwn_text(error)}")
     # swap and time name the charter in one word; status takes the rest of the line.
     rest = words[2:] if verb in ("swap", "time") else []
-    buttons = [blocks.button(candidate, PICK, json.dumps(
-        {"text": " ".join([verb, candidate, *rest])})) for candidate in error.candidates[:5]]
+    buttons = [blocks.button(label, PICK, json.dumps(
+        {"text": " ".join([verb, candidate, *rest])}))
+        for candidate, label in list(zip(error.candidates, error.labels, strict=True))[:5]]
     text = f"'{mrkdwn_text(error.query)}' matches more than one charter. Which one?"
     return {"text": text, "blocks": [blocks.section(text),
                                      {"type": "actions", "block_id": "pick",

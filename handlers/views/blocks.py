@@ -89,18 +89,22 @@ def discrepancy_line(item: Discrepancy) -> str:
     return f"• {mrkdwn_text(item.summary)}"
 
 
-def charter_title(event_id: str, want: DesiredCharter | None) -> str:
+def charter_title(event_id: str, want: DesiredCharter | None, *, fleet: bool = False) -> str:
+    """``fleet``: the boat is named too."""
     if want is None:
         return f"*{mrkdwn_text(event_id)}* (no live calendar event)"
     c = want.charter
+    boat = f" · {mrkdwn_text(c.vessel)}" if fleet and c.vessel else ""
     return (f"*{c.start:%a %b %-d} · {mrkdwn_text(c.guest_name)} · "
-            f"{c.start:%H:%M}–{c.end:%H:%M}* ({mrkdwn_text(event_id)})")
+            f"{c.start:%H:%M}–{c.end:%H:%M}{boat}* ({mrkdwn_text(event_id)})")
 
 
 def entry_blocks(event_id: str, items: Sequence[Discrepancy],
-                 want: DesiredCharter | None, preview: str = "") -> list[Block]:
+                 want: DesiredCharter | None, preview: str = "", *,
+                 fleet: bool = False) -> list[Block]:
     """One charter's entry: what disagrees, and Approve / Dismiss (the digest, the Home)."""
-    lines = [charter_title(event_id, want), *(discrepancy_line(i) for i in items)]
+    lines = [charter_title(event_id, want, fleet=fleet),
+             *(discrepancy_line(i) for i in items)]
     return [section("\n".join(lines), block_id=block_key("charter", event_id)),
             *_decide_blocks(event_id, items, want, preview)]
 
@@ -174,7 +178,7 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
     charters = list(groups.items())
     for index, (event_id, items) in enumerate(charters):
         chunk = entry_blocks(event_id, items, result.desired.get(event_id),
-                                (previews or {}).get(event_id, ""))
+                             (previews or {}).get(event_id, ""), fleet=result.fleet)
         if len(blocks) + len(chunk) > MAX_BLOCKS:
             messages.append({"text": headline, "blocks": blocks})
             blocks = []

@@ -12,6 +12,7 @@ from typing import Any
 
 from handlers.views.approvals import APPROVE_ALL
 from handlers.views.blocks import Block, block_key, button, context, entry_blocks, section
+from handlers.views.readiness import by_boat
 from services.domain.display import mrkdwn_text
 from services.domain.readiness import Departure, heading, item_lines
 from services.usecases.home import Home
@@ -66,7 +67,7 @@ def _decisions(home: Home) -> list[Block]:
     shown = 0
     for event_id, items in groups.items():
         entry = entry_blocks(event_id, items, read.result.desired.get(event_id),
-                             read.previews.get(event_id, ""))
+                             read.previews.get(event_id, ""), fleet=read.result.fleet)
         if len(out) + len(entry) > MAX_DECISION_BLOCKS - 2:
             break
         out += entry
@@ -92,10 +93,11 @@ def _departures(home: Home, *, room: int) -> list[Block]:
              if len(days) > 1 else f":anchor: *Departures* {days[0]:%a %b %-d}")
     out: list[Block] = [section(title if read.departures else f"{title}: none.")]
     fits = max(0, (room - len(out) - _RESERVED + 2) // 2)
-    for departure in read.departures[:fits]:
+    ordered = by_boat(read.departures)
+    for departure, boat in ordered[:fits]:
         out += _departure(departure, open_count=len(home.open_for(departure.event_id)),
-                          departed=departure.charter.start <= read.now)
-    left = read.departures[fits:]
+                          departed=departure.charter.start <= read.now, boat=boat)
+    left = [d for d, _ in ordered[fits:]]
     if left:
         first = left[0].charter.start
         out.append(context(f"…and {len(left)} more departures, from {first:%a %b %-d}: "
@@ -103,12 +105,13 @@ def _departures(home: Home, *, room: int) -> list[Block]:
     return out
 
 
-def _departure(departure: Departure, *, open_count: int, departed: bool) -> list[Block]:
+def _departure(departure: Departure, *, open_count: int, departed: bool,
+               boat: str | None = None) -> list[Block]:
     c = departure.charter
     mark = ":white_check_mark:" if departure.ready else ":x:"
     crew = " · ".join(f"{role} {mrkdwn_text(name)}" for role, name in (
         ("Captain", c.captain), ("Mate", c.mate), *(("Crew", n) for n in c.crew)) if name)
-    lines = [f"{mark} *{mrkdwn_text(heading(departure))}*",
+    lines = [*([boat] if boat else []), f"{mark} *{mrkdwn_text(heading(departure))}*",
              f"{mrkdwn_text(c.location or 'no location')} · {crew or 'no crew set'}",
              *map(mrkdwn_text, item_lines(departure))]
     if open_count:

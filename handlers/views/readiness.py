@@ -18,6 +18,7 @@ from handlers.views.blocks import (
     section,
 )
 from services.domain.display import mrkdwn_text
+from services.domain.fleet import grouped_by_boat
 from services.domain.readiness import Departure, days_phrase, heading, item_lines
 
 # Past this many departures (a section and a row of Nudge buttons each) a message would
@@ -26,15 +27,26 @@ MAX_SHOWN = 22
 NUDGE = "readiness_nudge"
 
 
+def by_boat(departures: Sequence[Departure]) -> list[tuple[Departure, str | None]]:
+    """The departures grouped by boat where they are on several (a fleet), each with the
+    boat's name to head its group (on the group's first departure; None on the others),
+    so grouping costs no block of its own."""
+    groups = grouped_by_boat(departures, lambda d: d.charter.vessel, ())
+    if len(groups) <= 1:
+        return [(d, None) for d in departures]
+    return [(d, f"*{mrkdwn_text(boat or 'No boat')}*" if n == 0 else None)
+            for boat, leaving in groups for n, d in enumerate(leaving)]
+
+
 def departure_blocks(departures: Sequence[Departure], *, days: Sequence[date]) -> list[Block]:
     if not departures:
         return [section(f":anchor: *Departures* — none {days_phrase(days)}.")]
     ready = sum(d.ready for d in departures)
     blocks = [section(f":anchor: *Departures* {days_phrase(days)} — {ready} of {len(departures)} "
                       "ready")]
-    for departure in departures[:MAX_SHOWN]:
+    for departure, boat in by_boat(departures)[:MAX_SHOWN]:
         mark = ":white_check_mark:" if departure.ready else ":x:"
-        lines = [f"{mark} *{mrkdwn_text(heading(departure))}*",
+        lines = [*([boat] if boat else []), f"{mark} *{mrkdwn_text(heading(departure))}*",
                  *map(mrkdwn_text, item_lines(departure))]
         blocks.append(section("\n".join(lines), block_id=block_key("ready", departure.event_id)))
         if departure.unconfirmed:

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.domain.models import CrewMember
+from common.errors import InputError
+from services.domain.models import Boat, CrewMember
 
 KNOWN_ROLES = frozenset({"captain", "mate", "crew"})
 FIXABLE_KINDS = frozenset(
@@ -52,7 +53,9 @@ PLAIN_PREFIX = re.compile(r"(?:[A-Za-z0-9._-]+/)+")
 
 
 class CalendarSettings(_Section):
-    id: str = Field(min_length=1)
+    # One boat's calendar; a fleet lists its boats under ``calendars:`` instead, and keeps
+    # window_days and push_url here, read for every boat.
+    id: str | None = Field(default=None, min_length=1)
     ical_url: str | None = None
     window_days: int = Field(default=30, ge=1, le=366, strict=True)
     # The public URL of POST /calendar/notifications, for Google's push; None to poll only.
@@ -69,6 +72,14 @@ class CalendarSettings(_Section):
             raise ValueError(f"'{value}' is not an https URL (Google only pushes to https; "
                              "plain http only on a loopback address, for the sandbox)")
         return value
+
+
+class BoatSettings(_Section):
+    """One boat of a fleet: its name as guests and crew know it, and its own calendar."""
+
+    name: str = Field(min_length=1)
+    id: str = Field(min_length=1)
+    ical_url: str | None = None
 
 
 class DynamoSettings(_Section):
@@ -214,6 +225,7 @@ class CrewSettings(_Section):
 class Config(_Section):
     timezone: str = "America/Los_Angeles"
     calendar: CalendarSettings
+    calendars: tuple[BoatSettings, ...] = ()
     dynamodb: DynamoSettings = DynamoSettings()
     pages: PagesSettings
     slack: SlackSettings = SlackSettings()
@@ -234,6 +246,41 @@ class Config(_Section):
                 f"'{value}' is not an IANA time zone such as America/Los_Angeles") from None
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _fleet_calendar_section(cls, data: object) -> object:
+        # A fleet may leave out calendar: (its window_days and push_url have defaults);
+        # one boat must give it, with its id.
+        if isinstance(data, dict) and data.get("calendars") and "calendar" not in data:
+            return {**data, "calendar": {}}
+        return data
+
+    @field_validator("calendars")
+    @classmethod
+    def _distinct_boats(cls, value: tuple[BoatSettings, ...]) -> tuple[BoatSettings, ...]:
+        names: dict[str, int] = {}
+        ids: dict[str, int] = {}
+        for n, boat in enumerate(value):
+            first = names.setdefault(boat.name.strip().casefold(), n)
+            if first != n:
+                raise ValueError(f"calendars[{n}].name: the boat '{boat.name}' is named "
+                                 f"twice (calendars[{first}] too); each boat once")
+            first = ids.setdefault(boat.id, n)
+            if first != n:
+                raise ValueError(f"calendars[{n}].id: calendar {boat.id} is also "
+                                 f"calendars[{first}]'s; two boats cannot share a calendar")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_name_calendars(self) -> Config:
+        if self.calendars and (self.calendar.id or self.calendar.ical_url):
+            raise ValueError("calendars: set beside calendar.id; give one boat's calendar "
+                             "as calendar.id, or every boat's under calendars, not both")
+        if not self.calendars and not self.calendar.id:
+            raise ValueError("calendar.id: missing; give the Google Calendar id (or list "
+                             "each boat under calendars)")
+        return self
+
     @model_validator(mode="after")
     def _unique_crew(self) -> Config:
         seen: set[str] = set()
@@ -247,6 +294,24 @@ class Config(_Section):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def boats(self) -> tuple[Boat, ...]:
+        """Every boat with its calendar; the single ``calendar:`` is one boat named
+        ``operator.name``. Not cached: a copy with other calendars (model_copy) would
+        keep a cached value."""
+        if self.calendars:
+            return tuple(Boat(b.name, b.id, b.ical_url) for b in self.calendars)
+        assert self.calendar.id is not None  # _one_way_to_name_calendars
+        return (Boat(self.operator.name, self.calendar.id, self.calendar.ical_url),)
+
+    def boat_named(self, name: str) -> Boat:
+        """The boat a person named (any case); InputError listing the boats otherwise."""
+        for boat in self.boats:
+            if boat.name.casefold() == name.strip().casefold():
+                return boat
+        raise InputError(f"No boat is named '{name}'. The boats: "
+                         f"{', '.join(b.name for b in self.boats)}.")
 
     @cached_property
     def roster(self) -> tuple[CrewMember, ...]:

@@ -45,6 +45,15 @@ OWN_STATUSES = frozenset({STATUS_SCHEDULED, STATUS_CREW_ASSIGNED, STATUS_CANCELL
 
 
 @dataclass(frozen=True)
+class Boat:
+    """One boat of the fleet and the calendar its charters are kept in."""
+
+    name: str
+    calendar_id: str
+    ical_url: str | None = None
+
+
+@dataclass(frozen=True)
 class CrewMember:
     name: str
     roles: tuple[str, ...]
@@ -94,6 +103,10 @@ class Charter:
     etag: str | None = None
     problems: tuple[str, ...] = ()
     description: str = ""
+    # The boat whose calendar holds the event, and that calendar's id; "" until the
+    # calendar adapter says (a charter built by hand, in a unit test, has no boat).
+    vessel: str = ""
+    calendar_id: str = ""
 
     @property
     def local_date(self) -> date:
@@ -104,15 +117,37 @@ class Charter:
 class CancelledEvent:
     calendar_event_id: str
     linked_event_id: str | None = None
+    calendar_id: str = ""
+
+
+@dataclass(frozen=True)
+class BoatRead:
+    """How one boat's calendar was read for a snapshot."""
+
+    boat: Boat
+    source: str = "api"  # "api" or "ical"; "" when it could not be read at all
+    reason: str = ""  # why it was not read (or was read from the feed)
+    complete: bool = True  # False: read, but only in part
+
+    @property
+    def read(self) -> bool:
+        return bool(self.source)
 
 
 @dataclass(frozen=True)
 class CalendarSnapshot:
     charters: tuple[Charter, ...]
     cancelled: tuple[CancelledEvent, ...] = ()
-    source: str = "api"  # "api" or "ical"
+    source: str = "api"  # "api" or "ical" (a fleet: "ical" when any boat's came from its feed)
     complete: bool = True
     notes: tuple[str, ...] = ()
+    # Each boat's read, for a fleet (empty from a single calendar's reader). A boat not
+    # read at all makes the snapshot incomplete for that boat only.
+    boats: tuple[BoatRead, ...] = ()
+
+    @property
+    def unread(self) -> tuple[BoatRead, ...]:
+        return tuple(b for b in self.boats if not b.read)
 
 
 class Lookup(StrEnum):
@@ -264,10 +299,11 @@ class Withheld:
     event_id: str
     kinds: tuple[Kind, ...]  # the discrepancies that could not be looked for
     reason: str
+    vessel: str | None = None  # the boat, when known
 
     def to_dict(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "kinds": [str(k) for k in self.kinds],
-                "reason": self.reason}
+                "reason": self.reason, "vessel": self.vessel}
 
 
 @dataclass(frozen=True)
@@ -290,6 +326,11 @@ class ReconcileResult:
     withheld: tuple[Withheld, ...] = ()
     # The served-page check's verdict per eventId, for the charters it looked at.
     served: Mapping[str, ServedPage] = field(default_factory=dict)
+    # The boat of each charter and record, by eventId, where the calendar or the record
+    # says (a fleet's, or one boat's).
+    vessels: Mapping[str, str] = field(default_factory=dict)
+    # More than one boat: people are shown which boat each charter is on.
+    fleet: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -298,8 +339,10 @@ class ReconcileResult:
             "complete": self.complete,
             "charters_checked": self.charters_checked,
             "notes": list(self.notes),
-            "withheld": [w.to_dict() for w in self.withheld],
-            "discrepancies": [d.to_dict() for d in self.discrepancies],
+            "withheld": [{**w.to_dict(), "vessel": w.vessel or self.vessels.get(w.event_id)}
+                         for w in self.withheld],
+            "discrepancies": [{**d.to_dict(), "vessel": self.vessels.get(d.event_id)}
+                              for d in self.discrepancies],
         }
 
 

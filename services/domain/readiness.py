@@ -60,8 +60,9 @@ class Departure:
         return not any(item.ok is False for item in self.items)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "start": self.charter.start.isoformat(),
-                "ready": self.ready, "items": [item.to_dict() for item in self.items]}
+        return {"event_id": self.event_id, "vessel": self.charter.vessel or None,
+                "start": self.charter.start.isoformat(), "ready": self.ready,
+                "items": [item.to_dict() for item in self.items]}
 
 
 def departures(*, result: ReconcileResult, days: Sequence[date], roster: Roster,

@@ -55,7 +55,7 @@ def nudge(deps: Deps, *, event_id: str, person: str, user_id: str) -> Nudged:
     if earlier:
         return Nudged(member.name, event_id, earlier=earlier[-1])
     link = event_link(calendar_event_id=charter.calendar_event_id,
-                      calendar_id=deps.config.calendar.id)
+                      calendar_id=charter.calendar_id or deps.config.boats[0].calendar_id)
     asks = (f"asks you to answer your invitation to {charter.guest_name}'s "
             f"charter on {charter.start:%a %b %-d}, {charter.start:%H:%M}–{charter.end:%H:%M}, "
             f"at {charter.location}")

@@ -15,7 +15,8 @@ from common.errors import InputError
 from common.notices import NOT_CONFIRMED
 from services.domain.change.crew_notice import Notice
 from services.domain.config import Config
-from services.domain.models import ReconcileResult, ServedPage
+from services.domain.fleet import on_boat
+from services.domain.models import Boat, ReconcileResult, ServedPage
 from services.domain.pages.rendering import PageRenderer
 from services.domain.readiness import Departure, departures
 from services.domain.roster import Roster
@@ -87,10 +88,13 @@ def untold_crew(audit: AuditStore, *, now: datetime) -> dict[str, list[str]]:
 
 
 def check_readiness(systems: Systems, config: Config, *, days: Sequence[date],
-                    now: datetime, audit: AuditStore | None = None) -> Readiness:
+                    now: datetime, audit: AuditStore | None = None,
+                    boat: Boat | None = None) -> Readiness:
     """``audit``: where who was told of a change is read (None: not checked)."""
     window = make_window(config, now=now, start=min(days), end=None)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    if boat is not None:
+        result = on_boat(result, boat)
     untold = untold_crew(audit, now=now) if audit is not None else None
     return Readiness(days=tuple(days), result=result,
                      departures=tuple(departures_of(result, config, days=days,

@@ -12,7 +12,8 @@ from common.errors import InputError
 from services.domain.change.resolve import resolve_charter
 from services.domain.config import Config
 from services.domain.display import show_value
-from services.domain.models import DesiredCharter, Discrepancy, Window
+from services.domain.fleet import on_boat
+from services.domain.models import Boat, DesiredCharter, Discrepancy, Window
 from services.domain.pages.reading import read_page_fields
 from services.domain.pages.rendering import PageRenderer
 from services.domain.reconcile.engine import COMPARED_FIELDS
@@ -47,17 +48,22 @@ class CharterStatus:
 
 
 def charter_status(systems: Systems, config: Config, *, query: str, window: Window,
-                   now: datetime, audit: AuditStore | None) -> CharterStatus:
+                   now: datetime, audit: AuditStore | None,
+                   boat: Boat | None = None) -> CharterStatus:
     """InputError for an empty query; UnknownCharterError (with candidates) when it names
     no charter or several."""
     if not query.strip():
         raise InputError("Which charter? For example `/charter status danika`.")
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
+    if boat is not None:
+        result = on_boat(result, boat)
     event_id = resolve_charter(query, result, today=window.start)
     want = result.desired[event_id]
     record = want.current_record
     fields = []
-    for name in (*COMPARED_FIELDS, "status"):
+    # A fleet's status names the boat too: a charter moved to another boat shows here.
+    boat_fields = ("vessel",) if len(config.boats) > 1 else ()
+    for name in (*COMPARED_FIELDS, "status", *boat_fields):
         calendar = show_value(want.record.get(name))
         dynamodb = show_value(record.get(name)) if record else None
         fields.append(FieldStatus(name, calendar, dynamodb, dynamodb != calendar))

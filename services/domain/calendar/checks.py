@@ -85,12 +85,17 @@ def crew_conflicts(wanted: Sequence[DesiredCharter], roster: Roster) -> list[Dis
                 found.append(make_discrepancy(
                     Kind.CREW_CONFLICT, first.event_id, System.CALENDAR, field=None,
                     expected=f"{person} on one charter at a time",
-                    actual=f"{person} also on {second.event_id} ({window})",
+                    actual=f"{person} also on {second.event_id}{_on(second)} ({window})",
                     severity=Severity.HIGH,
-                    summary=f"{person} is on {first.event_id} and {second.event_id}, "
-                            "which overlap",
+                    summary=f"{person} is on {first.event_id}{_on(first)} and "
+                            f"{second.event_id}{_on(second)}, which overlap",
                 ))
     return found
+
+
+def _on(want: DesiredCharter) -> str:
+    """`` on <boat>``, where the calendar said which boat (a fleet's, or one boat's)."""
+    return f" on {want.charter.vessel}" if want.charter.vessel else ""
 
 
 def _clock(moment: datetime) -> str:

@@ -72,7 +72,10 @@ def resolve_event(query: str, charters: Mapping[str, DesiredCharter], *, today: 
         matches = []
     if len(matches) == 1:
         return matches[0]
-    raise UnknownCharterError(query, matches)
+    boats = {charters[m].charter.vessel for m in matches}
+    labels = [f"{m} ({charters[m].charter.vessel})" for m in matches] if len(boats) > 1 \
+        else []
+    raise UnknownCharterError(query, matches, labels=labels)
 
 
 def _upcoming(month: int, day: int, today: date) -> date | None:

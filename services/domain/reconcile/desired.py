@@ -49,6 +49,8 @@ def desired_record(
     """Every record attribute this product owns (``updatedAt`` is set when writing)."""
     captain = roster.canonical(charter.captain)
     mate = roster.canonical(charter.mate)
+    boat = {"vessel": charter.vessel, "calendarId": charter.calendar_id} if charter.vessel \
+        else {}
     return {
         "eventId": event_id,
         "eventDate": charter.start.date().isoformat(),
@@ -66,6 +68,7 @@ def desired_record(
         "waiverUrl": waiver_url(
             config.pages.waiver_url, event_id=event_id, guest_name=charter.guest_name
         ),
+        **boat,
     }
 
 
@@ -94,5 +97,6 @@ def desired_page(charter: Charter, *, event_id: str, roster: Roster, config: Con
             config.pages.waiver_url, event_id=event_id, guest_name=charter.guest_name
         ),
         photo_upload_url=photo_url,
-        operator_name=config.operator.name,
+        # The boat the guest boards, as guests know it (one boat: operator.name).
+        operator_name=charter.vessel or config.operator.name,
     )

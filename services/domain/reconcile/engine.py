@@ -60,7 +60,8 @@ COMPARED_FIELDS = (
     "eventDate", "startTime", "endTime", "guestName", "guestCount",
     "captain", "mate", "crew", "location", "waiverUrl",
 )
-_GUEST_FACING = frozenset({"eventDate", "startTime", "endTime", "location", "captain", "mate"})
+_GUEST_FACING = frozenset({"eventDate", "startTime", "endTime", "location", "captain", "mate",
+                           "vessel"})
 
 
 def find_discrepancies(
@@ -93,9 +94,10 @@ def find_discrepancies(
     claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
     claimed |= {c.record_id for c in conflicts}  # in doubt: neither followed nor orphaned
     notes = (*calendar.notes, *records.notes, *pages.notes)
-    if calendar.complete:
+    judged, held_back = split_by_boat_read(records.records, calendar)
+    if judged:
         verdicts = orphans.judge(
-            records.records, claimed=claimed, calendar=calendar, window=window,
+            judged, claimed=claimed, calendar=calendar, window=window,
             lookups=lookups or {},
             listed_events={want.charter.calendar_event_id for want in desired.values()})
         found.extend(verdicts.orphaned)
@@ -107,9 +109,9 @@ def find_discrepancies(
                 charter, event_id=record.event_id, record=record)
             found.extend(more)
             withheld.extend(held)
-    else:
-        withheld.extend(Withheld(r.event_id, (Kind.RECORD_ORPHANED,), _UNREAD_CALENDAR_REASON)
-                        for r in orphans.suspects(records.records, claimed, window))
+    withheld.extend(Withheld(r.event_id, (Kind.RECORD_ORPHANED,), why, vessel=vessel)
+                    for r, why, vessel in _unread_boat_suspects(held_back, claimed, window,
+                                                                calendar))
     # A failed look-up of one record's event is a calendar read that did not complete.
     complete = (calendar.complete and records.complete and pages.complete
                 and pages.invalidations_complete and not withheld)
@@ -119,6 +121,9 @@ def find_discrepancies(
         notes = (*notes, "A source was not read completely: what depends on the part not "
                          "read was not checked, and its fixes are withheld (listed as "
                          "withheld); nothing is planned from a guess.")
+    vessels = {r.event_id: str(r.get("vessel")) for r in records.records if r.get("vessel")}
+    vessels.update({event_id: want.charter.vessel for event_id, want in desired.items()
+                    if want.charter.vessel})
     return ReconcileResult(
         window=window,
         source=calendar.source,
@@ -128,6 +133,8 @@ def find_discrepancies(
         desired=desired,
         notes=notes,
         withheld=tuple(withheld),
+        vessels=vessels,
+        fleet=len(config.boats) > 1,
     )
 
 
@@ -135,14 +142,65 @@ def orphan_links(*, calendar: CalendarSnapshot, records: RecordSnapshot,
                  window: Window) -> dict[str, str | None]:
     """The records whose calendar event must be looked up (record eventId ->
     calendarEventId, None when unlinked): those no listed charter claims. In sync, none."""
-    if not calendar.complete:
+    judged, _ = split_by_boat_read(records.records, calendar)
+    if not judged:
         return {}
     charters = _in_window(calendar, window)
     matched = match_records(charters, records.records)
     claimed = {record.event_id for _, _, record in matched if record is not None}
     claimed |= {c.record_id for c in link_conflicts(charters, records.records)}
-    return orphans.needing_look_up(records.records, claimed=claimed, calendar=calendar,
+    return orphans.needing_look_up(judged, claimed=claimed, calendar=calendar,
                                    window=window)
+
+
+def record_homes(records: Iterable[Record]) -> dict[str, str]:
+    """Record eventId -> the calendarId it names, for the records that name one."""
+    return {r.event_id: str(r.get("calendarId")) for r in records if r.get("calendarId")}
+
+
+def split_by_boat_read(records: Sequence[Record], calendar: CalendarSnapshot
+                       ) -> tuple[list[Record], list[Record]]:
+    """The records whose absence from the calendar may be judged, and those it may not:
+    every record when the calendar was read in full; none when it was read only in part;
+    with one boat's calendar unread, all but that boat's records and those that name no
+    boat (written before records carried one: they may be that boat's)."""
+    if calendar.complete:
+        return list(records), []
+    unread = calendar.unread
+    if not unread or len(unread) == len(calendar.boats):
+        return [], list(records)
+    if not all(b.complete for b in calendar.boats if b.read):
+        return [], list(records)
+    ids = {b.boat.calendar_id for b in unread}
+    names = {b.boat.name for b in unread}
+    judged, held = [], []
+    for record in records:
+        own_id, own_name = record.get("calendarId"), record.get("vessel")
+        if own_id in ids or own_name in names or (not own_id and not own_name):
+            held.append(record)
+        else:
+            judged.append(record)
+    return judged, held
+
+
+def _unread_boat_suspects(records: Sequence[Record], claimed: set[str], window: Window,
+                          calendar: CalendarSnapshot
+                          ) -> list[tuple[Record, str, str | None]]:
+    unread = {b.boat.calendar_id: b.boat.name for b in calendar.unread}
+    by_name = set(unread.values())
+    held = []
+    for record in orphans.suspects(records, claimed, window):
+        own_id, own_name = record.get("calendarId"), record.get("vessel")
+        boat = unread.get(str(own_id)) or (own_name if own_name in by_name else None)
+        if boat:
+            why = f"the calendar of {boat} was not read: its event may be there"
+        elif unread and not own_id and not own_name:
+            why = (f"it names no boat, and the calendar of {', '.join(sorted(by_name))} "
+                   "was not read: its event may be there")
+        else:
+            why = _UNREAD_CALENDAR_REASON
+        held.append((record, why, boat or (str(own_name) if own_name else None)))
+    return held
 
 
 def _in_window(calendar: CalendarSnapshot, window: Window) -> list[Charter]:
@@ -320,6 +378,8 @@ def _record_discrepancies(want: DesiredCharter) -> list[Discrepancy]:
         )]
     found = []
     fields = list(COMPARED_FIELDS)
+    if "vessel" in want.record and record.get("vessel") is not None:
+        fields.append("vessel")  # a charter moved to another boat's calendar
     if record.get("status") in OWN_STATUSES or record.get("status") is None:
         fields.append("status")
     for field in fields:
@@ -331,9 +391,24 @@ def _record_discrepancies(want: DesiredCharter) -> list[Discrepancy]:
     link = want.record["calendarEventId"]
     if record.get("calendarEventId") != link:
         if found:
-            found = [_with_link(d, link, record.get("calendarEventId")) for d in found]
+            found = [_with_link(d, {"calendarEventId": link},
+                                {"calendarEventId": record.get("calendarEventId")})
+                     for d in found]
         else:
             found.append(_mismatch(want, "calendarEventId", link, record.get("calendarEventId")))
+    # The boat and its calendar, on a record from before records carried them: set along
+    # with any other fix, never reported alone.
+    missing = {k: want.record[k] for k in ("vessel", "calendarId")
+               if k in want.record and record.get(k) is None}
+    if missing and found:
+        found = [_with_link(d, missing, dict.fromkeys(missing)) for d in found]
+    home = want.record.get("calendarId")
+    if home is not None and record.get("calendarId") not in (None, home):
+        if found:
+            found = [_with_link(d, {"calendarId": home},
+                                {"calendarId": record.get("calendarId")}) for d in found]
+        else:
+            found.append(_mismatch(want, "calendarId", home, record.get("calendarId")))
     if record.get("pageKey") is None:
         found.append(_mismatch(want, "pageKey", want.page_key, None))
     return found
@@ -341,7 +416,8 @@ def _record_discrepancies(want: DesiredCharter) -> list[Discrepancy]:
 
 def _mismatch(want: DesiredCharter, field: str, expected: Any, actual: Any) -> Discrepancy:
     severity = Severity.HIGH if field in _GUEST_FACING else (
-        Severity.LOW if field in ("calendarEventId", "pageKey") else Severity.MEDIUM)
+        Severity.LOW if field in ("calendarEventId", "calendarId", "pageKey")
+        else Severity.MEDIUM)
     return make_discrepancy(
         Kind.RECORD_MISMATCH, want.event_id, System.DYNAMODB, field=field, expected=expected,
         actual=actual, severity=severity,
@@ -351,10 +427,14 @@ def _mismatch(want: DesiredCharter, field: str, expected: Any, actual: Any) -> D
     )
 
 
-def _with_link(found: Discrepancy, link: str, current: Any) -> Discrepancy:
+def _with_link(found: Discrepancy, link: dict[str, Any], current: dict[str, Any]
+               ) -> Discrepancy:
+    """``found``'s fix, setting ``link`` too (a record attribute that rides along)."""
+    if not found.fix or found.fix[0].action != "update_record":
+        return found
     action = found.fix[0]
-    params = {"set": {**action.params["set"], "calendarEventId": link},
-              "expect": {**action.params["expect"], "calendarEventId": current}}
+    params = {"set": {**action.params["set"], **link},
+              "expect": {**action.params["expect"], **current}}
     return Discrepancy(**{**found.__dict__, "fix": (FixAction(action.action, action.target,
                                                               params),)})
 

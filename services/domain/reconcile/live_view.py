@@ -41,6 +41,7 @@ from services.domain.calendar.event_ids import candidate_event_ids
 from services.domain.calendar.events import charter_from_api_event
 from services.domain.config import Config
 from services.domain.models import (
+    Boat,
     CalendarSnapshot,
     CancelledEvent,
     Charter,
@@ -92,6 +93,31 @@ def parse_changes(items: Iterable[Mapping[str, Any]], *, tz: ZoneInfo) -> Change
                 if isinstance(former, Charter):
                     as_was[parsed.calendar_event_id] = former
     return ChangedEvents(tuple(charters), tuple(cancelled), as_was, created)
+
+
+def on_calendar(changes: ChangedEvents, boat: Boat) -> ChangedEvents:
+    """The changes read from one boat's calendar, each charter tagged with that boat."""
+    def tag(charter: Charter) -> Charter:
+        return replace(charter, vessel=boat.name, calendar_id=boat.calendar_id)
+
+    return replace(
+        changes, charters=tuple(map(tag, changes.charters)),
+        cancelled=tuple(replace(c, calendar_id=boat.calendar_id) for c in changes.cancelled),
+        cancelled_as_was={k: tag(v) for k, v in changes.cancelled_as_was.items()})
+
+
+def with_moved(changes: ChangedEvents, moved: Mapping[str, Charter]) -> ChangedEvents:
+    """Cancellations that are moves (the event live on another boat's calendar, as
+    ``moved`` gives it) read as that live charter, not as a cancellation."""
+    if not moved:
+        return changes
+    listed = {c.calendar_event_id for c in changes.charters}
+    return replace(
+        changes,
+        charters=(*changes.charters, *(c for k, c in moved.items() if k not in listed)),
+        cancelled=tuple(c for c in changes.cancelled if c.calendar_event_id not in moved),
+        cancelled_as_was={k: v for k, v in changes.cancelled_as_was.items()
+                          if k not in moved})
 
 
 def record_ids(changes: ChangedEvents) -> list[str]:

@@ -1,0 +1,43 @@
+"""A fleet's boats in what people read: one boat's share of a reconcile, and departures
+grouped by boat. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import TypeVar
+
+from services.domain.models import Boat, ReconcileResult
+
+T = TypeVar("T")
+
+
+def on_boat(result: ReconcileResult, boat: Boat) -> ReconcileResult:
+    """``result`` narrowed to one boat: its charters, and the discrepancies and withheld
+    checks of its charters and records. A crew conflict across two boats stays on the
+    boat of its first charter, and on the other's through that charter's own listing."""
+    mine = {event_id for event_id, vessel in result.vessels.items() if vessel == boat.name}
+    desired = {k: v for k, v in result.desired.items() if k in mine}
+    return replace(
+        result, desired=desired, charters_checked=len(desired),
+        discrepancies=tuple(d for d in result.discrepancies
+                            if d.event_id in mine or _names_boat(d.actual, boat)),
+        withheld=tuple(w for w in result.withheld
+                       if (w.vessel or result.vessels.get(w.event_id)) == boat.name),
+        served={k: v for k, v in result.served.items() if k in mine})
+
+
+def _names_boat(actual: object, boat: Boat) -> bool:
+    # A CREW_CONFLICT's ``actual`` names the other charter and its boat.
+    return isinstance(actual, str) and f" on {boat.name} (" in actual
+
+
+def grouped_by_boat(items: Sequence[T], vessel: Callable[[T], str],
+                    boats: Iterable[Boat]) -> list[tuple[str, list[T]]]:
+    """``items`` by boat, in the fleet's order (items of no boat last, under ""), each
+    group in the order given. One boat: one group."""
+    order = {b.name: n for n, b in enumerate(boats)}
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(vessel(item), []).append(item)
+    return sorted(groups.items(), key=lambda pair: order.get(pair[0], len(order)))

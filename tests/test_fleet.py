@@ -1,0 +1,338 @@
+"""A fleet: one calendar per boat, in the calendar emulator, through the CLI against moto's
+server. The seed's weekend sails on the Queen of San Diego; other boats keep their own
+charters. Each boat is read on its own, a crew member is never on two boats at once, and
+a boat whose calendar cannot be read has nothing of its own decided."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.cli import main
+from bot.config import parse_config
+from bot.sandbox.sandbox import Sandbox, running_sandbox, write_config
+from common.errors import ConfigError
+from services.domain.config import BoatSettings, CalendarSettings, Config
+from tests.conftest import SEED_SATURDAY, as_the_cli_sees_it, install_seed
+from tests.services.test_live_sync import danika, make_bot, move_danika
+
+WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
+TABLE, BUCKET = "jada-charter-events", "sailjada-public"
+QUEEN = "jada-internal@group.calendar.google.com"
+SEA_WOLF = "sea-wolf@group.calendar.google.com"
+MARLIN = "marlin@group.calendar.google.com"
+ZONE = "America/Los_Angeles"
+
+
+def fleet_config(config: Config, *boats: tuple[str, str]) -> Config:
+    return config.model_copy(update={
+        "calendar": CalendarSettings(window_days=config.calendar.window_days),
+        "calendars": tuple(BoatSettings(name=name, id=cal) for name, cal in boats)})
+
+
+@pytest.fixture
+def fleet(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+          ) -> Iterator[Sandbox]:
+    """Three boats: the seed's weekend on the Queen, Sea Wolf and Marlin empty so far."""
+    boats = (("Queen of San Diego", QUEEN), ("Sea Wolf", SEA_WOLF), ("Marlin", MARLIN))
+    with running_sandbox(fleet_config(config, *boats)) as box:
+        install_seed(box, saturday=SEED_SATURDAY)
+        yield as_the_cli_sees_it(box, tmp_path, monkeypatch)
+
+
+def charter(event_id: str, guest: str, day: date, start: str, end: str, *, captain: str,
+            mate: str, guests: int = 6) -> dict[str, Any]:
+    return {
+        "id": event_id, "summary": f"{guest} — Harbor Cruise",
+        "location": "Shelter Island, Dock C",
+        "description": f"Captain: {captain}\nMate: {mate}\nGuests: {guests}\nGuest: {guest}",
+        "start": {"dateTime": f"{day.isoformat()}T{start}:00", "timeZone": ZONE},
+        "end": {"dateTime": f"{day.isoformat()}T{end}:00", "timeZone": ZONE},
+    }
+
+
+def reconcile(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    capsys.readouterr()
+    code = main(["reconcile", "--json", *WINDOW, *args])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def record(box: Sandbox, event_id: str) -> dict[str, Any] | None:
+    item = box.client("dynamodb").get_item(TableName=TABLE, Key={"eventId": {"S": event_id}})
+    return item.get("Item")
+
+
+def page(box: Sandbox, key: str) -> str:
+    return box.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+
+
+def invalidated(box: Sandbox) -> list[str]:
+    cloudfront = box.client("cloudfront")
+    distribution = box.config.pages.distribution_id
+    items = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get(
+        "Items", [])
+    return [path for i in items for path in cloudfront.get_invalidation(
+        DistributionId=distribution, Id=i["Id"])["Invalidation"]["InvalidationBatch"][
+        "Paths"].get("Items", [])]
+
+
+def audit_rows() -> int:
+    engine = create_engine(f"sqlite:///{Path.cwd() / 'audit.sqlite3'}")
+    with engine.connect() as connection:
+        tables = {r[0] for r in connection.execute(text(
+            "SELECT name FROM sqlite_master WHERE type='table'"))}
+        return connection.execute(text("SELECT COUNT(*) FROM changes")).scalar_one() \
+            if "changes" in tables else 0
+
+
+def test_each_boat_is_reconciled_and_its_records_and_pages_name_it(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    # Danika sails twice on May 31: the seed's afternoon on the Queen, and a later
+    # harbour cruise on Sea Wolf; Marlin has a charter of its own.
+    fleet.emulator.add_event(SEA_WOLF, charter("evtseadanika", "Danika", date(2026, 5, 31),
+                                               "16:00", "18:00", captain="Darrell",
+                                               mate="Tess"))
+    fleet.emulator.add_event(MARLIN, charter("evtmarlinkim", "Kim", date(2026, 6, 2),
+                                             "09:00", "11:00", captain="Marco", mate="Ana"))
+    code, report = reconcile(capsys)
+    assert (code, report["complete"], report["charters_checked"]) == (2, True, 8)
+    missing = {(d["event_id"], d["vessel"]) for d in report["discrepancies"]
+               if d["kind"] == "RECORD_MISSING"}
+    assert missing == {("quinn-may30", "Queen of San Diego"),
+                       ("jonathan-may31", "Queen of San Diego"),
+                       ("danika-may31-2", "Sea Wolf"), ("kim-jun2", "Marlin")}
+
+    assert main(["apply", "--all", *WINDOW]) == 0
+    wolf = record(fleet, "danika-may31-2")
+    assert wolf is not None
+    assert (wolf["vessel"]["S"], wolf["calendarId"]["S"]) == ("Sea Wolf", SEA_WOLF)
+    assert wolf["calendarEventId"]["S"] == "evtseadanika"
+    # The seed's own Danika record (from before the link) now names its boat as well.
+    queen = record(fleet, "danika-may31")
+    assert queen is not None
+    assert (queen["vessel"]["S"], queen["calendarId"]["S"]) == ("Queen of San Diego", QUEEN)
+    assert queen["startTime"]["S"] == "15:00"
+    assert "Sea Wolf" in page(fleet, "charters/guests/danika-may31-2.html")
+    assert "Marlin" in page(fleet, "charters/guests/kim-jun2.html")
+    assert "Sea Wolf" not in page(fleet, "charters/guests/danika-guest.html")
+    code, again = reconcile(capsys)
+    assert (code, again["discrepancies"]) == (0, [])
+
+
+def test_a_captain_on_two_boats_at_once_is_a_conflict_and_never_fixed(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    # Gene captains Danika on the Queen 15:00–19:00 and, by mistake, Sea Wolf 16:00–18:00.
+    fleet.emulator.add_event(SEA_WOLF, charter("evtseapat", "Pat", date(2026, 5, 31),
+                                               "16:00", "18:00", captain="Gene", mate="Tess"))
+    code, report = reconcile(capsys)
+    [conflict] = [d for d in report["discrepancies"] if d["kind"] == "CREW_CONFLICT"]
+    assert conflict["fix"] == []
+    assert "danika-may31 on Queen of San Diego" in conflict["summary"]
+    assert "pat-may31 on Sea Wolf" in conflict["summary"]
+    etags = {e["id"]: e["etag"] for cal in (QUEEN, SEA_WOLF) for e in fleet.emulator.events(cal)}
+
+    assert main(["apply", "--all", *WINDOW]) == 0
+    assert {e["id"]: e["etag"] for cal in (QUEEN, SEA_WOLF)
+            for e in fleet.emulator.events(cal)} == etags
+    code, after = reconcile(capsys)
+    assert code == 2 and [d["kind"] for d in after["discrepancies"]] == ["CREW_CONFLICT"]
+
+
+def test_a_swap_that_would_put_someone_on_two_boats_is_refused_with_nothing_written(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
+    fleet.emulator.add_event(SEA_WOLF, charter("evtseapat", "Pat", date(2026, 5, 31),
+                                               "16:00", "18:00", captain="Darrell",
+                                               mate="Tess"))
+    etags = {e["id"]: e["etag"] for cal in (QUEEN, SEA_WOLF) for e in fleet.emulator.events(cal)}
+    aws_calls.clear()
+    capsys.readouterr()
+    # Gene is on Danika's charter on the Queen, 15:00–19:00.
+    assert main(["swap", "pat-may31", "Darrell", "Gene", *WINDOW]) == 1
+    err = capsys.readouterr().err
+    assert "Gene is already on danika-may31 on Queen of San Diego" in err
+    assert {e["id"]: e["etag"] for cal in (QUEEN, SEA_WOLF)
+            for e in fleet.emulator.events(cal)} == etags
+    writes = {"PutItem", "UpdateItem", "PutObject", "CreateInvalidation"}
+    assert not writes & set(aws_calls)
+    assert audit_rows() == 0
+
+
+def test_one_boats_calendar_failing_leaves_the_others_reconciled_and_its_own_untouched(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
+    wolf_key = "charters/guests/lee-jun1.html"
+    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
+                                               "10:00", "12:00", captain="Darrell",
+                                               mate="Tess"))
+    fleet.emulator.add_event(MARLIN, charter("evtmarlinkim", "Kim", date(2026, 6, 2),
+                                             "09:00", "11:00", captain="Marco", mate="Ana"))
+    dynamodb = fleet.client("dynamodb")
+    # Sea Wolf's record is out of date (the calendar moved it to 10:00), its page is old,
+    # and a record from before boats were written has no charter in any calendar read.
+    for item in ({"eventId": "lee-jun1", "eventDate": "2026-06-01", "startTime": "09:00",
+                  "endTime": "12:00", "guestName": "Lee", "status": "CREW_ASSIGNED",
+                  "calendarEventId": "evtsealee", "calendarId": SEA_WOLF,
+                  "vessel": "Sea Wolf", "pageKey": wolf_key},
+                 {"eventId": "ghost-jun3", "eventDate": "2026-06-03", "startTime": "10:00",
+                  "endTime": "12:00", "guestName": "Ghost", "status": "CREW_ASSIGNED",
+                  "calendarEventId": "evtghost"}):
+        dynamodb.put_item(TableName=TABLE, Item={
+            k: {"S": v} for k, v in item.items()})
+    fleet.client("s3").put_object(Bucket=BUCKET, Key=wolf_key, Body=b"<p>9:00 AM</p>")
+    # Sea Wolf's calendar answers nothing but 500s, and it has no feed to fall back on.
+    no_feed = fleet.config.model_copy(update={"calendars": tuple(
+        b.model_copy(update={"ical_url": None}) if b.id == SEA_WOLF else b
+        for b in fleet.config.calendars)})
+    write_config(no_feed, Path.cwd() / "app.yaml")
+    fleet.emulator.fail_next(10_000, status=500, match="sea-wolf@")
+    before = {"lee": record(fleet, "lee-jun1"), "ghost": record(fleet, "ghost-jun3")}
+
+    code, report = reconcile(capsys)
+    # Drift was found in what was read (the seed's, Marlin's): 2, as after any partial read
+    # that found drift; `complete` false says not everything was read.
+    assert code == 2 and report["complete"] is False
+    by_event = {d["event_id"] for d in report["discrepancies"]}
+    assert {"quinn-may30", "jonathan-may31", "danika-may31", "kim-jun2"} <= by_event
+    assert not by_event & {"lee-jun1", "ghost-jun3"}
+    withheld = {w["event_id"]: w for w in report["withheld"]}
+    assert withheld["lee-jun1"]["vessel"] == "Sea Wolf"
+    assert "Sea Wolf was not read" in withheld["lee-jun1"]["reason"]
+    assert "names no boat" in withheld["ghost-jun3"]["reason"]
+    assert any("Sea Wolf" in note for note in report["notes"])
+
+    aws_calls.clear()
+    capsys.readouterr()
+    assert main(["apply", "--all", *WINDOW]) == 1
+    assert record(fleet, "kim-jun2") is not None  # Marlin's charter, in full
+    assert record(fleet, "quinn-may30") is not None
+    assert {"lee": record(fleet, "lee-jun1"), "ghost": record(fleet, "ghost-jun3")} == before
+    assert page(fleet, wolf_key) == "<p>9:00 AM</p>"
+    assert f"/{wolf_key}" not in invalidated(fleet)
+    assert "/charters/guests/kim-jun2.html" in invalidated(fleet)
+
+
+def test_an_event_moved_to_another_boat_keeps_its_record(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--all", *WINDOW]) == 0
+    key = "charters/guests/paola-jun14.html"
+    assert "Queen of San Diego" in page(fleet, key)
+    fleet.emulator.move_event(QUEEN, "evtpaola", SEA_WOLF)
+
+    code, report = reconcile(capsys)
+    found = {(d["kind"], d["field"]) for d in report["discrepancies"]
+             if d["event_id"] == "paola-jun14"}
+    assert found == {("RECORD_MISMATCH", "vessel"), ("PAGE_STALE", None)}
+    assert main(["apply", "--all", *WINDOW]) == 0
+    paola = record(fleet, "paola-jun14")
+    assert paola is not None
+    assert (paola["vessel"]["S"], paola["calendarId"]["S"]) == ("Sea Wolf", SEA_WOLF)
+    assert paola["status"]["S"] == "CREW_ASSIGNED"
+    assert "Sea Wolf" in page(fleet, key)
+    code, again = reconcile(capsys)
+    assert (code, again["discrepancies"]) == (0, [])
+
+
+FLEET_YAML = """
+pages: {bucket: sailjada-public, distribution_id: E1, base_url: "https://g.example",
+        waiver_url: "https://g.example/w"}
+"""
+
+
+@pytest.mark.parametrize(("calendars", "message"), [
+    ("calendars: [{name: Sea Wolf, id: a}, {name: sea wolf, id: b}]",
+     "app.yaml: calendars[1].name: the boat 'sea wolf' is named twice"),
+    ("calendars: [{name: Sea Wolf, id: a}, {name: Marlin, id: a}]",
+     "app.yaml: calendars[1].id: calendar a is also calendars[0]'s"),
+    ("calendar: {id: a}\ncalendars: [{name: Marlin, id: b}]",
+     "app.yaml: calendars: set beside calendar.id"),
+    ("calendar: {window_days: 10}", "app.yaml: calendar.id: missing"),
+])
+def test_a_fleet_config_that_names_a_boat_or_calendar_twice_is_refused(
+        calendars: str, message: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        parse_config(FLEET_YAML + calendars)
+    assert str(refused.value).startswith(message)
+
+
+def test_the_single_calendar_is_one_boat_named_for_the_operator() -> None:
+    config = parse_config(FLEET_YAML + "calendar: {id: a}\noperator: {name: Kestrel}")
+    [boat] = config.boats
+    assert (boat.name, boat.calendar_id) == ("Kestrel", "a")
+    fleet = parse_config(FLEET_YAML + "calendar: {window_days: 9, push_url: null}\n"
+                         "calendars: [{name: Sea Wolf, id: a}, {name: Marlin, id: b}]")
+    assert [b.name for b in fleet.boats] == ["Sea Wolf", "Marlin"]
+    assert fleet.calendar.window_days == 9
+
+
+# -- live sync: a token and a lease per boat's calendar ---------------------------------
+
+FIXES = ("RECORD_MISSING", "RECORD_MISMATCH", "RECORD_ORPHANED", "PAGE_MISSING", "PAGE_STALE")
+
+
+def calendar_requests(box: Sandbox) -> Counter[str]:
+    """Calendar API requests by calendar id."""
+    return Counter(path.split("/calendars/")[1].split("/")[0].replace("%40", "@")
+                   for _, path in box.emulator.requests if "/calendars/" in path)
+
+
+def test_live_sync_follows_each_boats_calendar_and_an_idle_check_is_a_request_each(
+        fleet: Sandbox, tmp_path: Path, aws_calls: Counter[str]) -> None:
+    bot = make_bot(fleet, tmp_path, auto_fix=FIXES)
+    first = bot.live().check()
+    assert first.read == "first" and first.stored
+    # An edit on the Queen and a new charter on Sea Wolf, both between two checks.
+    move_danika(fleet)
+    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
+                                               "10:00", "12:00", captain="Darrell",
+                                               mate="Tess"))
+    report = bot.live().check()
+    assert report.changed == 2 and report.stored
+    record_of_danika, page_of_danika = danika(fleet)
+    assert record_of_danika["startTime"] == "16:00"
+    assert page_of_danika["arrival"] == "4:00–8:00 PM"
+    lee = record(fleet, "lee-jun1")
+    assert lee is not None and lee["vessel"]["S"] == "Sea Wolf"
+    assert "Sea Wolf" in page(fleet, "charters/guests/lee-jun1.html")
+
+    live = bot.live()
+    fleet.emulator.reset_requests()
+    aws_calls.clear()
+    for _ in range(5):
+        idle = live.check()
+        assert idle.read == "incremental" and idle.changed == 0
+    assert calendar_requests(fleet) == {QUEEN: 5, SEA_WOLF: 5, MARLIN: 5}
+    assert sum(aws_calls.values()) == 0
+
+
+def test_live_sync_follows_an_event_moved_to_another_boat_and_never_cancels_it(
+        fleet: Sandbox, tmp_path: Path) -> None:
+    bot = make_bot(fleet, tmp_path, auto_fix=FIXES)
+    assert bot.live().check().read == "first"
+    fleet.emulator.move_event(QUEEN, "evtpaola", SEA_WOLF)
+    report = bot.live().check()
+    assert report.stored
+    paola = record(fleet, "paola-jun14")
+    assert paola is not None
+    assert paola["status"]["S"] == "CREW_ASSIGNED"
+    assert (paola["vessel"]["S"], paola["calendarId"]["S"]) == ("Sea Wolf", SEA_WOLF)
+    assert "Sea Wolf" in page(fleet, "charters/guests/paola-jun14.html")
+
+
+def test_live_sync_checks_the_other_boats_when_one_calendar_fails(
+        fleet: Sandbox, tmp_path: Path) -> None:
+    bot = make_bot(fleet, tmp_path, auto_fix=FIXES)
+    assert bot.live().check().read == "first"
+    fleet.emulator.add_event(MARLIN, charter("evtmarlinkim", "Kim", date(2026, 6, 2),
+                                             "09:00", "11:00", captain="Marco", mate="Ana"))
+    fleet.emulator.fail_next(100, status=500, match="sea-wolf@")
+    report = bot.live().check()
+    assert record(fleet, "kim-jun2") is not None
+    assert not report.stored  # not every boat was checked: no heartbeat, staleness shows
+    assert any(note.startswith("Sea Wolf: its calendar could not be checked")
+               for note in report.notes)
