@@ -101,7 +101,7 @@ def _pad(box: Sandbox, count: int) -> None:
     for n in range(count):
         day = date(2026, 6, 15) + timedelta(days=n % 10)
         guest, start = f"Guest{n}", 8 + (n // 10) % 10
-        box.emulator.add_event(box.config.calendar.id, {
+        box.emulator.add_event(box.config.boats[0].calendar_id, {
             "id": f"evtpad{n}", "summary": f"{guest} — Sail", "location": "Dock B",
             "description": f"Captain: Skipper{n}\nMate: Deck{n}\nGuests: 10\nGuest: {guest}",
             "start": {"dateTime": f"{day}T{start:02d}:00:00", "timeZone": ZONE},

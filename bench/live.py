@@ -92,7 +92,7 @@ def main() -> None:
                              threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         push = PushChannels(api=systems.calendar.api, state=state,
-                            calendar_id=config.calendar.id, runner_id=live.runner_id,
+                            calendar_id=config.boats[0].calendar_id, runner_id=live.runner_id,
                             address=f"http://127.0.0.1:{server.server_port}{PATH}")
         app_holder.append(notifications_app(push, coalescer))
         push.ensure()
@@ -103,7 +103,7 @@ def main() -> None:
         step = max(1, n // args.edits)
         for edit in range(args.edits):
             event_id = f"bench{edit * step:06d}"
-            event = box.emulator.get_event(config.calendar.id, event_id)
+            event = box.emulator.get_event(config.boats[0].calendar_id, event_id)
             assert event is not None
             day = event["start"]["dateTime"][:10]
             hour = 11 if event["start"]["dateTime"][11:13] == "10" else 10
@@ -111,7 +111,7 @@ def main() -> None:
             calls.clear()
             done_before = len(reports)
             t0 = time.perf_counter()
-            box.emulator.patch_event(config.calendar.id, event_id, {
+            box.emulator.patch_event(config.boats[0].calendar_id, event_id, {
                 "start": {"dateTime": f"{day}T{hour:02d}:00:00", "timeZone": config.timezone},
                 "end": {"dateTime": f"{day}T{hour + 4:02d}:00:00", "timeZone": config.timezone}})
             deadline = t0 + 30

@@ -41,7 +41,7 @@ from services.domain.config import Config
 # the jobs, the live sync and Google's push are loaded by the invocations that run them.
 if TYPE_CHECKING:
     from services.live_sync import LiveSync
-    from services.push import PushChannels
+    from services.push import FleetPush, PushChannels
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class LambdaRuntime:
         report = self.live.check()
         logger.info("live sync: %s", report)
 
-    def _push(self) -> PushChannels | None:
+    def _push(self) -> PushChannels | FleetPush | None:
         from bot.watch import build_push
 
         return build_push(self.live, self.ops.systems, self.config)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.http_guard import NOTIFICATIONS_PATH
 from common.errors import InputError
-from services.push import Coalescer, PushChannels, parse_notification
+from services.push import Coalescer, FleetPush, PushChannels, parse_notification
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ PATH = NOTIFICATIONS_PATH
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def notifications_app(push: PushChannels, coalescer: Coalescer) -> Wsgi:
+def notifications_app(push: PushChannels | FleetPush, coalescer: Coalescer) -> Wsgi:
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         def answer(status: str, text: str) -> Iterable[bytes]:
             body = text.encode()

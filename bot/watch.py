@@ -34,7 +34,7 @@ from handlers.channel import SlackAlerts
 from services.changes import ChangeService
 from services.domain.config import Config
 from services.live_sync import AlertSink, CheckReport, LiveSync
-from services.push import Coalescer, PushChannels
+from services.push import Coalescer, FleetPush, PushChannels
 from services.reconciling import Systems
 
 logger = logging.getLogger(__name__)
@@ -59,26 +59,23 @@ def build_live_sync(systems: Systems, config: Config, env: Environment, *,
                     alerts=alerts, heartbeat=heartbeat_for(env.heartbeat_url).beat)
 
 
-def build_push(live: LiveSync, systems: Systems, config: Config) -> PushChannels | None:
-    """The push channel of ``calendar.push_url``; None when the bot polls only."""
+def build_push(live: LiveSync, systems: Systems, config: Config
+               ) -> PushChannels | FleetPush | None:
+    """The push channel of ``calendar.push_url`` (a fleet: one per boat's calendar, each
+    under its own row and lease); None when the bot polls only."""
     if not config.calendar.push_url:
         return None
-    if len(config.boats) > 1:
-        # A channel is per calendar, and so is the token a push wakes: a fleet's pushes
-        # would need one channel per boat, each waking its own boat's read.
-        logger.warning("calendar.push_url is set, but push channels are for one calendar; "
-                       "the fleet's %d calendars are polled every %d s instead",
-                       len(config.boats), config.sync.poll_seconds)
-        return None
+    reader = getattr(systems.calendar, "reader", None)
     try:
-        api = systems.calendar.api
+        apis = [(boat, reader(boat.calendar_id).api if reader is not None
+                 else systems.calendar.api) for boat in config.boats]
     except CharterOpsError as error:  # no Calendar API credentials: only the feed
         logger.warning("calendar.push_url is set but %s; not pushed to", error)
         return None
-    return PushChannels(api=api, state=live.state,
-                        calendar_id=config.boats[0].calendar_id,
-                        address=config.calendar.push_url,
-                        runner_id=live.runner_id)
+    channels = [PushChannels(api=api, state=live.state, calendar_id=boat.calendar_id,
+                             address=config.calendar.push_url, runner_id=live.runner_id)
+                for boat, api in apis]
+    return channels[0] if len(channels) == 1 else FleetPush(channels)
 
 
 def alive_within(config: Config) -> timedelta:
@@ -86,7 +83,8 @@ def alive_within(config: Config) -> timedelta:
     return timedelta(seconds=3 * config.sync.poll_seconds)
 
 
-def start_push(live: LiveSync, push: PushChannels, *, report: Callable[[CheckReport], None]
+def start_push(live: LiveSync, push: PushChannels | FleetPush, *,
+               report: Callable[[CheckReport], None]
                ) -> tuple[Coalescer, Wsgi]:
     """The channel registered (or reused), the coalescer running, and the WSGI app of
     POST /calendar/notifications. A channel that cannot be registered now is logged: the
@@ -111,7 +109,8 @@ def start_push(live: LiveSync, push: PushChannels, *, report: Callable[[CheckRep
 
 
 def run_watch(live: LiveSync, config: Config, *, once: bool,
-              stop: threading.Event | None = None, push: PushChannels | None = None) -> int:
+              stop: threading.Event | None = None,
+              push: PushChannels | FleetPush | None = None) -> int:
     if once:
         report = live.check()
         _print(report, always=True)
@@ -167,7 +166,7 @@ def _print(report: CheckReport, *, always: bool) -> None:
 
 
 def add_live_sync(scheduler: BaseScheduler, live: LiveSync, *, seconds: int,
-                  push: PushChannels | None = None) -> None:
+                  push: PushChannels | FleetPush | None = None) -> None:
     """The live sync as one of ``python -m bot``'s scheduler jobs: never two at once."""
 
     def job() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -180,6 +180,11 @@ class StepWriter:
         charter = charter_from_api_event(event, self._config.tz)
         if not isinstance(charter, Charter):
             raise ConflictError("the calendar event was cancelled meanwhile")
+        # The page names the boat whose calendar holds the event (a fleet's, or the one).
+        boat_of = getattr(self._systems.calendar, "boat_of", None)
+        boat = boat_of(charter.calendar_event_id) if boat_of is not None else None
+        if boat is not None:
+            charter = replace(charter, vessel=boat.name, calendar_id=boat.calendar_id)
         page = desired_page(charter, event_id=change.event_id or "",
                             roster=Roster(self._config.roster), config=self._config)
         return self._renderer.render(page)

@@ -37,7 +37,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from common.changes import Lease
-from common.errors import LeaseLostError, SourceUnavailableError, SyncTokenExpiredError
+from common.errors import (
+    CharterOpsError,
+    LeaseLostError,
+    SourceUnavailableError,
+    SyncTokenExpiredError,
+)
 from services.changes import ChangeService
 from services.domain.calendar.events import charter_from_api_event
 from services.domain.change.blast_radius import approval_note
@@ -230,7 +235,7 @@ class LiveSync:
         full = report.read in ("first", "full")
         if changes.count or full:
             keeper.ensure(before="handling the changes it read")
-            changes = self._moved_in(changes, boat)
+            changes = self._moved_in(changes, boat, report)
             self._handle(changes, window=window, now=now, since=since, full=full,
                          report=report, keeper=keeper, boat=boat)
         return fresh
@@ -252,25 +257,42 @@ class LiveSync:
         items, fresh = list_changes(sync_token=token, time_min=start, time_max=end)
         return list(items), str(fresh)
 
-    def _moved_in(self, changes: ChangedEvents, boat: Boat) -> ChangedEvents:
+    def _moved_in(self, changes: ChangedEvents, boat: Boat, report: CheckReport
+                  ) -> ChangedEvents:
         """A fleet: each event cancelled on this boat's calendar, looked up on the others'
-        (a person moved it to another boat): found live there, it is that charter, on that
-        boat, and its record follows it rather than being cancelled."""
+        (a person moved it to another boat): found live there as a charter, it is that
+        charter, on that boat, and its record follows it rather than being cancelled;
+        found live but not a charter, or not asked (another boat's calendar did not
+        answer), nothing is decided here: the full reconcile looks again."""
         others = [b for b in self._config.boats if b != boat]
         if not others or not changes.cancelled:
             return changes
         moved: dict[str, Charter] = {}
+        undecided: set[str] = set()
         for gone in changes.cancelled:
             for other in others:
-                event = self._api(other).find_event(gone.calendar_event_id)
+                try:
+                    event = self._api(other).find_event(gone.calendar_event_id)
+                except CharterOpsError as error:
+                    undecided.add(gone.calendar_event_id)
+                    report.notes.append(f"{gone.calendar_event_id}: cancelled here, but "
+                                        f"{other.name}'s calendar could not be asked "
+                                        f"whether it moved there ({error}); left for the "
+                                        "full reconcile")
+                    break
                 if event is None or event.get("status") == "cancelled":
                     continue
                 charter = charter_from_api_event(event, self._config.tz)
                 if isinstance(charter, Charter):
                     moved[gone.calendar_event_id] = replace(
                         charter, vessel=other.name, calendar_id=other.calendar_id)
-                    break
-        return with_moved(changes, moved)
+                else:
+                    undecided.add(gone.calendar_event_id)
+                    report.notes.append(f"{gone.calendar_event_id}: moved to {other.name}'s "
+                                        "calendar, where it is not a charter; its record "
+                                        "is left alone for a person to look at")
+                break
+        return with_moved(changes, moved, undecided=undecided)
 
     def _handle(self, changes: ChangedEvents, *, window: Window, now: datetime,
                 since: datetime | None, full: bool, report: CheckReport,

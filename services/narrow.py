@@ -17,6 +17,7 @@ them is reported missing.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
@@ -57,12 +58,14 @@ def reconcile_days(systems: Systems, config: Config, *, days: Collection[date], 
     charters: list[Charter] = []
     notes: list[str] = []
     source = "api"
+    unread: dict[str, None] = {}
     for first, last in _runs(ordered):
         start, end = _bounds(config, first, last)
         snapshot = systems.calendar.snapshot(start=start, end=end)
         charters += [c for c in snapshot.charters if c.local_date in days]
         notes += snapshot.notes
         source = snapshot.source
+        unread.update(dict.fromkeys(b.boat.name for b in snapshot.unread))
     records = systems.records.get_many(_record_ids(charters)) if charters else RecordSnapshot(
         (), complete=False)
     keys = [record.get("pageKey") if record is not None and record.get("pageKey")
@@ -70,12 +73,15 @@ def reconcile_days(systems: Systems, config: Config, *, days: Collection[date], 
             for _, event_id, record in match_records(charters, records.records)]
     pages = systems.pages.head_many(keys) if keys else {}
     window = Window(ordered[0], ordered[-1]) if ordered else Window(now.date(), now.date())
-    return find_discrepancies(
+    result = find_discrepancies(
         calendar=CalendarSnapshot(charters=tuple(charters), source=source, complete=False,
                                   notes=tuple(notes)),
         records=records,
         pages=PagesSnapshot(pages=pages, complete=False, invalidations_complete=False),
         config=config, window=window, now=now, renderer=renderer)
+    # A boat not read: its charters are not among these (a change planned on this read is
+    # refused, since its crew's other bookings are not known).
+    return replace(result, unread_boats=tuple(unread))
 
 
 def calendar_only(systems: Systems, config: Config, *, window: Window) -> tuple[Charter, ...]:

@@ -26,7 +26,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -166,6 +166,37 @@ class PushChannels:
             self._api.stop_channel(channel_id=channel.id, resource_id=channel.resource_id)
         except CharterOpsError as error:  # it expires on its own; say so and go on
             logger.warning("could not stop calendar channel %s: %s", channel.id, error)
+
+
+class FleetPush:
+    """A push channel per boat's calendar, each registered, renewed and stopped as one
+    calendar's is (its row, its lease); a notification on any of them wakes the check,
+    which reads every boat's calendar from its own token."""
+
+    def __init__(self, channels: Sequence[PushChannels]) -> None:
+        self._channels = tuple(channels)
+
+    def ensure(self) -> list[PushChannel]:
+        """Every boat's channel; one that cannot be registered now does not keep the
+        others from being registered (the first error is raised after)."""
+        done, errors = [], []
+        for channels in self._channels:
+            try:
+                done.append(channels.ensure())
+            except CharterOpsError as error:
+                errors.append(error)
+        if errors:
+            raise errors[0]
+        return done
+
+    def keep_renewed(self, *, retry_seconds: float = 60.0) -> list[threading.Thread]:
+        return [c.keep_renewed(retry_seconds=retry_seconds) for c in self._channels]
+
+    def accepts(self, notification: Notification) -> bool:
+        return any(c.accepts(notification) for c in self._channels)
+
+    def leave(self, *, alive_within: timedelta) -> bool:
+        return any([c.leave(alive_within=alive_within) for c in self._channels])
 
 
 class Coalescer:

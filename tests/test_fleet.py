@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -336,3 +336,224 @@ def test_live_sync_checks_the_other_boats_when_one_calendar_fails(
     assert not report.stored  # not every boat was checked: no heartbeat, staleness shows
     assert any(note.startswith("Sea Wolf: its calendar could not be checked")
                for note in report.notes)
+
+
+# -- every surface knows the boat ---------------------------------------------------------
+
+def test_boat_narrows_reconcile_and_apply_and_an_unknown_boat_is_refused_before_any_read(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
+    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
+                                               "10:00", "12:00", captain="Darrell",
+                                               mate="Tess"))
+    fleet.emulator.reset_requests()
+    aws_calls.clear()
+    capsys.readouterr()
+    assert main(["reconcile", "--boat", "Sea Dog", *WINDOW]) == 1
+    err = capsys.readouterr().err
+    assert "No boat is named 'Sea Dog'. The boats: Queen of San Diego, Sea Wolf, Marlin." in err
+    assert fleet.emulator.requests == [] and sum(aws_calls.values()) == 0
+
+    code, report = reconcile(capsys, "--boat", "sea wolf")
+    assert code == 2
+    assert {(d["event_id"], d["vessel"]) for d in report["discrepancies"]} == {
+        ("lee-jun1", "Sea Wolf")}
+    assert main(["apply", "--all", "--boat", "Sea Wolf", *WINDOW]) == 0
+    assert record(fleet, "lee-jun1") is not None
+    assert record(fleet, "quinn-may30") is None  # the Queen's drift is left as it was
+    code, queen = reconcile(capsys, "--boat", "Queen of San Diego")
+    assert code == 2 and {d["vessel"] for d in queen["discrepancies"]} == {
+        "Queen of San Diego"}
+
+
+def test_ready_groups_departures_by_boat_and_status_names_the_boats_of_two_charters(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    fleet.emulator.add_event(SEA_WOLF, charter("evtseadanika", "Danika", date(2026, 5, 31),
+                                               "16:00", "18:00", captain="Darrell",
+                                               mate="Tess"))
+    assert main(["apply", "--all", *WINDOW]) == 0
+    capsys.readouterr()
+    main(["ready", "2026-05-31"])
+    out = capsys.readouterr().out
+    queen, wolf = out.index("Queen of San Diego:"), out.index("Sea Wolf:")
+    assert queen < out.index("Jonathan") < out.index("Danika") < wolf
+    assert out.index("Danika", wolf) > wolf  # Sea Wolf's Danika under Sea Wolf
+    main(["ready", "2026-05-31", "--json"])
+    departures = json.loads(capsys.readouterr().out)
+    assert {(d["event_id"], d["vessel"]) for d in departures} == {
+        ("jonathan-may31", "Queen of San Diego"), ("danika-may31", "Queen of San Diego"),
+        ("danika-may31-2", "Sea Wolf")}
+
+    assert main(["status", "danika", *WINDOW]) == 1
+    err = capsys.readouterr().err
+    assert "danika-may31 (Queen of San Diego), danika-may31-2 (Sea Wolf)" in err
+    assert main(["status", "danika", "--boat", "Sea Wolf", *WINDOW]) == 0
+    out = capsys.readouterr().out
+    assert "danika-may31-2" in out and "vessel" in out and "Sea Wolf" in out
+
+
+def test_doctor_checks_each_boats_calendar_on_its_own_line(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.sandbox.slack_fake import SlackFake
+
+    # Marlin's calendar id is mistyped: that line alone fails, naming the key to fix.
+    typo = fleet.config.model_copy(update={"calendars": tuple(
+        b.model_copy(update={"id": "marlyn@group.calendar.google.com", "ical_url": None})
+        if b.name == "Marlin" else b for b in fleet.config.calendars)})
+    write_config(typo, Path.cwd() / "app.yaml")
+    with SlackFake() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-fleet-doctor")
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+        assert main(["audit"]) == 0
+        capsys.readouterr()
+        code = main(["doctor"])
+    out = capsys.readouterr().out
+    lines = {line[2:].split(":", 1)[0]: line for line in out.splitlines()
+             if line[:2] in ("✓ ", "✗ ")}
+    assert code == 1
+    assert [name for name, line in lines.items() if line.startswith("✗")] == [
+        "calendar API (Marlin)"]
+    assert "check calendars[2].id in app.yaml" in lines["calendar API (Marlin)"]
+    for boat in ("Queen of San Diego", "Sea Wolf"):
+        assert lines[f"calendar API ({boat})"].startswith("✓")
+        assert lines[f"iCal feed ({boat})"].startswith("✓")
+
+
+def test_a_410_on_one_calendar_is_one_full_read_of_that_calendar_only(
+        fleet: Sandbox, tmp_path: Path) -> None:
+    bot = make_bot(fleet, tmp_path, auto_fix=FIXES)
+    assert bot.live().check().read == "first"
+    # Sea Wolf's stored token is refused (410) once: only its window is read in full.
+    fleet.emulator.fail_next(1, status=410, match="sea-wolf@", reason="fullSyncRequired")
+    fleet.emulator.reset_requests()
+    report = bot.live().check()
+    assert report.read == "full" and report.stored
+    listings = [path for _, path in fleet.emulator.requests if path.endswith("/events")]
+    assert Counter(p.split("/calendars/")[1].split("/")[0].replace("%40", "@")
+                   for p in listings) == {QUEEN: 1, SEA_WOLF: 2, MARLIN: 1}
+
+
+def test_slack_status_of_a_guest_on_two_boats_offers_each_charter_with_its_boat(
+        fleet: Sandbox, tmp_path: Path) -> None:
+    from bot.sandbox.slack_fake import SlackFake
+    from tests.handlers.slack_requests import click, command, make_bot, responses, signed
+
+    fleet.emulator.add_event(SEA_WOLF, charter("evtseadanika", "Danika", date(2026, 5, 31),
+                                               "16:00", "18:00", captain="Darrell",
+                                               mate="Tess"))
+    with SlackFake() as slack:
+        app, _ = make_bot(fleet, slack, tmp_path / "slack.sqlite3")
+        app.dispatch(signed(command(slack, "status danika")))
+        [question] = responses(slack, 1)
+        [actions] = [b for b in question["blocks"] if b["type"] == "actions"]
+        assert [e["text"]["text"] for e in actions["elements"]] == [
+            "danika-may31 (Queen of San Diego)", "danika-may31-2 (Sea Wolf)"]
+        app.dispatch(signed(click(slack, "pick_charter", actions["elements"][1]["value"],
+                                  block_id="pick", message={"ts": "1.1", "text": "q",
+                                                            "blocks": question["blocks"]})))
+        answer = responses(slack, 2)[1]
+        assert answer["text"] == "Status of danika-may31-2"
+        assert "Sea Wolf" in json.dumps(answer["blocks"])
+
+
+# -- what a move, an unread boat and a change on a second boat must never do ------------
+
+def test_a_charter_moved_to_a_boat_not_read_is_withheld_not_cancelled(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--all", *WINDOW]) == 0
+    # Paola's charter is moved to Sea Wolf, whose calendar then answers only 500s: the
+    # Queen's listing shows it cancelled, which is what a move leaves behind.
+    fleet.emulator.move_event(QUEEN, "evtpaola", SEA_WOLF)
+    no_feed = fleet.config.model_copy(update={"calendars": tuple(
+        b.model_copy(update={"ical_url": None}) if b.id == SEA_WOLF else b
+        for b in fleet.config.calendars)})
+    write_config(no_feed, Path.cwd() / "app.yaml")
+    fleet.emulator.fail_next(10_000, status=500, match="sea-wolf@")
+    code, report = reconcile(capsys)
+    # Nothing found in what was read, and a boat not read: 1, not "in sync".
+    assert code == 1 and report["complete"] is False
+    assert not [d for d in report["discrepancies"] if d["event_id"] == "paola-jun14"]
+    [held] = [w for w in report["withheld"] if w["event_id"] == "paola-jun14"]
+    assert "RECORD_ORPHANED" in held["kinds"]
+    assert main(["apply", "--all", *WINDOW]) == 1
+    paola = record(fleet, "paola-jun14")
+    assert paola is not None and paola["status"]["S"] == "CREW_ASSIGNED"
+
+
+def test_a_charter_moved_to_another_boat_and_postponed_follows_its_event(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--all", *WINDOW]) == 0
+    fleet.emulator.move_event(QUEEN, "evtpaola", SEA_WOLF)
+    fleet.emulator.patch_event(SEA_WOLF, "evtpaola", {
+        "start": {"dateTime": "2026-08-14T12:00:00", "timeZone": ZONE},
+        "end": {"dateTime": "2026-08-14T16:00:00", "timeZone": ZONE}})
+    code, report = reconcile(capsys)
+    assert code == 2
+    kinds = {(d["kind"], d["field"]) for d in report["discrepancies"]
+             if d["event_id"] == "paola-jun14"}
+    assert ("RECORD_ORPHANED", "status") not in kinds
+    assert ("RECORD_MISMATCH", "eventDate") in kinds and ("RECORD_MISMATCH", "vessel") in kinds
+    assert main(["apply", "--all", *WINDOW]) == 0
+    paola = record(fleet, "paola-jun14")
+    assert paola is not None
+    assert (paola["status"]["S"], paola["eventDate"]["S"], paola["vessel"]["S"]) == (
+        "CREW_ASSIGNED", "2026-08-14", "Sea Wolf")
+
+
+def test_a_swap_on_a_second_boat_writes_that_calendar_and_a_page_naming_that_boat(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
+                                               "10:00", "12:00", captain="Darrell",
+                                               mate="Tess"))
+    assert main(["apply", "--all", *WINDOW]) == 0
+    queen = {e["id"]: e["etag"] for e in fleet.emulator.events(QUEEN)}
+    assert main(["swap", "lee-jun1", "mate", "Ana", *WINDOW]) == 0
+    assert "Mate: Ana" in (fleet.emulator.get_event(SEA_WOLF, "evtsealee") or {})[
+        "description"]
+    assert {e["id"]: e["etag"] for e in fleet.emulator.events(QUEEN)} == queen
+    assert "Aboard Sea Wolf" in page(fleet, "charters/guests/lee-jun1.html")
+    code, after = reconcile(capsys)
+    assert (code, after["discrepancies"]) == (0, [])  # the page the swap wrote is current
+
+
+def test_a_swap_while_a_boats_calendar_is_unread_is_refused_with_nothing_written(
+        fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
+    no_feed = fleet.config.model_copy(update={"calendars": tuple(
+        b.model_copy(update={"ical_url": None}) if b.id == SEA_WOLF else b
+        for b in fleet.config.calendars)})
+    write_config(no_feed, Path.cwd() / "app.yaml")
+    fleet.emulator.fail_next(10_000, status=500, match="sea-wolf@")
+    etags = {e["id"]: e["etag"] for e in fleet.emulator.events(QUEEN)}
+    aws_calls.clear()
+    capsys.readouterr()
+    assert main(["swap", "danika", "mate", "Tess", *WINDOW]) == 1
+    err = capsys.readouterr().err
+    assert "The calendar of Sea Wolf could not be read" in err and "nothing was changed" in err
+    assert {e["id"]: e["etag"] for e in fleet.emulator.events(QUEEN)} == etags
+    assert not {"PutItem", "UpdateItem", "PutObject", "CreateInvalidation"} & set(aws_calls)
+    assert audit_rows() == 0
+
+
+def test_push_registers_a_channel_per_boats_calendar_and_takes_each_ones_notifications(
+        fleet: Sandbox, tmp_path: Path) -> None:
+    from bot.watch import build_push
+    from bot.wiring import build_systems
+    from services.push import Notification
+
+    pushed = fleet.config.model_copy(update={"calendar": fleet.config.calendar.model_copy(
+        update={"push_url": "http://127.0.0.1:9/calendar/notifications"})})
+    bot = make_bot(fleet, tmp_path)
+    live = bot.live()
+    push = build_push(live, build_systems(pushed, fleet.env), pushed)
+    assert push is not None
+    push.ensure()
+    by_calendar = {c["calendar"]: c for c in fleet.emulator.channels.values()}
+    assert set(by_calendar) == {QUEEN, SEA_WOLF, MARLIN}
+    wolf = by_calendar[SEA_WOLF]
+    assert push.accepts(Notification(wolf["id"], wolf["token"], "exists", 2))
+    assert not push.accepts(Notification(wolf["id"], "forged", "exists", 2))
+    push.ensure()  # each channel reused while it lives: nothing registered again
+    assert len(fleet.emulator.channels) == 3
+    assert push.leave(alive_within=timedelta(minutes=3))
+

@@ -67,20 +67,21 @@ def follow_an_edit(sandbox: Sandbox, systems: Systems, config: Config, *, sessio
     coalescer = Coalescer(lambda: reports.append(live.check())).start()
     server = make_server("127.0.0.1", 0, lambda e, s: app(e, s), threaded=True)
     address = f"http://127.0.0.1:{server.server_port}{PATH}"
-    push = PushChannels(api=systems.calendar.api, state=state, calendar_id=config.calendar.id,
+    push = PushChannels(api=systems.calendar.api, state=state,
+                        calendar_id=config.boats[0].calendar_id,
                         address=address, runner_id=live.runner_id)
     app = notifications_app(push, coalescer)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         push.ensure()
-        event = next(e for e in sandbox.emulator.events(config.calendar.id)
+        event = next(e for e in sandbox.emulator.events(config.boats[0].calendar_id)
                      if e["summary"].startswith("Danika"))
         day = datetime.fromisoformat(event["start"]["dateTime"]).date()
         zone = event["start"].get("timeZone") or config.timezone
         print(f"\n— Live sync: the bot follows the calendar (pushed to {address}) —\n"
               f"In the calendar, someone moves Danika's charter on {day:%a %b %-d} to 4 PM.")
         started = time.monotonic()
-        sandbox.emulator.patch_event(config.calendar.id, event["id"], {
+        sandbox.emulator.patch_event(config.boats[0].calendar_id, event["id"], {
             "start": {"dateTime": datetime.combine(day, clock_time(16)).isoformat(),
                       "timeZone": zone},
             "end": {"dateTime": datetime.combine(day, clock_time(20)).isoformat(),

@@ -30,6 +30,8 @@ from services.domain.models import (
 
 # A look-up that settles a record's event: asking another boat's calendar adds nothing.
 _SETTLED = (Lookup.LIVE, Lookup.NOT_A_CHARTER, Lookup.UNKNOWN)
+# Events whose calendar is remembered, at most: the next read fills in what is asked.
+_REMEMBERED = 200_000
 
 
 class FleetCalendar:
@@ -68,6 +70,10 @@ class FleetCalendar:
             return self._home.get(event_id)
 
     def snapshot(self, *, start: datetime, end: datetime) -> CalendarSnapshot:
+        with self._lock:
+            # What a read no longer shows is forgotten: the memory stays a window's size.
+            if len(self._home) > _REMEMBERED:
+                self._home.clear()
         reads: list[BoatRead] = []
         charters, cancelled, notes = [], [], []
         complete, failures = True, []
@@ -123,9 +129,10 @@ class FleetCalendar:
             first.setdefault(home, {})[rid] = link
         found: dict[str, EventLookup] = {}
         asked: dict[str, set[str]] = {}
+        boats = {b.calendar_id: b for b, _ in readable}
         for home, batch in first.items():
-            found.update(self.reader(home).look_up(
-                batch, source=sources.get(home, source), start=start, end=end))
+            found.update(self._aboard(boats[home], self.reader(home).look_up(
+                batch, source=sources.get(home, source), start=start, end=end)))
             for rid in batch:
                 asked[rid] = {home}
         for boat, reader in readable:
@@ -133,13 +140,29 @@ class FleetCalendar:
                      if seen.found not in _SETTLED and boat.calendar_id not in asked[rid]}
             if not again:
                 continue
-            elsewhere = reader.look_up(again, source=sources.get(boat.calendar_id, source),
-                                       start=start, end=end)
+            elsewhere = self._aboard(boat, reader.look_up(
+                again, source=sources.get(boat.calendar_id, source), start=start, end=end))
             for rid, seen in elsewhere.items():
                 asked[rid].add(boat.calendar_id)
                 if seen.found in _SETTLED:
                     found[rid] = seen
         return found
+
+    def _aboard(self, boat: Boat, found: dict[str, EventLookup]) -> dict[str, EventLookup]:
+        """Each live charter looked up on ``boat``'s calendar, tagged with that boat."""
+        for rid, seen in found.items():
+            if seen.charter is not None:
+                self.remember(seen.charter.calendar_event_id, boat.calendar_id)
+                found[rid] = replace(seen, charter=replace(
+                    seen.charter, vessel=boat.name, calendar_id=boat.calendar_id))
+        return found
+
+    def boat_of(self, event_id: str) -> Boat | None:
+        """The boat whose calendar holds the event, as last read or written."""
+        home = self.home_of(event_id)
+        if home is None and len(self._boats) == 1:
+            home = self._boats[0][0].calendar_id
+        return next((b for b, _ in self._boats if b.calendar_id == home), None)
 
     def search(self, *, start: datetime, end: datetime, text: str) -> CalendarSnapshot:
         charters, notes, failures = [], [], []

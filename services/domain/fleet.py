@@ -3,11 +3,12 @@ grouped by boat. Pure."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from services.domain.models import Boat, ReconcileResult
+from services.domain.models import Boat, Discrepancy, Kind, ReconcileResult
 
 T = TypeVar("T")
 
@@ -21,15 +22,23 @@ def on_boat(result: ReconcileResult, boat: Boat) -> ReconcileResult:
     return replace(
         result, desired=desired, charters_checked=len(desired),
         discrepancies=tuple(d for d in result.discrepancies
-                            if d.event_id in mine or _names_boat(d.actual, boat)),
+                            if d.event_id in mine or _other_charter(d) in mine),
         withheld=tuple(w for w in result.withheld
                        if (w.vessel or result.vessels.get(w.event_id)) == boat.name),
         served={k: v for k, v in result.served.items() if k in mine})
 
 
-def _names_boat(actual: object, boat: Boat) -> bool:
-    # A CREW_CONFLICT's ``actual`` names the other charter and its boat.
-    return isinstance(actual, str) and f" on {boat.name} (" in actual
+def _other_charter(found: Discrepancy) -> str | None:
+    """The second charter of a crew conflict (``actual``: '<name> also on <eventId> ...',
+    the engine's own words), so that the conflict is on both boats' lists. A conflict has
+    no fix: nothing is ever written because of this."""
+    if found.kind != Kind.CREW_CONFLICT or not isinstance(found.actual, str):
+        return None
+    match = _ALSO_ON.search(found.actual)
+    return match[1] if match else None
+
+
+_ALSO_ON = re.compile(r" also on (\S+)")
 
 
 def grouped_by_boat(items: Sequence[T], vessel: Callable[[T], str],

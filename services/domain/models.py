@@ -331,6 +331,8 @@ class ReconcileResult:
     vessels: Mapping[str, str] = field(default_factory=dict)
     # More than one boat: people are shown which boat each charter is on.
     fleet: bool = False
+    # The boats whose calendar could not be read (a fleet): nothing of theirs is known.
+    unread_boats: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from common.errors import InputError
+from common.errors import InputError, SourceUnavailableError
 from services.changes import ChangeOutcome, ChangeService
 from services.deps import Deps
 from services.domain.change.blast_radius import Preview, change_preview
@@ -88,7 +88,14 @@ class PlannedChange:
 
 def plan_change(result: ReconcileResult, request: ChangeRequest, *, config: Config,
                 today: date, now: datetime) -> PlannedChange:
-    """The plan on ``result`` (a fresh read); bad input raises InputError, nothing else."""
+    """The plan on ``result`` (a fresh read); bad input raises InputError, a read that
+    left a boat's calendar out SourceUnavailableError; nothing else."""
+    if result.unread_boats:
+        # Whether the people on it sail on that boat at the same time is not known.
+        boats = ", ".join(result.unread_boats)
+        raise SourceUnavailableError(
+            f"The calendar of {boats} could not be read, so a crew member's charters there "
+            "are not known: nothing was changed. Try again once it can be read.")
     event_id = resolve_charter(request.charter, result, today=today)  # a held one says so
     if request.kind == "swap":
         plan = plan_swap(charters=result.desired, event=event_id,

@@ -67,7 +67,13 @@ def unknown_crew(charter: Charter, event_id: str, roster: Roster) -> list[Discre
     return found
 
 
-def crew_conflicts(wanted: Sequence[DesiredCharter], roster: Roster) -> list[Discrepancy]:
+def crew_conflicts(wanted: Sequence[DesiredCharter], roster: Roster, *,
+                   fleet: bool = False) -> list[Discrepancy]:
+    """``fleet``: the boats are named (and the ids of one boat's conflicts stay as they
+    were before fleets)."""
+    def on(want: DesiredCharter) -> str:
+        return f" on {want.charter.vessel}" if fleet and want.charter.vessel else ""
+
     schedule: dict[str, list[DesiredCharter]] = {}
     for want in wanted:
         c = want.charter
@@ -85,17 +91,12 @@ def crew_conflicts(wanted: Sequence[DesiredCharter], roster: Roster) -> list[Dis
                 found.append(make_discrepancy(
                     Kind.CREW_CONFLICT, first.event_id, System.CALENDAR, field=None,
                     expected=f"{person} on one charter at a time",
-                    actual=f"{person} also on {second.event_id}{_on(second)} ({window})",
+                    actual=f"{person} also on {second.event_id}{on(second)} ({window})",
                     severity=Severity.HIGH,
-                    summary=f"{person} is on {first.event_id}{_on(first)} and "
-                            f"{second.event_id}{_on(second)}, which overlap",
+                    summary=f"{person} is on {first.event_id}{on(first)} and "
+                            f"{second.event_id}{on(second)}, which overlap",
                 ))
     return found
-
-
-def _on(want: DesiredCharter) -> str:
-    """`` on <boat>``, where the calendar said which boat (a fleet's, or one boat's)."""
-    return f" on {want.charter.vessel}" if want.charter.vessel else ""
 
 
 def _clock(moment: datetime) -> str:

@@ -213,7 +213,7 @@ def _overlapping(charters: Mapping[str, DesiredCharter], person: str, charter: C
         c = other.charter
         names = {roster.canonical(n) for n in (c.captain, c.mate, *c.crew) if n}
         if person in names and c.start < charter.end and charter.start < c.end:
-            boat = f" on {c.vessel}" if c.vessel else ""
+            boat = f" on {c.vessel}" if c.vessel and c.vessel != charter.vessel else ""
             return f"{event_id}{boat} ({c.start:%a %b %d %H:%M}–{c.end:%H:%M})"
     return None
 

@@ -31,8 +31,10 @@ class GuestPage:
     crew: tuple[CrewContact, ...]
     waiver_url: str
     photo_upload_url: str
-    # The operator's name as guests know it (app.yaml operator.name).
+    # The operator's name as guests know it (app.yaml operator.name; a fleet: the boat's).
     operator_name: str = "Queen of San Diego"
+    # The boat to board, shown on the page in a fleet (None: one boat, the page as before).
+    boat: str | None = None
 
 
 def waiver_url(base: str, *, event_id: str, guest_name: str) -> str:

@@ -88,7 +88,7 @@ def find_discrepancies(
         desired[event_id], more, held = check.charter(charter, event_id=event_id, record=record)
         found.extend(more)
         withheld.extend(held)
-    found.extend(crew_conflicts(list(desired.values()), roster))
+    found.extend(crew_conflicts(list(desired.values()), roster, fleet=len(config.boats) > 1))
     conflicts = link_conflicts(charters, records.records)
     found.extend(_link_conflict(c) for c in conflicts)
     claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
@@ -100,7 +100,7 @@ def find_discrepancies(
             judged, claimed=claimed, calendar=calendar, window=window,
             lookups=lookups or {},
             listed_events={want.charter.calendar_event_id for want in desired.values()})
-        found.extend(verdicts.orphaned)
+        found.extend(_unless_moved_to_unread(verdicts.orphaned, calendar, withheld))
         withheld.extend(verdicts.withheld)
         notes = (*notes, *verdicts.notes)
         # A postponed charter: its record follows the event wherever it moved.
@@ -135,6 +135,7 @@ def find_discrepancies(
         withheld=tuple(withheld),
         vessels=vessels,
         fleet=len(config.boats) > 1,
+        unread_boats=tuple(b.boat.name for b in calendar.unread),
     )
 
 
@@ -151,6 +152,21 @@ def orphan_links(*, calendar: CalendarSnapshot, records: RecordSnapshot,
     claimed |= {c.record_id for c in link_conflicts(charters, records.records)}
     return orphans.needing_look_up(judged, claimed=claimed, calendar=calendar,
                                    window=window)
+
+
+def _unless_moved_to_unread(orphaned: Iterable[Discrepancy], calendar: CalendarSnapshot,
+                            withheld: list[Withheld]) -> list[Discrepancy]:
+    """The orphans found, none while a boat's calendar was not read: an event gone from
+    one boat's calendar may have been moved to that boat's, so it is withheld instead."""
+    unread = calendar.unread
+    if not unread:
+        return list(orphaned)
+    names = ", ".join(b.boat.name for b in unread)
+    withheld.extend(Withheld(d.event_id, (Kind.RECORD_ORPHANED,),
+                             f"its event is gone from its boat's calendar, but it may have "
+                             f"been moved to {names}, whose calendar was not read")
+                    for d in orphaned)
+    return []
 
 
 def record_homes(records: Iterable[Record]) -> dict[str, str]:

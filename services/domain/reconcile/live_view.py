@@ -30,7 +30,7 @@ reconcile, which reads every record of the window and matches by
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -106,18 +106,21 @@ def on_calendar(changes: ChangedEvents, boat: Boat) -> ChangedEvents:
         cancelled_as_was={k: tag(v) for k, v in changes.cancelled_as_was.items()})
 
 
-def with_moved(changes: ChangedEvents, moved: Mapping[str, Charter]) -> ChangedEvents:
+def with_moved(changes: ChangedEvents, moved: Mapping[str, Charter], *,
+               undecided: Collection[str] = ()) -> ChangedEvents:
     """Cancellations that are moves (the event live on another boat's calendar, as
-    ``moved`` gives it) read as that live charter, not as a cancellation."""
-    if not moved:
+    ``moved`` gives it) read as that live charter, not as a cancellation; those
+    ``undecided`` (not known to be a move or not) are dropped: nothing is said of them."""
+    if not moved and not undecided:
         return changes
+    gone = {*moved, *undecided}
     listed = {c.calendar_event_id for c in changes.charters}
     return replace(
         changes,
         charters=(*changes.charters, *(c for k, c in moved.items() if k not in listed)),
-        cancelled=tuple(c for c in changes.cancelled if c.calendar_event_id not in moved),
+        cancelled=tuple(c for c in changes.cancelled if c.calendar_event_id not in gone),
         cancelled_as_was={k: v for k, v in changes.cancelled_as_was.items()
-                          if k not in moved})
+                          if k not in gone})
 
 
 def record_ids(changes: ChangedEvents) -> list[str]:

@@ -65,9 +65,12 @@ def cancelled_in_listing(record: Record, calendar: CalendarSnapshot) -> bool:
 def needing_look_up(records: Iterable[Record], *, claimed: set[str],
                     calendar: CalendarSnapshot, window: Window) -> dict[str, str | None]:
     """Record eventId -> its calendarEventId (None when unlinked), for each record whose
-    event must be looked up before anything is decided about it."""
+    event must be looked up before anything is decided about it. In a fleet that is each
+    suspect: an event cancelled in one boat's listing may have been moved to another
+    boat's calendar (a move leaves it cancelled where it was)."""
+    fleet = len(calendar.boats) > 1
     return {r.event_id: r.get("calendarEventId") for r in suspects(records, claimed, window)
-            if not cancelled_in_listing(r, calendar)}
+            if fleet or not cancelled_in_listing(r, calendar)}
 
 
 def judge(records: Iterable[Record], *, claimed: set[str], calendar: CalendarSnapshot,
@@ -79,8 +82,9 @@ def judge(records: Iterable[Record], *, claimed: set[str], calendar: CalendarSna
     followed: list[tuple[Record, Charter]] = []
     withheld: list[Withheld] = []
     notes: list[str] = []
+    fleet = len(calendar.boats) > 1
     for record in suspects(records, claimed, window):
-        if cancelled_in_listing(record, calendar):
+        if not fleet and cancelled_in_listing(record, calendar):
             orphaned.append(_orphan(record, "its calendar event was cancelled"))
             continue
         looked = lookups.get(record.event_id)

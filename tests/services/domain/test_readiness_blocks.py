@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from handlers.views.blocks import section
@@ -52,3 +53,21 @@ def test_each_unconfirmed_crew_member_gets_a_nudge_button() -> None:
     assert [(e["text"]["text"], e["action_id"], e["value"]) for e in nudges["elements"]] == [
         ("Nudge Ana", "readiness_nudge", '{"event": "danika-0", "person": "Ana"}'),
         ("Nudge Bo", "readiness_nudge", '{"event": "danika-0", "person": "Bo"}')]
+
+
+def test_a_fleets_departures_are_grouped_under_each_boats_name_at_no_extra_block() -> None:
+    def on(n: int, boat: str) -> Departure:
+        return replace(departure(n), charter=replace(charter(), vessel=boat))
+
+    leaving = [on(0, "Queen of San Diego"), on(1, "Sea Wolf"), on(2, "Queen of San Diego")]
+    blocks = departure_blocks(leaving, days=DAYS)
+    texts = [b["text"]["text"] for b in blocks[1:]]
+    assert len(blocks) == 4  # the headline and one section per departure, as for one boat
+    assert [t.splitlines()[0] for t in texts] == [
+        "*Queen of San Diego*", ":white_check_mark: *Sun May 31 15:00–19:00 · Danika "
+        "(danika-2): ready*", "*Sea Wolf*"]
+    assert "(danika-0)" in texts[0] and "(danika-1)" in texts[2]
+    # One boat: no heading at all, the blocks as before fleets.
+    single = departure_blocks([on(0, "Queen of San Diego"), on(1, "Queen of San Diego")],
+                              days=DAYS)
+    assert not any(b["text"]["text"].startswith("*Queen") for b in single)
