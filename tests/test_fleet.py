@@ -47,6 +47,16 @@ def fleet(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         yield as_the_cli_sees_it(box, tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def two_boats(config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+              ) -> Iterator[Sandbox]:
+    """Two boats: the seed's weekend on the Queen, Sea Wolf empty so far."""
+    boats = (("Queen of San Diego", QUEEN), ("Sea Wolf", SEA_WOLF))
+    with running_sandbox(fleet_config(config, *boats)) as box:
+        install_seed(box, saturday=SEED_SATURDAY)
+        yield as_the_cli_sees_it(box, tmp_path, monkeypatch)
+
+
 def charter(event_id: str, guest: str, day: date, start: str, end: str, *, captain: str,
             mate: str, guests: int = 6) -> dict[str, Any]:
     return {
@@ -557,3 +567,22 @@ def test_push_registers_a_channel_per_boats_calendar_and_takes_each_ones_notific
     assert len(fleet.emulator.channels) == 3
     assert push.leave(alive_within=timedelta(minutes=3))
 
+
+
+def test_two_boats_the_same_guest_the_same_day_get_their_own_records_and_pages(
+        two_boats: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    two_boats.emulator.add_event(SEA_WOLF, charter(
+        "evtseaquinn", "Quinn", date(2026, 5, 30), "15:00", "17:00", captain="Gene",
+        mate="Ana"))
+    code, report = reconcile(capsys)
+    assert (code, report["complete"], report["charters_checked"]) == (2, True, 7)
+    assert main(["apply", "--all", *WINDOW]) == 0
+    queen, wolf = record(two_boats, "quinn-may30"), record(two_boats, "quinn-may30-2")
+    assert queen is not None and wolf is not None
+    assert (queen["vessel"]["S"], wolf["vessel"]["S"]) == ("Queen of San Diego", "Sea Wolf")
+    assert (queen["calendarEventId"]["S"], wolf["calendarEventId"]["S"]) == (
+        "evtquinn", "evtseaquinn")
+    assert "Aboard Sea Wolf" in page(two_boats, "charters/guests/quinn-may30-2.html")
+    assert "Aboard Queen of San Diego" in page(two_boats, "charters/guests/quinn-may30.html")
+    code, again = reconcile(capsys)
+    assert (code, again["discrepancies"]) == (0, [])
