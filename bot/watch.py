@@ -114,6 +114,10 @@ def run_watch(live: LiveSync, config: Config, *, once: bool,
     if once:
         report = live.check()
         _print(report, always=True)
+        if report.failed:
+            # A fleet's boat not checked is an error, as one calendar failing is.
+            print(f"error: not checked: {', '.join(report.failed)}", file=sys.stderr)
+            return EXIT_ERROR
         return EXIT_ALERTS if report.left_for_people else EXIT_OK
     stop = stop or threading.Event()
     server = coalescer = None

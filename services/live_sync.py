@@ -102,6 +102,7 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)
     lease_lost: bool = False  # another process took the check over; this one stopped
     stored: bool = False  # the check succeeded here: its token (and time) stored
+    failed: list[str] = field(default_factory=list)  # a fleet's boats not checked (failed)
 
     @property
     def left_for_people(self) -> int:
@@ -176,7 +177,9 @@ class LiveSync:
         for boat in boats:
             try:
                 reports.append((boat, self._check_leased(boat)))
-            except SourceUnavailableError as error:
+            except CharterOpsError as error:
+                logger.warning("live sync: %s's calendar could not be checked: %s",
+                               boat.name, error)
                 failures.append((boat, error))
         if not reports:
             raise failures[0][1]
@@ -299,11 +302,14 @@ class LiveSync:
                 keeper: SyncLeaseKeeper, boat: Boat) -> None:
         ids = record_ids(changes)
         found = list(self._systems.records.get_many(ids).records) if ids else []
-        in_window = self._window_records(window, known=found, boat=boat) if full else []
+        in_window = self._window_records(window, known=found) if full else []
         view = partial_view(changes, [*found, *in_window], window=window,
                             config=self._config, since=since, window_read=full)
         if full:
-            view = self._with_unclaimed(view, in_window, window=window)
+            # Every record of the window is matched (above), but only this boat's may be
+            # judged unclaimed: one calendar read in full says nothing of another boat's
+            # records, nor, in a fleet, of a record that names no boat.
+            view = self._with_unclaimed(view, self._of_boat(in_window, boat), window=window)
         report.notes += view.notes
         pages = self._systems.pages.head_many(view.page_keys) if view.page_keys else {}
         result = find_discrepancies(
@@ -319,17 +325,17 @@ class LiveSync:
         self._alert(result, view.records, left=plan.for_people, applied=applied,
                     near=plan.near, now=now, report=report, keeper=keeper)
 
-    def _window_records(self, window: Window, *, known: list[Record], boat: Boat
-                        ) -> list[Record]:
-        """The window's records (a full read only), those not already read by id. In a
-        fleet, only this boat's: one calendar read in full says nothing of another boat's
-        records, nor of a record that names no boat."""
+    def _window_records(self, window: Window, *, known: list[Record]) -> list[Record]:
+        """The window's records (a full read only), those not already read by id."""
         have = {r.event_id for r in known}
         read = self._systems.records.snapshot(since=window.start, until=window.end)
-        fleet = len(self._config.boats) > 1
-        return [r for r in read.records if r.event_id not in have
-                and (not fleet or r.get("calendarId") == boat.calendar_id
-                     or r.get("vessel") == boat.name)]
+        return [r for r in read.records if r.event_id not in have]
+
+    def _of_boat(self, records: list[Record], boat: Boat) -> list[Record]:
+        if len(self._config.boats) == 1:
+            return records
+        return [r for r in records if r.get("calendarId") == boat.calendar_id
+                or r.get("vessel") == boat.name]
 
     def _with_unclaimed(self, view: PartialView, records: list[Record], *,
                         window: Window) -> PartialView:
@@ -408,7 +414,7 @@ _READS = ("busy", "incremental", "full", "first")  # the one a fleet's report sa
 
 
 def _merged(reports: list[tuple[Boat, CheckReport]],
-            failures: list[tuple[Boat, SourceUnavailableError]]) -> CheckReport:
+            failures: list[tuple[Boat, CharterOpsError]]) -> CheckReport:
     merged = CheckReport(read=max((r.read for _, r in reports), key=_READS.index))
     for boat, report in reports:
         merged.changed += report.changed
@@ -418,7 +424,9 @@ def _merged(reports: list[tuple[Boat, CheckReport]],
         merged.lease_lost = merged.lease_lost or report.lease_lost
     merged.notes += [f"{boat.name}: its calendar could not be checked: {error}"
                      for boat, error in failures]
-    # Stored (the heartbeat told, the check counted as a success) only when every boat's
-    # calendar was checked here.
-    merged.stored = not failures and all(r.stored for _, r in reports)
+    # A success (the heartbeat told) when no boat's calendar failed and each was checked
+    # here or is being checked by another process right now (busy), one at least here.
+    merged.stored = not failures and any(r.stored for _, r in reports) and all(
+        r.stored or r.read == "busy" for _, r in reports)
+    merged.failed = [boat.name for boat, _ in failures]
     return merged

@@ -208,8 +208,11 @@ def test_one_boats_calendar_failing_leaves_the_others_reconciled_and_its_own_unt
     # that found drift; `complete` false says not everything was read.
     assert code == 2 and report["complete"] is False
     by_event = {d["event_id"] for d in report["discrepancies"]}
-    assert {"quinn-may30", "jonathan-may31", "danika-may31", "kim-jun2"} <= by_event
-    assert not by_event & {"lee-jun1", "ghost-jun3"}
+    assert {"quinn-may30", "jonathan-may31", "kim-jun2"} <= by_event
+    # Danika's record predates both the link and the boat: with a boat not read it may be
+    # that boat's, so the Queen's Danika is not matched to it by the id rule (withheld).
+    assert not by_event & {"lee-jun1", "ghost-jun3", "danika-may31"}
+    assert "danika-may31" in {w["event_id"] for w in report["withheld"]}
     withheld = {w["event_id"]: w for w in report["withheld"]}
     assert withheld["lee-jun1"]["vessel"] == "Sea Wolf"
     assert "Sea Wolf was not read" in withheld["lee-jun1"]["reason"]
@@ -586,3 +589,57 @@ def test_two_boats_the_same_guest_the_same_day_get_their_own_records_and_pages(
     assert "Aboard Queen of San Diego" in page(two_boats, "charters/guests/quinn-may30.html")
     code, again = reconcile(capsys)
     assert (code, again["discrepancies"]) == (0, [])
+
+
+def test_a_charter_on_a_boat_read_never_takes_the_record_of_a_boat_not_read(
+        two_boats: Sandbox, capsys: pytest.CaptureFixture[str],
+        aws_calls: Counter[str]) -> None:
+    # Sea Wolf books a Quinn on the day of the seed's Quinn (whose record is not made yet
+    # on the Queen): then the Queen's calendar stops answering, with no feed. A record
+    # quinn-may30 from before records named a boat (no link either) may be the Queen's.
+    two_boats.client("dynamodb").put_item(TableName=TABLE, Item={
+        "eventId": {"S": "quinn-may30"}, "eventDate": {"S": "2026-05-30"},
+        "startTime": {"S": "10:00"}, "endTime": {"S": "14:00"}, "guestName": {"S": "Quinn"},
+        "status": {"S": "CREW_ASSIGNED"}, "pageKey": {"S": "charters/guests/quinn-may30.html"}})
+    two_boats.emulator.add_event(SEA_WOLF, charter(
+        "evtseaquinn", "Quinn", date(2026, 5, 30), "15:00", "17:00", captain="Gene",
+        mate="Ana"))
+    no_feed = two_boats.config.model_copy(update={"calendars": tuple(
+        b.model_copy(update={"ical_url": None}) if b.id == QUEEN else b
+        for b in two_boats.config.calendars)})
+    write_config(no_feed, Path.cwd() / "app.yaml")
+    two_boats.emulator.fail_next(10_000, status=500, match="jada-internal@")
+    before = record(two_boats, "quinn-may30")
+
+    code, report = reconcile(capsys)
+    assert code == 1 and report["complete"] is False  # nothing found in what was read
+    assert not [d for d in report["discrepancies"] if d["event_id"].startswith("quinn")]
+    held = [w for w in report["withheld"] if w["event_id"] == "quinn-may30"]
+    # The Sea Wolf charter's record checks, and the record's own absence check, both wait.
+    assert {k for w in held for k in w["kinds"]} >= {"RECORD_MISSING", "RECORD_ORPHANED"}
+    assert "Sea Wolf" in {w["vessel"] for w in held}
+    aws_calls.clear()
+    main(["apply", "--all", *WINDOW])
+    assert record(two_boats, "quinn-may30") == before
+    assert record(two_boats, "quinn-may30-2") is None
+    assert aws_calls["PutObject"] == 0
+
+
+def test_live_syncs_full_read_of_one_boat_matches_every_record_of_the_window(
+        fleet: Sandbox, tmp_path: Path) -> None:
+    bot = make_bot(fleet, tmp_path, auto_fix=FIXES)
+    assert bot.live().check().read == "first"
+    # Records from before boats were written (in sync, so never rewritten): Jonathan's.
+    dynamodb = fleet.client("dynamodb")
+    dynamodb.update_item(TableName=TABLE, Key={"eventId": {"S": "jonathan-may31"}},
+                         UpdateExpression="REMOVE vessel, calendarId")
+    # Jonathan's charter moves to another day, then the Queen's token is refused (410).
+    fleet.emulator.patch_event(QUEEN, "evtjonathan", {
+        "start": {"dateTime": "2026-06-02T10:30:00", "timeZone": ZONE},
+        "end": {"dateTime": "2026-06-02T13:30:00", "timeZone": ZONE}})
+    fleet.emulator.fail_next(1, status=410, match="jada-internal@", reason="fullSyncRequired")
+    report = bot.live().check()
+    assert report.read == "full"
+    moved = record(fleet, "jonathan-may31")
+    assert moved is not None and moved["eventDate"]["S"] == "2026-06-02"
+    assert record(fleet, "jonathan-jun2") is None  # no second record for the same charter

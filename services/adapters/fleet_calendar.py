@@ -24,6 +24,8 @@ from services.domain.models import (
     Boat,
     BoatRead,
     CalendarSnapshot,
+    CancelledEvent,
+    Charter,
     EventLookup,
     Lookup,
 )
@@ -75,8 +77,11 @@ class FleetCalendar:
             if len(self._home) > _REMEMBERED:
                 self._home.clear()
         reads: list[BoatRead] = []
-        charters, cancelled, notes = [], [], []
-        complete, failures = True, []
+        charters: list[Charter] = []
+        cancelled: list[CancelledEvent] = []
+        notes: list[str] = []
+        failures: list[tuple[Boat, SourceUnavailableError]] = []
+        complete = True
         fleet = len(self._boats) > 1
         for boat, reader in self._boats:
             try:
@@ -101,6 +106,15 @@ class FleetCalendar:
                 raise failures[0][1]
             raise SourceUnavailableError("No boat's calendar could be read: " + "; ".join(
                 f"{boat.name}: {error}" for boat, error in failures))
+        twice = _on_two_boats(charters)
+        if twice:
+            # Moved between the reads of two calendars: which boat holds it is not known
+            # from this read, so neither copy is trusted, and the read is not complete.
+            charters = [c for c in charters if c.calendar_event_id not in twice]
+            reads = [replace(r, complete=False) if r.read else r for r in reads]
+            complete = False
+            notes.append(f"{', '.join(sorted(twice))}: live on two boats' calendars in this "
+                         "read (moved while it was read); checked on the next read")
         return CalendarSnapshot(
             charters=tuple(charters), cancelled=tuple(cancelled),
             source="ical" if any(r.source == "ical" for r in reads) else "api",
@@ -165,7 +179,9 @@ class FleetCalendar:
         return next((b for b, _ in self._boats if b.calendar_id == home), None)
 
     def search(self, *, start: datetime, end: datetime, text: str) -> CalendarSnapshot:
-        charters, notes, failures = [], [], []
+        charters: list[Charter] = []
+        notes: list[str] = []
+        failures: list[SourceUnavailableError] = []
         for boat, reader in self._boats:
             try:
                 found = reader.search(start=start, end=end, text=text)
@@ -182,6 +198,16 @@ class FleetCalendar:
             raise failures[0]
         return CalendarSnapshot(charters=tuple(charters), notes=tuple(notes),
                                 complete=not failures)
+
+
+def _on_two_boats(charters: Sequence[Charter]) -> set[str]:
+    seen: dict[str, str] = {}
+    twice: set[str] = set()
+    for charter in charters:
+        other = seen.setdefault(charter.calendar_event_id, charter.calendar_id)
+        if other != charter.calendar_id:
+            twice.add(charter.calendar_event_id)
+    return twice
 
 
 class FleetEvents:

@@ -95,6 +95,15 @@ def fix_notices(*, charter: Charter, before: Mapping[str, Any], after: Mapping[s
             texts.setdefault(name, []).append(
                 f"On {slot} you're now {_join(now)} (was {_join(was)}).")
             placed.add(name)
+    # Another boat (the event was moved to its calendar): everyone aboard is told which,
+    # unless they were only just placed (their message says where they are).
+    reboated = "vessel" in after and before.get("vessel") is not None and \
+        after.get("vessel") != before.get("vessel")
+    if reboated:
+        for name in _aboard(charter, roster):
+            if name not in placed:
+                texts.setdefault(name, []).append(
+                    f"{slot} is now aboard {after['vessel']} (was {before['vessel']}).")
     moved = any(f in after and after.get(f) != before.get(f) for f in TIME_FIELDS)
     if moved:
         was_time = _was(before, charter)

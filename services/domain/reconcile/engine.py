@@ -14,7 +14,7 @@ The calendar's own problems are found in services/domain/calendar/checks.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,17 +84,27 @@ def find_discrepancies(
     found: list[Discrepancy] = []
     withheld: list[Withheld] = []
     desired: dict[str, DesiredCharter] = {}
-    for charter, event_id, record in match_records(charters, records.records):
+    judged, held_back = split_by_boat_read(records.records, calendar)
+    # While a boat is unread, its records (and those naming no boat) are claimed by their
+    # own calendar link only: the id rule or a copied event's link might be another's.
+    guarded = {r.event_id for r in held_back} if calendar.unread else set()
+    left_out: list[tuple[Charter, str]] = []
+    for charter, event_id, record in match_records(charters, records.records,
+                                                   guarded=guarded, left_out=left_out):
         desired[event_id], more, held = check.charter(charter, event_id=event_id, record=record)
         found.extend(more)
         withheld.extend(held)
+    withheld.extend(Withheld(record_id, _UNREAD_RECORD, (
+        f"{_clip(charter.title)} ({charter.vessel or 'no boat'}) may be the charter of record "
+        f"{record_id}, which names a boat not read or none: nothing is written for it until "
+        "every boat's calendar is read"), vessel=charter.vessel or None)
+        for charter, record_id in left_out)
     found.extend(crew_conflicts(list(desired.values()), roster, fleet=len(config.boats) > 1))
     conflicts = link_conflicts(charters, records.records)
     found.extend(_link_conflict(c) for c in conflicts)
     claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
     claimed |= {c.record_id for c in conflicts}  # in doubt: neither followed nor orphaned
     notes = (*calendar.notes, *records.notes, *pages.notes)
-    judged, held_back = split_by_boat_read(records.records, calendar)
     if judged:
         verdicts = orphans.judge(
             judged, claimed=claimed, calendar=calendar, window=window,
@@ -325,13 +335,18 @@ _UNREAD_CALENDAR_REASON = ("the calendar was not read completely: its event may 
 
 
 def match_records(
-    charters: Sequence[Charter], records: Iterable[Record]
+    charters: Sequence[Charter], records: Iterable[Record], *,
+    guarded: Collection[str] = (), left_out: list[tuple[Charter, str]] | None = None,
 ) -> list[tuple[Charter, str, Record | None]]:
     """Pair each charter with its record and settle its eventId.
 
     By the record's ``calendarEventId``, then the event's private ``eventId``,
     then (records from before the link existed) the id rule, which only claims
     a record that is not linked to another event.
+
+    ``guarded``: record ids only their own ``calendarEventId`` may claim (a boat not
+    read may hold their charter); a charter that would take one otherwise is left
+    out, and put in ``left_out`` with that record's id.
     """
     by_event_id = {r.event_id: r for r in records}
     by_calendar_id = {r.get("calendarEventId"): r for r in by_event_id.values()
@@ -341,6 +356,7 @@ def match_records(
     # A record two events claim is nobody's until a person says: no id rule lands on it.
     taken: set[str] = {c.record_id for c in conflicts if not c.owned}
     found: dict[int, tuple[str, Record | None]] = {}
+    doubtful: dict[int, str] = {}
     # Links first, for every charter: an earlier charter's id rule never takes a record
     # a later charter's link names.
     for n, charter in enumerate(charters):
@@ -349,22 +365,32 @@ def match_records(
         record = by_calendar_id.get(charter.calendar_event_id)
         if record is None and charter.linked_event_id:
             candidate = by_event_id.get(charter.linked_event_id)
+            if candidate and candidate.get("calendarEventId") is None and \
+                    candidate.event_id in guarded:
+                doubtful[n] = candidate.event_id
+                continue
             if candidate and candidate.get("calendarEventId") in (None, charter.calendar_event_id):
                 record = candidate
         if record is not None and record.event_id not in taken:
             taken.add(record.event_id)
             found[n] = (record.event_id, record)
     for n, charter in enumerate(charters):
-        if charter.calendar_event_id in in_doubt or n in found:
+        if charter.calendar_event_id in in_doubt or n in found or n in doubtful:
             continue
         for event_id in candidate_event_ids(charter.guest_name, charter.local_date):
             if event_id in taken:
                 continue
             candidate = by_event_id.get(event_id)
+            if candidate is not None and candidate.get("calendarEventId") is None and \
+                    event_id in guarded:
+                doubtful[n] = event_id
+                break
             if candidate is None or candidate.get("calendarEventId") is None:
                 taken.add(event_id)
                 found[n] = (event_id, candidate)
                 break
+    if left_out is not None:
+        left_out.extend((charters[n], rid) for n, rid in sorted(doubtful.items()))
     return [(charters[n], *found[n]) for n in sorted(found)]
 
 

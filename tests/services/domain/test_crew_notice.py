@@ -48,3 +48,12 @@ def test_a_name_the_roster_does_not_know_is_marked_so(config: Config) -> None:
              if n.name == "Zed"]
     assert (zed.slack_id, zed.in_roster) == (None, False)
     assert Notice.from_dict(zed.to_dict()) == zed
+
+
+def test_a_charter_moved_to_another_boat_tells_everyone_aboard_which(config: Config) -> None:
+    boat = "Danika's charter on Sun May 31, 15:00–19:00 is now aboard Sea Wolf (was Queen of " \
+           "San Diego)."
+    assert told(config, {"vessel": "Queen of San Diego"}, {"vessel": "Sea Wolf"}) == {
+        "Gene": boat, "Ana": boat, "Bo": boat}
+    # A record from before boats were written gets its boat set: nobody is told anything.
+    assert told(config, {"vessel": None}, {"vessel": "Queen of San Diego"}) == {}
