@@ -20,6 +20,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from bot.sandbox.loopback import POLL_SECONDS
+
 
 @dataclass
 class _Copy:
@@ -50,7 +52,8 @@ class CdnEmulator:
         return f"http://{host}:{port}"
 
     def start(self) -> CdnEmulator:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(POLL_SECONDS,),
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from bot.push_http import PATH, notifications_app
+from bot.sandbox.loopback import POLL_SECONDS
 from bot.sandbox.sandbox import Sandbox
 from bot.watch import alive_within
 from handlers.views.alerts import alert_message
@@ -71,7 +72,7 @@ def follow_an_edit(sandbox: Sandbox, systems: Systems, config: Config, *, sessio
                         calendar_id=config.boats[0].calendar_id,
                         address=address, runner_id=live.runner_id)
     app = notifications_app(push, coalescer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
     try:
         push.ensure()
         event = next(e for e in sandbox.emulator.events(config.boats[0].calendar_id)

@@ -6,6 +6,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
+# How often a serving thread looks for a stop: socketserver's default, half a second, is
+# what every stop would wait (a test's sandbox stops three servers).
+POLL_SECONDS = 0.02
+
 
 class LoopbackServer:
     """Subclasses give ``handler``; each request's handler sees the server as ``owner``."""
@@ -19,7 +23,8 @@ class LoopbackServer:
         handler = type("BoundHandler", (self.handler,), {"owner": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(POLL_SECONDS,),
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -30,6 +30,7 @@ from werkzeug.serving import make_server
 from bot.environment import Environment
 from bot.sandbox.calendar_emulator import CalendarEmulator
 from bot.sandbox.cdn_emulator import CdnEmulator, running_cdn
+from bot.sandbox.loopback import POLL_SECONDS
 from bot.sandbox.scenario import Scenario
 from services.domain.config import Config
 from services.domain.pages.rendering import PageRenderer
@@ -110,7 +111,7 @@ class _CountingMotoServer(ThreadedMotoServer):
         self._server = make_server(self._ip_address, self._port, counted, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()
-        self._server.serve_forever()
+        self._server.serve_forever(poll_interval=POLL_SECONDS)
 
 
 def _aws_request(environ: dict[str, Any]) -> AwsRequest:

@@ -17,6 +17,7 @@ import pytest
 from werkzeug.test import Client
 
 from bot.health import Health, with_health
+from bot.sandbox.loopback import POLL_SECONDS
 from bot.sandbox.sandbox import Sandbox
 from bot.serve import _sync_check
 from bot.wiring import build_deps
@@ -50,7 +51,7 @@ def watcher() -> Iterator[Watcher]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
     yield Watcher(f"http://127.0.0.1:{server.server_port}/ping/abc", seen)
     server.shutdown()
 

@@ -18,6 +18,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from bot.push_http import PATH, notifications_app
+from bot.sandbox.loopback import POLL_SECONDS
 from bot.sandbox.sandbox import Sandbox
 from bot.watch import build_push, start_push
 from bot.wiring import build_systems
@@ -43,7 +44,7 @@ def endpoint() -> Iterator[Endpoint]:
         return holder.app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, dispatch, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
     holder.url = f"http://127.0.0.1:{server.server_port}{PATH}"
     yield holder
     server.shutdown()
