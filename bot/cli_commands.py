@@ -45,7 +45,7 @@ def _reconcile(args: argparse.Namespace, config: Config, systems: Systems,
                now: datetime) -> int:
     boat = _boat(args, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = _for_boat(run_reconcile(systems, config, window=window, now=now,
+    result = on_boat(run_reconcile(systems, config, window=window, now=now,
                                      renderer=PageRenderer()), boat)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
@@ -70,7 +70,7 @@ def _apply(args: argparse.Namespace, config: Config, systems: Systems, now: date
         return _dry_apply(args, config, systems, now)
     service = _service_after_resuming(systems, config)
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = _for_boat(run_reconcile(systems, config, window=window, now=now,
+    result = on_boat(run_reconcile(systems, config, window=window, now=now,
                                      renderer=PageRenderer()), boat)
     ids = [d.id for d in result.discrepancies if d.fix] if args.all else args.ids
     report = service.apply_fixes(result, ids, requested_by=_requester(), source="cli")
@@ -95,7 +95,7 @@ def _dry_apply(args: argparse.Namespace, config: Config, systems: Systems,
     """What ``apply`` would write, charter by charter, and how close each is to leaving;
     nothing is written and no audit row is made."""
     window = make_window(config, now=now, start=args.start, end=args.end)
-    result = _for_boat(run_reconcile(systems, config, window=window, now=now,
+    result = on_boat(run_reconcile(systems, config, window=window, now=now,
                                      renderer=PageRenderer()), _boat(args, config))
     wanted = set(args.ids)
     chosen = [d for d in result.discrepancies if d.fix and (args.all or d.id in wanted)]
@@ -112,10 +112,6 @@ def _boat(args: argparse.Namespace, config: Config) -> Boat | None:
     """The boat ``--boat`` names, refused (listing the boats) before anything is read."""
     name = getattr(args, "boat", None)
     return config.boat_named(name) if name is not None else None
-
-
-def _for_boat(result: ReconcileResult, boat: Boat | None) -> ReconcileResult:
-    return on_boat(result, boat) if boat is not None else result
 
 
 def _partial(result: ReconcileResult) -> str:

@@ -93,7 +93,7 @@ class Doctor:
         self._slack_problem = "not checked"
 
     def checks(self) -> Iterator[Line]:
-        fleet = len(self.config.boats) > 1
+        fleet = self.config.fleet
         # One line per boat's calendar and feed, naming the boat, in a fleet.
         calendars: list[tuple[str, Callable[[], Finding]]] = [
             (f"{what} ({boat.name})" if fleet else what, functools.partial(check, n))

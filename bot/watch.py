@@ -65,10 +65,8 @@ def build_push(live: LiveSync, systems: Systems, config: Config
     under its own row and lease); None when the bot polls only."""
     if not config.calendar.push_url:
         return None
-    reader = getattr(systems.calendar, "reader", None)
     try:
-        apis = [(boat, reader(boat.calendar_id).api if reader is not None
-                 else systems.calendar.api) for boat in config.boats]
+        apis = [(boat, live.api_for(boat)) for boat in config.boats]
     except CharterOpsError as error:  # no Calendar API credentials: only the feed
         logger.warning("calendar.push_url is set but %s; not pushed to", error)
         return None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from common.changes import ChangeEntry, StepEntry
 from common.errors import ConflictError, SourceUnavailableError
 from services.domain.calendar.events import charter_from_api_event
 from services.domain.config import Config
+from services.domain.fleet import aboard
 from services.domain.models import Charter, Record
 from services.domain.pages.rendering import PageRenderer, content_md5
 from services.domain.reconcile.desired import desired_page
@@ -184,7 +185,7 @@ class StepWriter:
         boat_of = getattr(self._systems.calendar, "boat_of", None)
         boat = boat_of(charter.calendar_event_id) if boat_of is not None else None
         if boat is not None:
-            charter = replace(charter, vessel=boat.name, calendar_id=boat.calendar_id)
+            charter = aboard(charter, boat)
         page = desired_page(charter, event_id=change.event_id or "",
                             roster=Roster(self._config.roster), config=self._config)
         return self._renderer.render(page)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ from services.changes import ChangeService
 from services.domain.calendar.events import charter_from_api_event
 from services.domain.change.blast_radius import approval_note
 from services.domain.config import Config
+from services.domain.fleet import aboard, record_boat
 from services.domain.models import (
     Boat,
     Charter,
@@ -243,14 +244,16 @@ class LiveSync:
                          report=report, keeper=keeper, boat=boat)
         return fresh
 
-    def _api(self, boat: Boat) -> Any:
+    def api_for(self, boat: Boat) -> Any:
+        """The Calendar API of ``boat``'s calendar (its incremental reads, its push);
+        SourceUnavailableError where only a feed is configured."""
         reader = getattr(self._systems.calendar, "reader", None)
         return reader(boat.calendar_id).api if reader is not None else \
             self._systems.calendar.api
 
     def _list(self, token: str | None, window: Window, boat: Boat
               ) -> tuple[list[dict[str, Any]], str]:
-        api = self._api(boat)
+        api = self.api_for(boat)
         list_changes = getattr(api, "list_changes", None)
         if list_changes is None:
             raise SourceUnavailableError("live sync needs the Calendar API's incremental reads")
@@ -275,7 +278,7 @@ class LiveSync:
         for gone in changes.cancelled:
             for other in others:
                 try:
-                    event = self._api(other).find_event(gone.calendar_event_id)
+                    event = self.api_for(other).find_event(gone.calendar_event_id)
                 except CharterOpsError as error:
                     undecided.add(gone.calendar_event_id)
                     report.notes.append(f"{gone.calendar_event_id}: cancelled here, but "
@@ -287,8 +290,7 @@ class LiveSync:
                     continue
                 charter = charter_from_api_event(event, self._config.tz)
                 if isinstance(charter, Charter):
-                    moved[gone.calendar_event_id] = replace(
-                        charter, vessel=other.name, calendar_id=other.calendar_id)
+                    moved[gone.calendar_event_id] = aboard(charter, other)
                 else:
                     undecided.add(gone.calendar_event_id)
                     report.notes.append(f"{gone.calendar_event_id}: moved to {other.name}'s "
@@ -332,10 +334,9 @@ class LiveSync:
         return [r for r in read.records if r.event_id not in have]
 
     def _of_boat(self, records: list[Record], boat: Boat) -> list[Record]:
-        if len(self._config.boats) == 1:
+        if not self._config.fleet:
             return records
-        return [r for r in records if r.get("calendarId") == boat.calendar_id
-                or r.get("vessel") == boat.name]
+        return [r for r in records if record_boat(r, (boat,)) is not None]
 
     def _with_unclaimed(self, view: PartialView, records: list[Record], *,
                         window: Window) -> PartialView:

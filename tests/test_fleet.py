@@ -22,6 +22,7 @@ from common.errors import ConfigError
 from services.domain.config import BoatSettings, CalendarSettings, Config
 from tests.conftest import SEED_SATURDAY, as_the_cli_sees_it, install_seed
 from tests.services.test_live_sync import danika, make_bot, move_danika
+from tests.test_write_bounds import invalidated
 
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 TABLE, BUCKET = "jada-charter-events", "sailjada-public"
@@ -68,6 +69,31 @@ def charter(event_id: str, guest: str, day: date, start: str, end: str, *, capta
     }
 
 
+# Charters the tests book on the other boats (the seed's weekend is the Queen's).
+DANIKA_ON_SEA_WOLF = {"event_id": "evtseadanika", "guest": "Danika", "day": date(2026, 5, 31),
+                      "start": "16:00", "end": "18:00", "captain": "Darrell", "mate": "Tess"}
+PAT_ON_SEA_WOLF = {**DANIKA_ON_SEA_WOLF, "event_id": "evtseapat", "guest": "Pat"}
+LEE_ON_SEA_WOLF = {"event_id": "evtsealee", "guest": "Lee", "day": date(2026, 6, 1),
+                   "start": "10:00", "end": "12:00", "captain": "Darrell", "mate": "Tess"}
+KIM_ON_MARLIN = {"event_id": "evtmarlinkim", "guest": "Kim", "day": date(2026, 6, 2),
+                 "start": "09:00", "end": "11:00", "captain": "Marco", "mate": "Ana"}
+QUINN_ON_SEA_WOLF = {"event_id": "evtseaquinn", "guest": "Quinn", "day": date(2026, 5, 30),
+                     "start": "15:00", "end": "17:00", "captain": "Gene", "mate": "Ana"}
+
+
+def book(box: Sandbox, calendar_id: str, booking: dict[str, Any]) -> None:
+    box.emulator.add_event(calendar_id, charter(**booking))
+
+
+def unreadable(box: Sandbox, calendar_id: str) -> None:
+    """That boat's calendar answers nothing but 500s, and the app.yaml the commands read
+    gives it no feed to fall back on."""
+    write_config(box.config.model_copy(update={"calendars": tuple(
+        b.model_copy(update={"ical_url": None}) if b.id == calendar_id else b
+        for b in box.config.calendars)}), Path.cwd() / "app.yaml")
+    box.emulator.fail_next(10_000, status=500, match=calendar_id.split("@")[0] + "@")
+
+
 def reconcile(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     capsys.readouterr()
     code = main(["reconcile", "--json", *WINDOW, *args])
@@ -83,16 +109,6 @@ def page(box: Sandbox, key: str) -> str:
     return box.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
 
 
-def invalidated(box: Sandbox) -> list[str]:
-    cloudfront = box.client("cloudfront")
-    distribution = box.config.pages.distribution_id
-    items = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get(
-        "Items", [])
-    return [path for i in items for path in cloudfront.get_invalidation(
-        DistributionId=distribution, Id=i["Id"])["Invalidation"]["InvalidationBatch"][
-        "Paths"].get("Items", [])]
-
-
 def audit_rows() -> int:
     engine = create_engine(f"sqlite:///{Path.cwd() / 'audit.sqlite3'}")
     with engine.connect() as connection:
@@ -106,11 +122,8 @@ def test_each_boat_is_reconciled_and_its_records_and_pages_name_it(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     # Danika sails twice on May 31: the seed's afternoon on the Queen, and a later
     # harbour cruise on Sea Wolf; Marlin has a charter of its own.
-    fleet.emulator.add_event(SEA_WOLF, charter("evtseadanika", "Danika", date(2026, 5, 31),
-                                               "16:00", "18:00", captain="Darrell",
-                                               mate="Tess"))
-    fleet.emulator.add_event(MARLIN, charter("evtmarlinkim", "Kim", date(2026, 6, 2),
-                                             "09:00", "11:00", captain="Marco", mate="Ana"))
+    book(fleet, SEA_WOLF, DANIKA_ON_SEA_WOLF)
+    book(fleet, MARLIN, KIM_ON_MARLIN)
     code, report = reconcile(capsys)
     assert (code, report["complete"], report["charters_checked"]) == (2, True, 8)
     missing = {(d["event_id"], d["vessel"]) for d in report["discrepancies"]
@@ -139,8 +152,7 @@ def test_each_boat_is_reconciled_and_its_records_and_pages_name_it(
 def test_a_captain_on_two_boats_at_once_is_a_conflict_and_never_fixed(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     # Gene captains Danika on the Queen 15:00–19:00 and, by mistake, Sea Wolf 16:00–18:00.
-    fleet.emulator.add_event(SEA_WOLF, charter("evtseapat", "Pat", date(2026, 5, 31),
-                                               "16:00", "18:00", captain="Gene", mate="Tess"))
+    book(fleet, SEA_WOLF, {**PAT_ON_SEA_WOLF, "captain": "Gene"})
     code, report = reconcile(capsys)
     [conflict] = [d for d in report["discrepancies"] if d["kind"] == "CREW_CONFLICT"]
     assert conflict["fix"] == []
@@ -157,9 +169,7 @@ def test_a_captain_on_two_boats_at_once_is_a_conflict_and_never_fixed(
 
 def test_a_swap_that_would_put_someone_on_two_boats_is_refused_with_nothing_written(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
-    fleet.emulator.add_event(SEA_WOLF, charter("evtseapat", "Pat", date(2026, 5, 31),
-                                               "16:00", "18:00", captain="Darrell",
-                                               mate="Tess"))
+    book(fleet, SEA_WOLF, PAT_ON_SEA_WOLF)
     etags = {e["id"]: e["etag"] for cal in (QUEEN, SEA_WOLF) for e in fleet.emulator.events(cal)}
     aws_calls.clear()
     capsys.readouterr()
@@ -177,11 +187,8 @@ def test_a_swap_that_would_put_someone_on_two_boats_is_refused_with_nothing_writ
 def test_one_boats_calendar_failing_leaves_the_others_reconciled_and_its_own_untouched(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
     wolf_key = "charters/guests/lee-jun1.html"
-    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
-                                               "10:00", "12:00", captain="Darrell",
-                                               mate="Tess"))
-    fleet.emulator.add_event(MARLIN, charter("evtmarlinkim", "Kim", date(2026, 6, 2),
-                                             "09:00", "11:00", captain="Marco", mate="Ana"))
+    book(fleet, SEA_WOLF, LEE_ON_SEA_WOLF)
+    book(fleet, MARLIN, KIM_ON_MARLIN)
     dynamodb = fleet.client("dynamodb")
     # Sea Wolf's record is out of date (the calendar moved it to 10:00), its page is old,
     # and a record from before boats were written has no charter in any calendar read.
@@ -195,12 +202,7 @@ def test_one_boats_calendar_failing_leaves_the_others_reconciled_and_its_own_unt
         dynamodb.put_item(TableName=TABLE, Item={
             k: {"S": v} for k, v in item.items()})
     fleet.client("s3").put_object(Bucket=BUCKET, Key=wolf_key, Body=b"<p>9:00 AM</p>")
-    # Sea Wolf's calendar answers nothing but 500s, and it has no feed to fall back on.
-    no_feed = fleet.config.model_copy(update={"calendars": tuple(
-        b.model_copy(update={"ical_url": None}) if b.id == SEA_WOLF else b
-        for b in fleet.config.calendars)})
-    write_config(no_feed, Path.cwd() / "app.yaml")
-    fleet.emulator.fail_next(10_000, status=500, match="sea-wolf@")
+    unreadable(fleet, SEA_WOLF)  # only 500s, and no feed to fall back on
     before = {"lee": record(fleet, "lee-jun1"), "ghost": record(fleet, "ghost-jun3")}
 
     code, report = reconcile(capsys)
@@ -301,9 +303,7 @@ def test_live_sync_follows_each_boats_calendar_and_an_idle_check_is_a_request_ea
     assert first.read == "first" and first.stored
     # An edit on the Queen and a new charter on Sea Wolf, both between two checks.
     move_danika(fleet)
-    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
-                                               "10:00", "12:00", captain="Darrell",
-                                               mate="Tess"))
+    book(fleet, SEA_WOLF, LEE_ON_SEA_WOLF)
     report = bot.live().check()
     assert report.changed == 2 and report.stored
     record_of_danika, page_of_danika = danika(fleet)
@@ -341,8 +341,7 @@ def test_live_sync_checks_the_other_boats_when_one_calendar_fails(
         fleet: Sandbox, tmp_path: Path) -> None:
     bot = make_bot(fleet, tmp_path, auto_fix=FIXES)
     assert bot.live().check().read == "first"
-    fleet.emulator.add_event(MARLIN, charter("evtmarlinkim", "Kim", date(2026, 6, 2),
-                                             "09:00", "11:00", captain="Marco", mate="Ana"))
+    book(fleet, MARLIN, KIM_ON_MARLIN)
     fleet.emulator.fail_next(100, status=500, match="sea-wolf@")
     report = bot.live().check()
     assert record(fleet, "kim-jun2") is not None
@@ -355,9 +354,7 @@ def test_live_sync_checks_the_other_boats_when_one_calendar_fails(
 
 def test_boat_narrows_reconcile_and_apply_and_an_unknown_boat_is_refused_before_any_read(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
-    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
-                                               "10:00", "12:00", captain="Darrell",
-                                               mate="Tess"))
+    book(fleet, SEA_WOLF, LEE_ON_SEA_WOLF)
     fleet.emulator.reset_requests()
     aws_calls.clear()
     capsys.readouterr()
@@ -380,9 +377,7 @@ def test_boat_narrows_reconcile_and_apply_and_an_unknown_boat_is_refused_before_
 
 def test_ready_groups_departures_by_boat_and_status_names_the_boats_of_two_charters(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
-    fleet.emulator.add_event(SEA_WOLF, charter("evtseadanika", "Danika", date(2026, 5, 31),
-                                               "16:00", "18:00", captain="Darrell",
-                                               mate="Tess"))
+    book(fleet, SEA_WOLF, DANIKA_ON_SEA_WOLF)
     assert main(["apply", "--all", *WINDOW]) == 0
     capsys.readouterr()
     main(["ready", "2026-05-31"])
@@ -452,9 +447,7 @@ def test_slack_status_of_a_guest_on_two_boats_offers_each_charter_with_its_boat(
     from bot.sandbox.slack_fake import SlackFake
     from tests.handlers.slack_requests import click, command, make_bot, responses, signed
 
-    fleet.emulator.add_event(SEA_WOLF, charter("evtseadanika", "Danika", date(2026, 5, 31),
-                                               "16:00", "18:00", captain="Darrell",
-                                               mate="Tess"))
+    book(fleet, SEA_WOLF, DANIKA_ON_SEA_WOLF)
     with SlackFake() as slack:
         app, _ = make_bot(fleet, slack, tmp_path / "slack.sqlite3")
         app.dispatch(signed(command(slack, "status danika")))
@@ -478,11 +471,7 @@ def test_a_charter_moved_to_a_boat_not_read_is_withheld_not_cancelled(
     # Paola's charter is moved to Sea Wolf, whose calendar then answers only 500s: the
     # Queen's listing shows it cancelled, which is what a move leaves behind.
     fleet.emulator.move_event(QUEEN, "evtpaola", SEA_WOLF)
-    no_feed = fleet.config.model_copy(update={"calendars": tuple(
-        b.model_copy(update={"ical_url": None}) if b.id == SEA_WOLF else b
-        for b in fleet.config.calendars)})
-    write_config(no_feed, Path.cwd() / "app.yaml")
-    fleet.emulator.fail_next(10_000, status=500, match="sea-wolf@")
+    unreadable(fleet, SEA_WOLF)
     code, report = reconcile(capsys)
     # Nothing found in what was read, and a boat not read: 1, not "in sync".
     assert code == 1 and report["complete"] is False
@@ -516,9 +505,7 @@ def test_a_charter_moved_to_another_boat_and_postponed_follows_its_event(
 
 def test_a_swap_on_a_second_boat_writes_that_calendar_and_a_page_naming_that_boat(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
-    fleet.emulator.add_event(SEA_WOLF, charter("evtsealee", "Lee", date(2026, 6, 1),
-                                               "10:00", "12:00", captain="Darrell",
-                                               mate="Tess"))
+    book(fleet, SEA_WOLF, LEE_ON_SEA_WOLF)
     assert main(["apply", "--all", *WINDOW]) == 0
     queen = {e["id"]: e["etag"] for e in fleet.emulator.events(QUEEN)}
     assert main(["swap", "lee-jun1", "mate", "Ana", *WINDOW]) == 0
@@ -532,11 +519,7 @@ def test_a_swap_on_a_second_boat_writes_that_calendar_and_a_page_naming_that_boa
 
 def test_a_swap_while_a_boats_calendar_is_unread_is_refused_with_nothing_written(
         fleet: Sandbox, capsys: pytest.CaptureFixture[str], aws_calls: Counter[str]) -> None:
-    no_feed = fleet.config.model_copy(update={"calendars": tuple(
-        b.model_copy(update={"ical_url": None}) if b.id == SEA_WOLF else b
-        for b in fleet.config.calendars)})
-    write_config(no_feed, Path.cwd() / "app.yaml")
-    fleet.emulator.fail_next(10_000, status=500, match="sea-wolf@")
+    unreadable(fleet, SEA_WOLF)
     etags = {e["id"]: e["etag"] for e in fleet.emulator.events(QUEEN)}
     aws_calls.clear()
     capsys.readouterr()
@@ -574,9 +557,7 @@ def test_push_registers_a_channel_per_boats_calendar_and_takes_each_ones_notific
 
 def test_two_boats_the_same_guest_the_same_day_get_their_own_records_and_pages(
         two_boats: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
-    two_boats.emulator.add_event(SEA_WOLF, charter(
-        "evtseaquinn", "Quinn", date(2026, 5, 30), "15:00", "17:00", captain="Gene",
-        mate="Ana"))
+    book(two_boats, SEA_WOLF, QUINN_ON_SEA_WOLF)
     code, report = reconcile(capsys)
     assert (code, report["complete"], report["charters_checked"]) == (2, True, 7)
     assert main(["apply", "--all", *WINDOW]) == 0
@@ -601,14 +582,8 @@ def test_a_charter_on_a_boat_read_never_takes_the_record_of_a_boat_not_read(
         "eventId": {"S": "quinn-may30"}, "eventDate": {"S": "2026-05-30"},
         "startTime": {"S": "10:00"}, "endTime": {"S": "14:00"}, "guestName": {"S": "Quinn"},
         "status": {"S": "CREW_ASSIGNED"}, "pageKey": {"S": "charters/guests/quinn-may30.html"}})
-    two_boats.emulator.add_event(SEA_WOLF, charter(
-        "evtseaquinn", "Quinn", date(2026, 5, 30), "15:00", "17:00", captain="Gene",
-        mate="Ana"))
-    no_feed = two_boats.config.model_copy(update={"calendars": tuple(
-        b.model_copy(update={"ical_url": None}) if b.id == QUEEN else b
-        for b in two_boats.config.calendars)})
-    write_config(no_feed, Path.cwd() / "app.yaml")
-    two_boats.emulator.fail_next(10_000, status=500, match="jada-internal@")
+    book(two_boats, SEA_WOLF, QUINN_ON_SEA_WOLF)
+    unreadable(two_boats, QUEEN)
     before = record(two_boats, "quinn-may30")
 
     code, report = reconcile(capsys)

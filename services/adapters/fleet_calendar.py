@@ -20,6 +20,7 @@ from typing import Any
 
 from common.errors import SourceUnavailableError
 from services.adapters.calendar import CalendarApi, CalendarReader
+from services.domain.fleet import aboard
 from services.domain.models import (
     Boat,
     BoatRead,
@@ -64,8 +65,11 @@ class FleetCalendar:
         return self._events
 
     def remember(self, event_id: str, calendar_id: str) -> None:
+        self._remember_all({event_id: calendar_id})
+
+    def _remember_all(self, homes: Mapping[str, str]) -> None:
         with self._lock:
-            self._home[event_id] = calendar_id
+            self._home.update(homes)
 
     def home_of(self, event_id: str) -> str | None:
         with self._lock:
@@ -96,10 +100,8 @@ class FleetCalendar:
                                   complete=snap.complete))
             complete = complete and snap.complete
             notes.extend(f"{boat.name}: {note}" if fleet else note for note in snap.notes)
-            for charter in snap.charters:
-                charters.append(replace(charter, vessel=boat.name,
-                                        calendar_id=boat.calendar_id))
-                self.remember(charter.calendar_event_id, boat.calendar_id)
+            charters.extend(aboard(charter, boat) for charter in snap.charters)
+            self._remember_all({c.calendar_event_id: boat.calendar_id for c in snap.charters})
             cancelled.extend(replace(e, calendar_id=boat.calendar_id) for e in snap.cancelled)
         if len(failures) == len(self._boats):
             if not fleet:
@@ -135,15 +137,15 @@ class FleetCalendar:
             return {rid: EventLookup(Lookup.UNKNOWN, detail="no boat's calendar was read")
                     for rid in links}
         homes = homes or {}
+        boats = {b.calendar_id: b for b, _ in readable}
         first: dict[str, dict[str, str | None]] = {}
         for rid, link in links.items():
             home = homes.get(rid)
-            if home not in {b.calendar_id for b, _ in readable}:
+            if home not in boats:
                 home = readable[0][0].calendar_id
             first.setdefault(home, {})[rid] = link
         found: dict[str, EventLookup] = {}
         asked: dict[str, set[str]] = {}
-        boats = {b.calendar_id: b for b, _ in readable}
         for home, batch in first.items():
             found.update(self._aboard(boats[home], self.reader(home).look_up(
                 batch, source=sources.get(home, source), start=start, end=end)))
@@ -167,8 +169,7 @@ class FleetCalendar:
         for rid, seen in found.items():
             if seen.charter is not None:
                 self.remember(seen.charter.calendar_event_id, boat.calendar_id)
-                found[rid] = replace(seen, charter=replace(
-                    seen.charter, vessel=boat.name, calendar_id=boat.calendar_id))
+                found[rid] = replace(seen, charter=aboard(seen.charter, boat))
         return found
 
     def boat_of(self, event_id: str) -> Boat | None:
@@ -190,10 +191,8 @@ class FleetCalendar:
                 notes.append(f"{boat.name}: {error}")
                 continue
             notes.extend(found.notes)
-            charters.extend(replace(c, vessel=boat.name, calendar_id=boat.calendar_id)
-                            for c in found.charters)
-            for charter in found.charters:
-                self.remember(charter.calendar_event_id, boat.calendar_id)
+            charters.extend(aboard(c, boat) for c in found.charters)
+            self._remember_all({c.calendar_event_id: boat.calendar_id for c in found.charters})
         if len(failures) == len(self._boats):
             raise failures[0]
         return CalendarSnapshot(charters=tuple(charters), notes=tuple(notes),

@@ -305,6 +305,12 @@ class Config(_Section):
         assert self.calendar.id is not None  # _one_way_to_name_calendars
         return (Boat(self.operator.name, self.calendar.id, self.calendar.ical_url),)
 
+    @property
+    def fleet(self) -> bool:
+        """More than one boat: people are shown which boat each charter is on. Cheap (no
+        Boat is built): asked once per charter when pages are rendered."""
+        return len(self.calendars) > 1
+
     def boat_named(self, name: str) -> Boat:
         """The boat a person named (any case); InputError listing the boats otherwise."""
         for boat in self.boats:

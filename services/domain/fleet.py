@@ -8,15 +8,33 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from services.domain.models import Boat, Discrepancy, Kind, ReconcileResult
+from services.domain.models import Boat, Charter, Discrepancy, Kind, ReconcileResult, Record
 
 T = TypeVar("T")
 
 
-def on_boat(result: ReconcileResult, boat: Boat) -> ReconcileResult:
-    """``result`` narrowed to one boat: its charters, and the discrepancies and withheld
-    checks of its charters and records. A crew conflict across two boats stays on the
-    boat of its first charter, and on the other's through that charter's own listing."""
+def aboard(charter: Charter, boat: Boat) -> Charter:
+    """``charter`` as read from ``boat``'s calendar: tagged with that boat and calendar."""
+    return replace(charter, vessel=boat.name, calendar_id=boat.calendar_id)
+
+
+def record_boat(record: Record, boats: Iterable[Boat]) -> Boat | None:
+    """The one of ``boats`` that ``record`` names (by its calendarId, else its vessel)."""
+    own_id, own_name = record.get("calendarId"), record.get("vessel")
+    return next((b for b in boats if own_id == b.calendar_id or own_name == b.name), None)
+
+
+def names_no_boat(record: Record) -> bool:
+    """A record from before records carried their boat."""
+    return not record.get("calendarId") and not record.get("vessel")
+
+
+def on_boat(result: ReconcileResult, boat: Boat | None) -> ReconcileResult:
+    """``result`` narrowed to one boat (None: the whole fleet, as it is): its charters,
+    and the discrepancies and withheld checks of its charters and records. A crew
+    conflict across two boats is on both boats' lists."""
+    if boat is None:
+        return result
     mine = {event_id for event_id, vessel in result.vessels.items() if vessel == boat.name}
     desired = {k: v for k, v in result.desired.items() if k in mine}
     return replace(

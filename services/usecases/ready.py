@@ -93,8 +93,7 @@ def check_readiness(systems: Systems, config: Config, *, days: Sequence[date],
     """``audit``: where who was told of a change is read (None: not checked)."""
     window = make_window(config, now=now, start=min(days), end=None)
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    if boat is not None:
-        result = on_boat(result, boat)
+    result = on_boat(result, boat)
     untold = untold_crew(audit, now=now) if audit is not None else None
     return Readiness(days=tuple(days), result=result,
                      departures=tuple(departures_of(result, config, days=days,

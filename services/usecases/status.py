@@ -55,14 +55,13 @@ def charter_status(systems: Systems, config: Config, *, query: str, window: Wind
     if not query.strip():
         raise InputError("Which charter? For example `/charter status danika`.")
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
-    if boat is not None:
-        result = on_boat(result, boat)
+    result = on_boat(result, boat)
     event_id = resolve_charter(query, result, today=window.start)
     want = result.desired[event_id]
     record = want.current_record
     fields = []
     # A fleet's status names the boat too: a charter moved to another boat shows here.
-    boat_fields = ("vessel",) if len(config.boats) > 1 else ()
+    boat_fields = ("vessel",) if config.fleet else ()
     for name in (*COMPARED_FIELDS, "status", *boat_fields):
         calendar = show_value(want.record.get(name))
         dynamodb = show_value(record.get(name)) if record else None

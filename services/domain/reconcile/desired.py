@@ -99,5 +99,5 @@ def desired_page(charter: Charter, *, event_id: str, roster: Roster, config: Con
         photo_upload_url=photo_url,
         # The boat the guest boards, as guests know it (one boat: operator.name).
         operator_name=charter.vessel or config.operator.name,
-        boat=charter.vessel if len(config.boats) > 1 and charter.vessel else None,
+        boat=charter.vessel if config.fleet and charter.vessel else None,
     )

@@ -23,6 +23,7 @@ from services.domain.calendar.checks import calendar_discrepancies, crew_conflic
 from services.domain.calendar.event_ids import candidate_event_ids
 from services.domain.config import Config
 from services.domain.display import show_value
+from services.domain.fleet import names_no_boat, record_boat
 from services.domain.models import (
     OWN_STATUSES,
     CalendarSnapshot,
@@ -99,7 +100,7 @@ def find_discrepancies(
         f"{record_id}, which names a boat not read or none: nothing is written for it until "
         "every boat's calendar is read"), vessel=charter.vessel or None)
         for charter, record_id in left_out)
-    found.extend(crew_conflicts(list(desired.values()), roster, fleet=len(config.boats) > 1))
+    found.extend(crew_conflicts(list(desired.values()), roster, fleet=config.fleet))
     conflicts = link_conflicts(charters, records.records)
     found.extend(_link_conflict(c) for c in conflicts)
     claimed = {want.current_record.event_id for want in desired.values() if want.current_record}
@@ -144,7 +145,7 @@ def find_discrepancies(
         notes=notes,
         withheld=tuple(withheld),
         vessels=vessels,
-        fleet=len(config.boats) > 1,
+        fleet=config.fleet,
         unread_boats=tuple(b.boat.name for b in calendar.unread),
     )
 
@@ -197,12 +198,10 @@ def split_by_boat_read(records: Sequence[Record], calendar: CalendarSnapshot
         return [], list(records)
     if not all(b.complete for b in calendar.boats if b.read):
         return [], list(records)
-    ids = {b.boat.calendar_id for b in unread}
-    names = {b.boat.name for b in unread}
+    boats = [b.boat for b in unread]
     judged, held = [], []
     for record in records:
-        own_id, own_name = record.get("calendarId"), record.get("vessel")
-        if own_id in ids or own_name in names or (not own_id and not own_name):
+        if names_no_boat(record) or record_boat(record, boats) is not None:
             held.append(record)
         else:
             judged.append(record)
@@ -212,20 +211,20 @@ def split_by_boat_read(records: Sequence[Record], calendar: CalendarSnapshot
 def _unread_boat_suspects(records: Sequence[Record], claimed: set[str], window: Window,
                           calendar: CalendarSnapshot
                           ) -> list[tuple[Record, str, str | None]]:
-    unread = {b.boat.calendar_id: b.boat.name for b in calendar.unread}
-    by_name = set(unread.values())
+    unread = [b.boat for b in calendar.unread]
     held = []
     for record in orphans.suspects(records, claimed, window):
-        own_id, own_name = record.get("calendarId"), record.get("vessel")
-        boat = unread.get(str(own_id)) or (own_name if own_name in by_name else None)
-        if boat:
-            why = f"the calendar of {boat} was not read: its event may be there"
-        elif unread and not own_id and not own_name:
-            why = (f"it names no boat, and the calendar of {', '.join(sorted(by_name))} "
-                   "was not read: its event may be there")
+        boat = record_boat(record, unread)
+        if boat is not None:
+            why = f"the calendar of {boat.name} was not read: its event may be there"
+        elif unread and names_no_boat(record):
+            names = ", ".join(sorted(b.name for b in unread))
+            why = f"it names no boat, and the calendar of {names} was not read: its event " \
+                  "may be there"
         else:
             why = _UNREAD_CALENDAR_REASON
-        held.append((record, why, boat or (str(own_name) if own_name else None)))
+        own_name = record.get("vessel")
+        held.append((record, why, boat.name if boat else (str(own_name) if own_name else None)))
     return held
 
 

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from services.domain.calendar.event_ids import candidate_event_ids
 from services.domain.calendar.events import charter_from_api_event
 from services.domain.config import Config
+from services.domain.fleet import aboard
 from services.domain.models import (
     Boat,
     CalendarSnapshot,
@@ -97,13 +98,10 @@ def parse_changes(items: Iterable[Mapping[str, Any]], *, tz: ZoneInfo) -> Change
 
 def on_calendar(changes: ChangedEvents, boat: Boat) -> ChangedEvents:
     """The changes read from one boat's calendar, each charter tagged with that boat."""
-    def tag(charter: Charter) -> Charter:
-        return replace(charter, vessel=boat.name, calendar_id=boat.calendar_id)
-
     return replace(
-        changes, charters=tuple(map(tag, changes.charters)),
+        changes, charters=tuple(aboard(c, boat) for c in changes.charters),
         cancelled=tuple(replace(c, calendar_id=boat.calendar_id) for c in changes.cancelled),
-        cancelled_as_was={k: tag(v) for k, v in changes.cancelled_as_was.items()})
+        cancelled_as_was={k: aboard(v, boat) for k, v in changes.cancelled_as_was.items()})
 
 
 def with_moved(changes: ChangedEvents, moved: Mapping[str, Charter], *,
