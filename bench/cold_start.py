@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import load_config
@@ -68,6 +70,16 @@ t2 = time.perf_counter()
 assert answer["statusCode"] == 200, answer
 print(json.dumps({"init": t1 - t0, "ack": t2 - t0}))
 """
+
+
+def template_variables() -> dict[str, str]:
+    """The function's environment as deploy/template.yaml sets it (its literal values; the
+    references, such as the SSM path, are the sandbox's here)."""
+    loader = type("TemplateLoader", (yaml.SafeLoader,), {})
+    loader.add_multi_constructor("!", lambda *_: None)
+    template = yaml.load((ROOT / "deploy/template.yaml").read_text(), Loader=loader)
+    variables = template["Resources"]["BotFunction"]["Properties"]["Environment"]["Variables"]
+    return {name: value for name, value in variables.items() if isinstance(value, str)}
 
 
 def _wall(argv: list[str], env: dict[str, str]) -> float:
@@ -133,7 +145,8 @@ def main() -> None:
         write_config(box.config, Path(workdir) / "app.yaml")
         for name in (*secrets, "SLACK_APP_TOKEN"):
             lambda_env.pop(name, None)
-        lambda_env.update({**environ, "CHARTER_OPS_CONFIG": str(Path(workdir) / "app.yaml"),
+        lambda_env.update({**template_variables(), **environ,
+                           "CHARTER_OPS_CONFIG": str(Path(workdir) / "app.yaml"),
                            "CHARTER_OPS_SSM_PATH": "/charter-ops/bench",
                            "SLACK_API_URL": slack.api_url})
         child = [sys.executable, "-c", LAMBDA_CHILD, SECRET, slack.response_url()]

@@ -33,7 +33,6 @@ from bot.http_guard import NOTIFICATIONS_PATH
 from bot.slack_app import build_bot
 from bot.wiring import heartbeat_for
 from common.errors import CharterOpsError, ConfigError, InputError
-from handlers.channel import SlackAlerts, SlackChannel
 from services.deps import Deps
 from services.domain.config import Config
 
@@ -112,6 +111,7 @@ class LambdaRuntime:
         return cls(config, read_environment(environ), lambda_client=lambda_client)
 
     def jobs(self) -> dict[str, Callable[[], None]]:
+        from handlers.channel import SlackChannel
         from services import jobs
 
         ops: Deps = self.ops
@@ -134,6 +134,7 @@ class LambdaRuntime:
     def live(self) -> LiveSync:
         if self._live is None:  # built on first use: a Slack request's ack never waits on it
             from bot.watch import build_live_sync
+            from handlers.channel import SlackAlerts
 
             self._live = build_live_sync(self.ops.systems, self.config, self.env,
                                          changes=self.ops.changes,

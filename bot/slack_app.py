@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot.direct_messages import PACE_SECONDS
-from bot.environment import Environment
 from bot.wiring import build_deps, courier_for, web_client
 from common.errors import ConfigError
 from handlers import actions, commands, events, modals, shortcuts
-from handlers.events import home
-from services.deps import Deps
-from services.domain.config import Config
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.environment import Environment
+    from services.deps import Deps
+    from services.domain.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
     courier = courier_for(client, pace=message_pace)
     ops.direct_message = courier.plain()
     ops.tell_through(courier)  # the crew told when a change lands, by any path
-    ops.on_landing(lambda _change: home.refresh(ops, client))  # and the Homes refreshed
+    ops.on_landing(lambda _change: events.refresh_homes(ops, client))  # Homes too
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)

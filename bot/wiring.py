@@ -23,7 +23,6 @@ from bot.environment import Environment
 from common.errors import ConfigError
 from services.deps import Deps
 from services.domain.config import Config
-from services.reconciling import Systems, default_window
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +31,9 @@ if TYPE_CHECKING:
     from services.adapters.heartbeat import Heartbeat
     from services.changes import ChangeService
     from services.crew_news import Courier
+    from services.domain.models import Window
     from services.ports import AuditStore
+    from services.reconciling import Systems
     from store.audit import AuditLog
     from store.sync_state import SyncState
 
@@ -113,6 +114,7 @@ def build_systems(config: Config, env: Environment) -> Systems:
     from services.adapters.pages import PageStore
     from services.adapters.records import RecordStore
     from services.adapters.served import ServedPages
+    from services.reconciling import Systems
 
     factory = calendar_service_factory(env)
     # One reader per boat, each with its own API and feed: one boat's outage is its own.
@@ -223,6 +225,12 @@ def build_change_service(systems: Systems, config: Config, audit: AuditStore, *,
                          stop_requested=stop_requested, tell=tell)
 
 
+def _default_window(config: Config, now: datetime) -> Window:
+    from services.reconciling import default_window  # with the engine: not at a cold start
+
+    return default_window(config, now=now)
+
+
 class LazyDeps(Deps):
     """The Deps of a process whose systems, audit store and change service are built when
     a request first needs them, once, whichever thread asks first: on Lambda the init
@@ -238,7 +246,7 @@ class LazyDeps(Deps):
         now = lambda: datetime.now(UTC)  # noqa: E731
         super().__init__(systems=None, config=config, audit=None,  # type: ignore[arg-type]
                          changes=None,  # type: ignore[arg-type]
-                         window=lambda: default_window(config, now=now()), clock=now,
+                         window=lambda: _default_window(config, now()), clock=now,
                          last_synced=lambda: fleet_last_synced(self._part(
                              "sync state", lambda: build_sync_state(env)), config))
 

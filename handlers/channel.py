@@ -4,14 +4,16 @@ laid out here by the views; the Web API client is Bolt's."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.alerts import alert_message
 from handlers.views.blocks import plain
 from handlers.views.digest import digest_message_list
 from services.domain.display import mrkdwn_text
-from services.domain.reconcile.alerts import ChangeAlert
-from services.usecases.digest import Digest
+
+if TYPE_CHECKING:
+    from services.domain.reconcile.alerts import ChangeAlert
+    from services.usecases.digest import Digest
 
 
 class SlackChannel:

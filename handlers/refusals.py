@@ -3,11 +3,15 @@ button's refusal names what the button would have done, read from its value."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from handlers.views import approvals
 from handlers.views.blocks import NOT_AN_APPROVER, Message, plain
 from handlers.views.change import CANCEL, CONFIRM, clicked
-from services.deps import Deps
 from services.usecases.refusal import refuse
+
+if TYPE_CHECKING:
+    from services.deps import Deps
 
 
 def refused(deps: Deps, *, user_id: str, what: str, source: str, event_id: str | None = None,

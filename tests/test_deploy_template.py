@@ -36,7 +36,9 @@ def test_the_function_runs_the_lambda_handler_with_secrets_only_by_path() -> Non
     module, name = function["Handler"].rsplit(".", 1)
     assert module == aws_lambda.__name__ and callable(getattr(aws_lambda, name))
     variables = function["Environment"]["Variables"]
-    assert set(variables) == {"CHARTER_OPS_CONFIG", "CHARTER_OPS_SSM_PATH"}
+    assert set(variables) == {"CHARTER_OPS_CONFIG", "CHARTER_OPS_SSM_PATH",
+                              "PYDANTIC_DISABLE_PLUGINS"}
+    assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"  # pydantic's own spelling
     assert not set(variables) & set(aws_lambda.SECRET_NAMES)
 
 

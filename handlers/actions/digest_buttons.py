@@ -3,51 +3,37 @@ place from a fresh read."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any
 
 from common.errors import CharterOpsError
 from handlers.events import home
 from handlers.refusals import refused_button
-from handlers.views.approvals import (
-    APPROVE,
-    APPROVE_ALL,
-    DISMISS,
-    entries_in,
-    request_of,
-    requests_in,
-)
-from handlers.views.blocks import Message
+from handlers.views.approvals import entries_in, request_of, requests_in
 from handlers.views.decision import approved_message, dismissed_message
-from services.deps import Deps
+from handlers.views.ids import DISMISS
 from services.domain.display import mrkdwn_text
 from services.usecases import digest_decision
 from services.usecases import home as home_case
 
+if TYPE_CHECKING:
+    from handlers.views.blocks import Message
+    from services.deps import Deps
 
-def register(app: App, deps: Deps) -> None:
-    def acknowledge(ack: Ack) -> None:
-        ack()
 
-    def decide(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
-        if (body.get("container") or {}).get("type") == "view":
-            decide_on_home(deps, body, action, client)
-            return
-        user, channel = body["user"]["id"], body["channel"]["id"]
-        action_id, value = action["action_id"], action["value"]
-        if not deps.is_approver(user):
-            client.chat_postEphemeral(channel=channel, user=user, **refused_button(
-                deps, user_id=user, action_id=action_id, value=value, source="digest"))
-            return
-        message = body["message"]
-        updated = decided(deps, action_id=action_id, value=value, user_id=user,
-                          message=message)
-        if updated is not None:
-            client.chat_update(channel=channel, ts=message["ts"], **updated)
-
-    for action_id in (APPROVE, DISMISS, APPROVE_ALL):
-        app.action(action_id)(ack=acknowledge, lazy=[decide])
+def decide(deps: Deps, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+    if (body.get("container") or {}).get("type") == "view":
+        decide_on_home(deps, body, action, client)
+        return
+    user, channel = body["user"]["id"], body["channel"]["id"]
+    action_id, value = action["action_id"], action["value"]
+    if not deps.is_approver(user):
+        client.chat_postEphemeral(channel=channel, user=user, **refused_button(
+            deps, user_id=user, action_id=action_id, value=value, source="digest"))
+        return
+    message = body["message"]
+    updated = decided(deps, action_id=action_id, value=value, user_id=user, message=message)
+    if updated is not None:
+        client.chat_update(channel=channel, ts=message["ts"], **updated)
 
 
 def decided(deps: Deps, *, action_id: str, value: str, user_id: str,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Respond
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.blocks import audit_message
-from services.deps import Deps
 from services.domain.roster import Roster
 from services.usecases import audit_history
+
+if TYPE_CHECKING:
+    from slack_bolt import Respond
+
+    from services.deps import Deps
 
 
 def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,

@@ -3,14 +3,16 @@ Cancel; anyone else is refused, and the refusal is audited."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Respond
+from typing import TYPE_CHECKING, Any
 
 from handlers.refusals import refused
 from handlers.views.change import plan_message
-from services.deps import Deps
 from services.usecases import change_request
+
+if TYPE_CHECKING:
+    from slack_bolt import Respond
+
+    from services.deps import Deps
 
 
 def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,

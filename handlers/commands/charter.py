@@ -1,5 +1,6 @@
-"""``/charter``: acknowledge at once, then run the verb in a lazy listener. Each verb is a
-module of its own; a charter named ambiguously gets one button per candidate."""
+"""``/charter``'s deferred half: the verb run (each verb is a module of its own), or the
+form filled in that the ack opened; a charter named ambiguously gets one button per
+candidate."""
 
 from __future__ import annotations
 
@@ -7,19 +8,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Respond
 
 from common.errors import CharterOpsError, UnknownCharterError
 from handlers.commands import audit, change, help, ready, status, sync
-from handlers.modals.change_form import fill, open_loading
+from handlers.modals.change_form import fill
+from handlers.modals.loading import form_kind
 from handlers.views import blocks
+from handlers.views.ids import PICK_COMMAND
 from services.deps import Deps
 from services.domain.display import mrkdwn_text, typed_text
 from services.domain.mentions import names_in_words
 from services.domain.roster import Roster
 from services.usecases import change_form
 
-PICK = "pick_charter"
 # The verbs whose words name crew, who may be mentioned (`<@U0ANA>`). Elsewhere a mention
 # is kept as typed: the audit's "by <@U0GENE>" looks for that Slack id, a charter's name
 # is matched as written, and help repeats what was typed, as text.
@@ -33,41 +35,21 @@ VERBS: dict[str, Verb] = {
 }
 
 
-def register(app: App, deps: Deps) -> None:
-    def acknowledge(ack: Ack) -> None:
-        ack()
-
-    def acknowledge_command(ack: Ack, command: dict[str, Any], client: Any) -> None:
-        kind = form_kind(typed_text(command.get("text") or ""))
-        if kind and command.get("trigger_id"):
-            open_loading(client, command["trigger_id"], kind)  # within the trigger's 3 s
-        ack()
-
-    def charter(command: dict[str, Any], respond: Respond, client: Any) -> None:
-        text = typed_text(command.get("text") or "")
-        kind = form_kind(text)
-        if kind and command.get("trigger_id"):
-            words = text.split()
-            fill(deps, client, command["trigger_id"], lambda: change_form.change_form(
-                deps, kind, chosen=words[1] if len(words) > 1 else None),
-                channel=command.get("channel_id"), kind=kind)
-            return
-        run(deps, text, command["user_id"], respond, client)
-
-    def picked(body: dict[str, Any], action: dict[str, Any], respond: Respond,
-               client: Any) -> None:
-        run(deps, json.loads(action["value"])["text"], body["user"]["id"], respond, client)
-
-    app.command("/charter")(ack=acknowledge_command, lazy=[charter])
-    app.action(PICK)(ack=acknowledge, lazy=[picked])
+def charter(deps: Deps, command: dict[str, Any], respond: Respond, client: Any) -> None:
+    text = typed_text(command.get("text") or "")
+    kind = form_kind(text)
+    if kind and command.get("trigger_id"):
+        words = text.split()
+        fill(deps, client, command["trigger_id"], lambda: change_form.change_form(
+            deps, kind, chosen=words[1] if len(words) > 1 else None),
+            channel=command.get("channel_id"), kind=kind)
+        return
+    run(deps, text, command["user_id"], respond, client)
 
 
-def form_kind(text: str) -> str | None:
-    """``swap`` or ``time`` when the command names no people or times (a form then)."""
-    words = text.split()
-    if words and words[0].lower() in ("swap", "time") and len(words) <= 2:
-        return words[0].lower()
-    return None
+def picked(deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+           client: Any) -> None:
+    run(deps, json.loads(action["value"])["text"], body["user"]["id"], respond, client)
 
 
 def run(deps: Deps, text: str, user: str, respond: Respond, client: Any) -> None:
@@ -92,7 +74,7 @@ def _pick(verb: str, words: list[str], error: UnknownCharterError) -> blocks.Mes
         return blocks.plain(f":warning: {mrkdwn_text(error)}")
     # swap and time name the charter in one word; status takes the rest of the line.
     rest = words[2:] if verb in ("swap", "time") else []
-    buttons = [blocks.button(label, PICK, json.dumps(
+    buttons = [blocks.button(label, PICK_COMMAND, json.dumps(
         {"text": " ".join([verb, candidate, *rest])}))
         for candidate, label in list(zip(error.candidates, error.labels, strict=True))[:5]]
     text = f"'{mrkdwn_text(error.query)}' matches more than one charter. Which one?"

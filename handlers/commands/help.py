@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Respond
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.help import help_message
-from services.deps import Deps
+
+if TYPE_CHECKING:
+    from slack_bolt import Respond
+
+    from services.deps import Deps
 
 
 def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,

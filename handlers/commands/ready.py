@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Respond
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.readiness import ready_message
-from services.deps import Deps
 from services.usecases import ready
+
+if TYPE_CHECKING:
+    from slack_bolt import Respond
+
+    from services.deps import Deps
 
 
 def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Respond
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.status import status_message
-from services.deps import Deps
 from services.usecases.status import charter_status
+
+if TYPE_CHECKING:
+    from slack_bolt import Respond
+
+    from services.deps import Deps
 
 
 def run(deps: Deps, words: list[str], text: str, user: str, respond: Respond,

@@ -5,34 +5,28 @@ Home that cannot be published is logged and left for the next opening or change.
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any
 
 from common.errors import CharterOpsError
 from handlers.views.home import home_view
-from services.deps import Deps
 from services.usecases import home as home_case
-from services.usecases.home import Home
+
+if TYPE_CHECKING:
+    from services.deps import Deps
+    from services.usecases.home import Home
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, deps: Deps) -> None:
-    def acknowledge(ack: Ack) -> None:
-        ack()
-
-    def opened(event: dict[str, Any], client: Any) -> None:
-        if event.get("tab") != "home" or not event.get("user"):
-            return  # the Messages tab: nothing to publish
-        try:
-            home = home_case.opened(deps, event["user"])
-        except CharterOpsError as error:  # the systems could not be read: said next time
-            logger.warning("the Home of %s was not read: %s", event["user"], error)
-            return
-        publish(client, home, deps=deps)
-
-    app.event("app_home_opened")(ack=acknowledge, lazy=[opened])
+def opened(deps: Deps, event: dict[str, Any], client: Any) -> None:
+    if event.get("tab") != "home" or not event.get("user"):
+        return  # the Messages tab: nothing to publish
+    try:
+        home = home_case.opened(deps, event["user"])
+    except CharterOpsError as error:  # the systems could not be read: said next time
+        logger.warning("the Home of %s was not read: %s", event["user"], error)
+        return
+    publish(client, home, deps=deps)
 
 
 def publish(client: Any, home: Home, *, deps: Deps, note: str | None = None) -> bool:

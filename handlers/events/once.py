@@ -11,11 +11,12 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from services.deps import Deps
+if TYPE_CHECKING:
+    from services.deps import Deps
 
 logger = logging.getLogger(__name__)
 

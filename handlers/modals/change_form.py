@@ -12,156 +12,119 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
-
-from slack_bolt import Ack, App
+from typing import TYPE_CHECKING, Any
 
 from common.errors import CharterOpsError
+from handlers.modals.loading import external_id
 from handlers.views.change import outcome_message, proposal_message
 from handlers.views.change_form import (
-    CONFIRM_FORM,
-    PICK_CHARTER,
-    SWAP_FORM,
-    TIME_FORM,
     charter_options,
     chosen_charter,
     confirm_view,
     confirmed,
     form_view,
-    loading_view,
     metadata,
     missing,
     on_blocks,
     swap_answer,
     time_answer,
 )
-from handlers.views.home import SWAP, TIME
-from services.deps import Deps
 from services.domain.display import mrkdwn_text
 from services.usecases import change_form, change_request
 from services.usecases.change_form import ChangeForm
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack
+
+    from services.deps import Deps
 
 logger = logging.getLogger(__name__)
 
 SEARCH_KEPT = 30.0  # seconds a searched charter menu answers from one read
 
 
-def register(app: App, deps: Deps) -> None:
-    def from_home(kind: str) -> tuple[Callable[..., None], Callable[..., None]]:
-        def ack_open(ack: Ack, body: dict[str, Any], client: Any) -> None:
-            open_loading(client, body["trigger_id"], kind)
-            ack()
-
-        def fill_in(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
-            fill(deps, client, body["trigger_id"], lambda: change_form.change_form(
-                deps, kind, chosen=action.get("value")), channel=None, kind=kind)
-
-        return ack_open, fill_in
-
-    for action_id, kind in ((SWAP, "swap"), (TIME, "time")):
-        ack_open, fill_in = from_home(kind)
-        app.action(action_id)(ack=ack_open, lazy=[fill_in])
-
-    def acknowledge(ack: Ack) -> None:
-        ack()
-
-    def charter_chosen(body: dict[str, Any], client: Any) -> None:
-        view = body["view"]
-        data = metadata(view)
-        kind = str(data.get("kind") or "swap")
-        try:
-            form = change_form.change_form(deps, kind, chosen=chosen_charter(view))
-        except CharterOpsError as error:
-            form = ChangeForm(kind=kind, choices=(), roster=(),
-                              note=f"The calendar could not be read: {error}")
-        try:
-            client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                view=form_view(form, channel=data.get("channel"),
-                                               tz=deps.config.tz))
-        except Exception as error:  # edited meanwhile (the hash), or closed
-            logger.warning("the %s form was not updated: %s", kind, error)
-
-    app.action(PICK_CHARTER)(ack=acknowledge, lazy=[charter_chosen])
-
-    searched: dict[str, Any] = {}
-
-    @app.options(PICK_CHARTER)
-    def charter_search(ack: Ack, body: dict[str, Any]) -> None:
-        # More charters than a menu holds: searched as the person types, each keystroke
-        # answered within Slack's 3 seconds from one read kept for half a minute.
-        now = time.monotonic()
-        if searched.get("at", -SEARCH_KEPT) + SEARCH_KEPT < now:
-            try:
-                searched.update(at=now, choices=change_form.change_form(deps, "swap").choices)
-            except CharterOpsError as error:
-                logger.warning("the charter menu could not be read: %s", error)
-                ack(options=[])
-                return
-        ack(options=charter_options(searched["choices"], str(body.get("value") or "")))
-
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        # Answered in the ack itself: Slack shows a field's error only from it.
-        user = body["user"]["id"]
-        kind = metadata(view).get("kind")
-        answer = swap_answer(view) if kind == "swap" else time_answer(view)
-        if answer is None:
-            ack(response_action="errors", errors=missing(view))
-            return
-        try:
-            errors, planned = (change_form.check_swap(deps, answer)  # type: ignore[arg-type]
-                               if kind == "swap" else
-                               change_form.check_time(deps, answer))  # type: ignore[arg-type]
-        except CharterOpsError as error:
-            ack(response_action="errors", errors=on_blocks(view, {"charter": str(error)[:150]}))
-            return
-        if planned is None:
-            ack(response_action="errors", errors=on_blocks(view, errors))
-            return
-        ack(response_action="update",
-            view=confirm_view(planned, channel=metadata(view).get("channel"),
-                              approver=deps.is_approver(user)))
-
-    app.view(SWAP_FORM)(submitted)
-    app.view(TIME_FORM)(submitted)
-
-    def confirm(body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        user = body["user"]["id"]
-        request, key, event_id, channel = confirmed(view)
-        try:
-            if deps.is_approver(user):
-                done = change_request.confirm(deps, request, key=key, event_id=event_id,
-                                              user_id=user, source="modal")
-                message = outcome_message(done.outcome)
-                # A second submission is answered to the person only: the channel saw it.
-                also = [channel] if channel and not done.outcome.repeated else []
-                for where in dict.fromkeys([user, *also]):
-                    _post(client, where, message)
-                return
-            planned = change_request.propose(deps, deps.reconcile(), request, user_id=user)
-            _post(client, deps.config.slack.channel, proposal_message(planned, user_id=user))
-            _post(client, user, {"text": (
-                f"Proposed `{mrkdwn_text(request.command)}` in "
-                f"{mrkdwn_text(deps.config.slack.channel)} for an approver.")})
-        except CharterOpsError as error:
-            _post(client, user, {"text": f":warning: {mrkdwn_text(error)}"})
-
-    app.view(CONFIRM_FORM)(ack=acknowledge, lazy=[confirm])
+def fill_from_home(deps: Deps, kind: str, body: dict[str, Any], action: dict[str, Any],
+                   client: Any) -> None:
+    fill(deps, client, body["trigger_id"], lambda: change_form.change_form(
+        deps, kind, chosen=action.get("value")), channel=None, kind=kind)
 
 
-def external_id(trigger_id: str) -> str:
-    return f"charter-form-{trigger_id}"[:255]
-
-
-def open_loading(client: Any, trigger_id: str, kind: str) -> bool:
-    """In the ack: the modal opened on the trigger while it is valid. A trigger Slack no
-    longer honours (it lasts 3 seconds) is logged; the ack goes out all the same."""
+def charter_chosen(deps: Deps, body: dict[str, Any], client: Any) -> None:
+    view = body["view"]
+    data = metadata(view)
+    kind = str(data.get("kind") or "swap")
     try:
-        client.views_open(trigger_id=trigger_id,
-                          view=loading_view(kind, external_id=external_id(trigger_id)))
-    except Exception as error:
-        logger.warning("the %s form could not be opened: %s", kind, error)
-        return False
-    return True
+        form = change_form.change_form(deps, kind, chosen=chosen_charter(view))
+    except CharterOpsError as error:
+        form = ChangeForm(kind=kind, choices=(), roster=(),
+                          note=f"The calendar could not be read: {error}")
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"),
+                            view=form_view(form, channel=data.get("channel"),
+                                           tz=deps.config.tz))
+    except Exception as error:  # edited meanwhile (the hash), or closed
+        logger.warning("the %s form was not updated: %s", kind, error)
+
+
+def charter_search(deps: Deps, ack: Ack, body: dict[str, Any],
+                   searched: dict[str, Any]) -> None:
+    """More charters than a menu holds: searched as the person types, each keystroke
+    answered within Slack's 3 seconds from one read kept (in ``searched``) for half a
+    minute."""
+    now = time.monotonic()
+    if searched.get("at", -SEARCH_KEPT) + SEARCH_KEPT < now:
+        try:
+            searched.update(at=now, choices=change_form.change_form(deps, "swap").choices)
+        except CharterOpsError as error:
+            logger.warning("the charter menu could not be read: %s", error)
+            ack(options=[])
+            return
+    ack(options=charter_options(searched["choices"], str(body.get("value") or "")))
+
+
+def submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Answered in the ack itself: Slack shows a field's error only from it."""
+    user = body["user"]["id"]
+    kind = metadata(view).get("kind")
+    answer = swap_answer(view) if kind == "swap" else time_answer(view)
+    if answer is None:
+        ack(response_action="errors", errors=missing(view))
+        return
+    try:
+        errors, planned = (change_form.check_swap(deps, answer)  # type: ignore[arg-type]
+                           if kind == "swap" else
+                           change_form.check_time(deps, answer))  # type: ignore[arg-type]
+    except CharterOpsError as error:
+        ack(response_action="errors", errors=on_blocks(view, {"charter": str(error)[:150]}))
+        return
+    if planned is None:
+        ack(response_action="errors", errors=on_blocks(view, errors))
+        return
+    ack(response_action="update",
+        view=confirm_view(planned, channel=metadata(view).get("channel"),
+                          approver=deps.is_approver(user)))
+
+
+def confirm(deps: Deps, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    user = body["user"]["id"]
+    request, key, event_id, channel = confirmed(view)
+    try:
+        if deps.is_approver(user):
+            done = change_request.confirm(deps, request, key=key, event_id=event_id,
+                                          user_id=user, source="modal")
+            message = outcome_message(done.outcome)
+            # A second submission is answered to the person only: the channel saw it.
+            also = [channel] if channel and not done.outcome.repeated else []
+            for where in dict.fromkeys([user, *also]):
+                _post(client, where, message)
+            return
+        planned = change_request.propose(deps, deps.reconcile(), request, user_id=user)
+        _post(client, deps.config.slack.channel, proposal_message(planned, user_id=user))
+        _post(client, user, {"text": (
+            f"Proposed `{mrkdwn_text(request.command)}` in "
+            f"{mrkdwn_text(deps.config.slack.channel)} for an approver.")})
+    except CharterOpsError as error:
+        _post(client, user, {"text": f":warning: {mrkdwn_text(error)}"})
 
 
 def fill(deps: Deps, client: Any, trigger_id: str, read: Callable[[], ChangeForm], *,

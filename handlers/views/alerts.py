@@ -8,9 +8,13 @@ block ids, so the digest's own actions decide it) under the alert's headline
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from handlers.views.blocks import Message, block_key, charter_entry, section
-from services.domain.reconcile.alerts import ChangeAlert
 from services.domain.reconcile.approvals import EntryUpdate
+
+if TYPE_CHECKING:
+    from services.domain.reconcile.alerts import ChangeAlert
 
 
 def alert_message(alert: ChangeAlert) -> Message:

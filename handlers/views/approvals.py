@@ -8,9 +8,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from handlers.views.ids import APPROVE, APPROVE_ALL, DISMISS
 from services.domain.reconcile.approvals import Request
-
-APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
 
 
 def request_of(value: str) -> Request:

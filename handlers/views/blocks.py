@@ -12,15 +12,17 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.approvals import APPROVE, APPROVE_ALL, DISMISS
-from services.domain.audit_items import AuditItem
 from services.domain.calendar.event_ids import bounded
 from services.domain.display import mrkdwn_text, show_value
-from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
 from services.domain.reconcile.approvals import EntryUpdate, seen_of
 from services.domain.reconcile.fixes import applied_line
+
+if TYPE_CHECKING:
+    from services.domain.audit_items import AuditItem
+    from services.domain.models import DesiredCharter, Discrepancy, ReconcileResult
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.views.blocks import Message, button, context, plain, section
+from handlers.views.ids import CANCEL, CONFIRM
 from services.domain.display import mrkdwn_text
 from services.usecases.change_request import ChangeOutcome, ChangeRequest, PlannedChange
-
-CONFIRM, CANCEL = "change_confirm", "change_cancel"
 
 
 @dataclass(frozen=True)

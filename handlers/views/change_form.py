@@ -15,25 +15,14 @@ from typing import Any
 
 from handlers.views.blocks import context, section
 from handlers.views.change import plan_sections
+from handlers.views.ids import CONFIRM_FORM, PICK_CHARTER, SWAP_FORM, TIME_FORM
+from handlers.views.loading import TITLES
 from services.domain.display import mrkdwn_text
 from services.usecases.change_form import ChangeForm, CharterChoice, SwapAnswer, TimeAnswer
 from services.usecases.change_request import ChangeRequest, PlannedChange
 
-SWAP_FORM, TIME_FORM, CONFIRM_FORM = "charter_swap_form", "charter_time_form", \
-    "charter_change_confirm"
 CHARTER, LEAVES, JOINS, STARTS, ENDS = "charter", "leaves", "joins", "starts", "ends"
-PICK_CHARTER = "form_charter"
 MAX_OPTIONS = 100  # a static menu's limit; past it the charter menu is searched
-TITLES = {"swap": "Swap crew", "time": "Change time"}
-
-
-def loading_view(kind: str, *, external_id: str) -> dict[str, Any]:
-    """Opened at once (a trigger lasts 3 seconds), then replaced by the form, found again
-    by ``external_id``."""
-    return {"type": "modal", "callback_id": SWAP_FORM if kind == "swap" else TIME_FORM,
-            "external_id": external_id, "title": _plain(TITLES[kind]),
-            "close": _plain("Cancel"),
-            "blocks": [section(":hourglass_flowing_sand: Reading the calendar…")]}
 
 
 def form_view(form: ChangeForm, *, channel: str | None, tz: tzinfo) -> dict[str, Any]:

@@ -6,16 +6,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.blocks import NOT_AN_APPROVER, Message, button, context, plain, section
 from handlers.views.change import proposal_message
-from services.domain.chat.parse import Intent
+from handlers.views.ids import PICK_CHAT
 from services.domain.display import mrkdwn_text
-from services.domain.models import Charter
 from services.usecases.chat_proposal import ChatReply, Proposed, Refused
 
-PICK = "chat_pick_charter"
+if TYPE_CHECKING:
+    from services.domain.chat.parse import Intent
+    from services.domain.models import Charter
+
 
 
 def label(charter: Charter) -> str:
@@ -28,7 +30,7 @@ def _days(intent: Intent) -> str:
 
 
 def _buttons(charters: Sequence[Charter], value: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [button(label(c), PICK, json.dumps({**value, "cal": c.calendar_event_id,
+    return [button(label(c), PICK_CHAT, json.dumps({**value, "cal": c.calendar_event_id,
                                                 "day": c.local_date.isoformat()}))
             for c in charters]
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.blocks import Message, charter_entry, decided, replace_entry
 from services.domain.display import mrkdwn_text
-from services.domain.reconcile.approvals import Request
-from services.usecases.digest_decision import Approval
+
+if TYPE_CHECKING:
+    from services.domain.reconcile.approvals import Request
+    from services.usecases.digest_decision import Approval
 
 
 def dismissed_message(message: Mapping[str, Any], request: Request, *, count: int,

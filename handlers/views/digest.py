@@ -3,9 +3,13 @@ line as a context on top (handlers/views/blocks.py and readiness.py lay out each
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from handlers.views.blocks import Message, digest_messages, with_note
 from handlers.views.readiness import with_departures
-from services.usecases.digest import Digest
+
+if TYPE_CHECKING:
+    from services.usecases.digest import Digest
 
 
 def digest_message_list(digest: Digest, *, all_clear: bool) -> list[Message]:

@@ -8,16 +8,17 @@ fit is counted, with the command that lists it.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from handlers.views.approvals import APPROVE_ALL
 from handlers.views.blocks import Block, block_key, button, context, entry_blocks, section
+from handlers.views.ids import APPROVE_ALL, SWAP, TIME
 from handlers.views.readiness import by_boat
 from services.domain.display import mrkdwn_text
 from services.domain.readiness import Departure, heading, item_lines
-from services.usecases.home import Home
 
-SWAP, TIME = "home_swap_crew", "home_change_time"
+if TYPE_CHECKING:
+    from services.usecases.home import Home
+
 MAX_HOME_BLOCKS = 100
 # Blocks kept back for the departures' heading and the "…and N more" line.
 _RESERVED = 3

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from handlers.views.blocks import Message, plain
 from services.domain.display import mrkdwn_text
-from services.usecases.nudge import Nudged
+
+if TYPE_CHECKING:
+    from services.usecases.nudge import Nudged
 
 
 def nudge_request(value: str) -> tuple[str, str]:

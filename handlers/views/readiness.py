@@ -17,6 +17,7 @@ from handlers.views.blocks import (
     context,
     section,
 )
+from handlers.views.ids import NUDGE
 from services.domain.display import mrkdwn_text
 from services.domain.fleet import grouped_by_boat
 from services.domain.readiness import Departure, days_phrase, heading, item_lines
@@ -24,7 +25,6 @@ from services.domain.readiness import Departure, days_phrase, heading, item_line
 # Past this many departures (a section and a row of Nudge buttons each) a message would
 # near Slack's 50 blocks: the rest is counted.
 MAX_SHOWN = 22
-NUDGE = "readiness_nudge"
 
 
 def by_boat(departures: Sequence[Departure]) -> list[tuple[Departure, str | None]]:

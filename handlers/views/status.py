@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from handlers.views.blocks import Message, status_blocks
 from services.domain.display import mrkdwn_text
-from services.usecases.status import CharterStatus
+
+if TYPE_CHECKING:
+    from services.usecases.status import CharterStatus
 
 
 def status_message(status: CharterStatus, *, tz: tzinfo) -> Message:
