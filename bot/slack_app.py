@@ -32,8 +32,10 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
     client = client or web_client(token=token, base_url=api_url)
     # Acks run inline in the request's own thread (process_before_response), so a busy
     # pool of deferred work can never delay one; the work itself goes to the pool.
-    app = App(signing_secret=signing_secret, client=client, token_verification_enabled=False,
-              logger=logger, process_before_response=True,
+    # name: without one, Bolt names the app after its caller's file from inspect.stack(),
+    # which reads the source of every frame (tens of ms of a Lambda's cold start).
+    app = App(name="charter-ops", signing_secret=signing_secret, client=client,
+              token_verification_enabled=False, logger=logger, process_before_response=True,
               listener_executor=executor or ThreadPoolExecutor(
                   max_workers=16, thread_name_prefix="charter-work"))
     ops.group_members = lambda group: set(

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from handlers.views import approvals
 from handlers.views.blocks import NOT_AN_APPROVER, Message, plain
-from handlers.views.change import CANCEL, CONFIRM, clicked
+from handlers.views.change import clicked
+from handlers.views.ids import CANCEL, CONFIRM
 from services.usecases.refusal import refuse
 
 if TYPE_CHECKING:

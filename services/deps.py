@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from services.domain.config import Config
-from services.domain.models import ReconcileResult, Window
 
 if TYPE_CHECKING:  # the types only: a listener's ack imports none of what they run on
     from common.changes import ChangeEntry
     from services.changes import ChangeService
     from services.crew_news import Courier
+    from services.domain.models import ReconcileResult, Window
     from services.ports import AuditStore
     from services.reconciling import Systems
 

@@ -41,4 +41,3 @@ def register(app: App, deps: Deps) -> None:
 
     app.command("/charter")(ack=acknowledge_command, lazy=[charter])
     app.action(PICK_COMMAND)(ack=acknowledge, lazy=[picked])
-

@@ -1,6 +1,6 @@
 """The swap and time-change forms. Opened from ``/charter swap`` or ``/charter time`` without
-their people or times, from the Home's buttons and from the shortcuts: a modal is opened
-at once on the request's trigger (Slack gives 3 seconds), then filled in from a fresh read.
+their people or times, from the Home's buttons and from the shortcuts: the ack opens a
+loading modal on the request's trigger (modals/loading.py), filled in here from a fresh read.
 Choosing a charter brings its crew (or its times); submitting checks each field and
 answers with the field's error, or with the plan to confirm; confirming makes the change
 once (the plan's key), tells the crew, and posts the outcome to the person and to the

@@ -1,5 +1,5 @@
-"""The digest's buttons as Slack carries them: their action ids, the Request in an Approve
-button's value, the entries of a posted digest message, and what a button would have
+"""The digest's buttons as Slack carries them (their ids are in ids.py): the Request in an
+Approve button's value, the entries of a posted digest message, and what a button would have
 done (for the audit of a refusal). Pure."""
 
 from __future__ import annotations

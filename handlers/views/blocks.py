@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from handlers.views.approvals import APPROVE, APPROVE_ALL, DISMISS
+from handlers.views.ids import APPROVE, APPROVE_ALL, DISMISS
 from services.domain.calendar.event_ids import bounded
 from services.domain.display import mrkdwn_text, show_value
 from services.domain.reconcile.approvals import EntryUpdate, seen_of

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from services.domain.models import Charter
 
 
-
 def label(charter: Charter) -> str:
     """As a button's plain_text, where nothing is markup."""
     return f"{charter.start:%a %b %-d} · {charter.guest_name}"

@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from datetime import time
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from common.errors import InputError
-from services.domain.models import Boat, CrewMember
+
+if TYPE_CHECKING:
+    from services.domain.models import Boat, CrewMember
 
 KNOWN_ROLES = frozenset({"captain", "mate", "crew"})
 FIXABLE_KINDS = frozenset(
@@ -300,6 +303,8 @@ class Config(_Section):
         """Every boat with its calendar; the single ``calendar:`` is one boat named
         ``operator.name``. Not cached: a copy with other calendars (model_copy) would
         keep a cached value."""
+        from services.domain.models import Boat  # not at a cold start: app.yaml alone
+
         if self.calendars:
             return tuple(Boat(b.name, b.id, b.ical_url) for b in self.calendars)
         assert self.calendar.id is not None  # _one_way_to_name_calendars
@@ -321,6 +326,8 @@ class Config(_Section):
 
     @cached_property
     def roster(self) -> tuple[CrewMember, ...]:
+        from services.domain.models import CrewMember  # not at a cold start: app.yaml alone
+
         return tuple(
             CrewMember(name=m.name, roles=m.roles, phone=m.phone, email=m.email,
                        slack_id=m.slack_id)

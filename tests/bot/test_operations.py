@@ -71,6 +71,13 @@ def bot_process(box: Sandbox, slack: SlackFake, workdir: Path, **extra: str) -> 
             process.kill()
             pytest.fail("the bot did not start: " + process.communicate()[0].decode())
         yield Bot(process, port, database)
+    except BaseException:
+        # A failing test shows what the bot logged (pytest prints a failure's output).
+        if process.poll() is None:
+            process.kill()
+        if process.stdout is not None and not process.stdout.closed:
+            print(process.communicate(timeout=10)[0].decode(errors="replace"))
+        raise
     finally:
         if process.poll() is None:
             process.kill()
