@@ -1,12 +1,14 @@
 """How long a cold process takes: ``charter-ops --help``, the Lambda function's init phase,
 and a fresh interpreter's first slash command acked through the Lambda handler.
 
-    python bench/cold_start.py [--runs N] [--top N]
+    python bench/cold_start.py [--runs N] [--top N] [--no-instructions]
 
 Each figure is the median of N runs (default 7), each in a fresh interpreter, printed next
 to a bare interpreter's start (``python -c pass``) and as a ratio of it, since this
-machine's speed varies from minute to minute. Then, for each, ``python -X importtime``'s
-heaviest imports (cumulative, top-level packages and our own modules).
+machine's speed varies from minute to minute; then, where valgrind is installed, each
+as a count of instructions (callgrind), which the machine's load does not change; then,
+for each, ``python -X importtime``'s heaviest imports (cumulative, top-level packages
+and our own modules).
 
 The Lambda runs use the sandbox (moto's server, with the secrets as SSM parameters, and the
 calendar emulator), the Slack fake, and PostgreSQL at $TEST_POSTGRES_URL (default
@@ -21,6 +23,8 @@ import argparse
 import io
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,6 +58,8 @@ from bot import aws_lambda
 runtime = aws_lambda.LambdaRuntime.from_environment()
 aws_lambda._runtime = runtime
 t1 = time.perf_counter()
+if sys.argv[4:] == ["init"]:
+    raise SystemExit(0)
 from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 body = urlencode({"command": "/charter", "text": "help", "user_id": "U0123ABCD",
@@ -108,6 +114,16 @@ def self_invoked(box: Any) -> str:
     return str(function["FunctionArn"])
 
 
+def _instructions(argv: list[str], env: dict[str, str]) -> int:
+    """What ``argv`` executes, in instructions (valgrind's callgrind): the same count for
+    the same code and inputs, however busy the machine."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *argv], env=env, cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    [count] = re.findall(r"Collected\s*:\s*(\d+)", done.stderr)
+    return int(count)
+
+
 def _wall(argv: list[str], env: dict[str, str]) -> float:
     """Seconds from spawning ``argv`` to its exit (the interpreter's own start included)."""
     started = time.perf_counter()
@@ -145,6 +161,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--no-instructions", dest="instructions", action="store_false",
+                        help="skip the instruction counts (valgrind, about a minute)")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     bare = statistics.median(_wall([sys.executable, "-c", "pass"], env)
@@ -188,6 +206,16 @@ def main() -> None:
         _report("Lambda init (import + runtime)", inits, bare, 0.500)
         _report("fresh interpreter to the ack", acks, bare, 1.0)
         print()
+        if args.instructions and shutil.which("valgrind"):
+            # Counted, not timed: a figure that another run on a busier machine repeats.
+            counts = {"bare interpreter": [sys.executable, "-c", "pass"],
+                      "charter-ops --help": help_argv,
+                      "Lambda init": [*child, "init"], "fresh interpreter to the ack": child}
+            print("instructions (callgrind):")
+            for name, argv in counts.items():
+                run_env = env if argv in (counts["bare interpreter"], help_argv) else lambda_env
+                print(f"  {name:<32} {_instructions(argv, run_env) / 1e6:8.0f} M")
+            print()
         for name, argv, heavy_env in (("--help", ["-m", "bot", "--help"], env),
                                       ("Lambda init", ["-c", "import bot.aws_lambda"],
                                        lambda_env)):
