@@ -17,6 +17,8 @@ the path was counted before they moved from the pure core to handlers/views/.
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--without-views", action="store_true",
                         help="leave handlers/views/ out of the middle too")
     args = parser.parse_args()
+    import handlers
     from bot.config import load_config
     from bot.sandbox.sandbox import running_sandbox
     from bot.sandbox.slack_fake import SlackFake
@@ -115,6 +118,10 @@ def main() -> None:
         install_seed(box, saturday=SEED_SATURDAY)
         kwargs: dict[str, Any] = {"executor": Inline()}
         app, _ = make_bot(box, slack, Path(tmp) / "audit.sqlite3", **kwargs)
+        # As in a warm process: a lazy listener imports its module on its first call, and
+        # the path is what the code calls, not what importing it runs.
+        for module in pkgutil.walk_packages(handlers.__path__, "handlers."):
+            importlib.import_module(module.name)
         plan_leg = FramePath(start=is_listener("charter"),
                          stop=lambda f: f.f_code.co_name in ("respond", "__call__")
                          and "slack_bolt/context/respond" in f.f_code.co_filename)
