@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 
 from bot.direct_messages import PACE_SECONDS
 from bot.wiring import build_deps, courier_for, web_client
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from services.domain.config import Config
 
 logger = logging.getLogger(__name__)
+
+SLACK_UNREACHABLE = (":warning: Slack's API did not answer the bot just now, so it could not "
+                     "take your command; nothing was done. Try again in a moment.")
 
 
 def build_app(ops: Deps, *, token: str, signing_secret: str,
@@ -51,7 +55,18 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
     shortcuts.register(app, ops)
 
     @app.error
-    def report(error: Exception, body: dict[str, Any]) -> None:
+    def report(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
+        if isinstance(error, OSError) and body.get("command") and response is not None:
+            # Slack's API unreachable before any listener ran (Bolt asks it who the bot is
+            # on a process's first request): the person is told in the ack itself, which
+            # needs no API call, rather than seeing Slack's "dispatch_failed". An event
+            # keeps its 500, so Slack sends it again; a click, so the person sees it failed.
+            logger.warning("a slash command was not taken: Slack's API did not answer "
+                           "(%s)", error)
+            response.status = 200
+            response.body = json.dumps({"response_type": "ephemeral", "text": SLACK_UNREACHABLE})
+            response.headers["content-type"] = ["application/json;charset=utf-8"]
+            return
         # A bug, not a user error (those are answered in the listeners): keep the trace.
         logger.exception("listener failed", exc_info=error)
 
