@@ -12,9 +12,10 @@ and our own modules).
 
 The Lambda runs use the sandbox (moto's server, with the secrets as SSM parameters, and the
 calendar emulator), the Slack fake, and PostgreSQL at $TEST_POSTGRES_URL (default
-127.0.0.1:5432/test), as the function runs against Parameter Store and RDS: the SSM read is
-answered by moto on loopback. Targets (issue "fast to start"): --help at most 150 ms, the
-init phase at most 500 ms, a fresh interpreter to the ack at most 1 s.
+127.0.0.1:5432/test), as the function runs against Parameter Store and RDS: the SSM read,
+and the ack's Lambda Invoke of the function itself, are answered by moto on loopback.
+Targets (issue "fast to start"): --help at most 150 ms, the init phase at most 500 ms, a
+fresh interpreter to the ack at most 1 s.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.direct_messages import PACE_SECONDS
 from bot.wiring import build_deps, courier_for, web_client
@@ -55,12 +55,14 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
     shortcuts.register(app, ops)
 
     @app.error
-    def report(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
-        if isinstance(error, OSError) and body.get("command") and response is not None:
-            # Slack's API unreachable before any listener ran (Bolt asks it who the bot is
-            # on a process's first request): the person is told in the ack itself, which
+    def report(error: Exception, body: dict[str, Any], request: BoltRequest,
+               response: BoltResponse | None) -> None:
+        if (isinstance(error, OSError) and body.get("command") and response is not None
+                and request.context.authorize_result is None and not request.lazy_only):
+            # Slack's API unreachable while Bolt asked it who the bot is (a process's first
+            # request), so no listener ran: the person is told in the ack itself, which
             # needs no API call, rather than seeing Slack's "dispatch_failed". An event
-            # keeps its 500, so Slack sends it again; a click, so the person sees it failed.
+            # keeps its failure, so Slack sends it again; a click, so the person sees it.
             logger.warning("a slash command was not taken: Slack's API did not answer "
                            "(%s)", error)
             response.status = 200
