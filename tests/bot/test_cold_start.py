@@ -70,7 +70,8 @@ NOT_AT_INIT = ("googleapiclient", "google", "httplib2", "sqlalchemy", "alembic",
                "services.changes", "services.reconciling", "services.ports",
                "services.domain.reconcile", "services.domain.change", "services.domain.chat",
                "handlers.commands.charter", "handlers.actions.change_buttons",
-               "handlers.modals.change_form", "handlers.views.blocks", "handlers.channel")
+               "handlers.modals.change_form", "handlers.views.blocks", "handlers.channel",
+               "services.domain.models")
 
 
 def test_the_lambda_init_phase_builds_no_client_and_opens_no_database(tmp_path: Path) -> None:
