@@ -36,8 +36,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import load_config
@@ -87,10 +85,9 @@ print(json.dumps({"init": t1 - t0, "ack": t2 - t0}))
 def template_variables() -> dict[str, str]:
     """The function's environment as deploy/template.yaml sets it (its literal values; the
     references, such as the SSM path, are the sandbox's here)."""
-    loader = type("TemplateLoader", (yaml.SafeLoader,), {})
-    loader.add_multi_constructor("!", lambda *_: None)
-    template = yaml.load((ROOT / "deploy/template.yaml").read_text(), Loader=loader)
-    variables = template["Resources"]["BotFunction"]["Properties"]["Environment"]["Variables"]
+    from tests.test_deploy_template import RESOURCES  # the template, read as its test reads it
+
+    variables = RESOURCES["BotFunction"]["Properties"]["Environment"]["Variables"]
     return {name: value for name, value in variables.items() if isinstance(value, str)}
 
 
@@ -209,12 +206,12 @@ def main() -> None:
         print()
         if args.instructions and shutil.which("valgrind"):
             # Counted, not timed: a figure that another run on a busier machine repeats.
-            counts = {"bare interpreter": [sys.executable, "-c", "pass"],
-                      "charter-ops --help": help_argv,
-                      "Lambda init": [*child, "init"], "fresh interpreter to the ack": child}
+            counted = (("bare interpreter", [sys.executable, "-c", "pass"], env),
+                       ("charter-ops --help", help_argv, env),
+                       ("Lambda init", [*child, "init"], lambda_env),
+                       ("fresh interpreter to the ack", child, lambda_env))
             print("instructions (callgrind):")
-            for name, argv in counts.items():
-                run_env = env if argv in (counts["bare interpreter"], help_argv) else lambda_env
+            for name, argv, run_env in counted:
                 print(f"  {name:<32} {_instructions(argv, run_env) / 1e6:8.0f} M")
             print()
         for name, argv, heavy_env in (("--help", ["-m", "bot", "--help"], env),

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from handlers import acknowledge
 from handlers.views.ids import APPROVE, APPROVE_ALL, CANCEL, CONFIRM, DISMISS, NUDGE, PICK_CHAT
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App, Respond
+    from slack_bolt import App, Respond
 
     from services.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:
-    def acknowledge(ack: Ack) -> None:
-        ack()
-
     def decide(body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         from handlers.actions import digest_buttons
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from handlers import acknowledge
 from handlers.modals.loading import form_kind, open_loading
 from handlers.views.ids import PICK_COMMAND
 from services.domain.display import typed_text
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
 
 
 def register(app: App, deps: Deps) -> None:
-    def acknowledge(ack: Ack) -> None:
-        ack()
-
     def acknowledge_command(ack: Ack, command: dict[str, Any], client: Any) -> None:
         kind = form_kind(typed_text(command.get("text") or ""))
         if kind and command.get("trigger_id"):

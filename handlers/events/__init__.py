@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from handlers import acknowledge
 from handlers.events import once
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App
+    from slack_bolt import App
 
     from services.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:
     once.register(app, deps)  # first: a repeated event reaches no listener
-
-    def acknowledge(ack: Ack) -> None:
-        ack()
 
     def read(event: dict[str, Any], client: Any) -> None:
         from handlers.events import message

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from handlers import acknowledge
 from handlers.modals.loading import open_loading
 from handlers.views.ids import CONFIRM_FORM, PICK_CHARTER, SWAP, SWAP_FORM, TIME, TIME_FORM
 
@@ -35,9 +36,6 @@ def register(app: App, deps: Deps) -> None:
     for action_id, kind in ((SWAP, "swap"), (TIME, "time")):
         ack_open, fill_in = from_home(kind)
         app.action(action_id)(ack=ack_open, lazy=[fill_in])
-
-    def acknowledge(ack: Ack) -> None:
-        ack()
 
     def charter_chosen(body: dict[str, Any], client: Any) -> None:
         from handlers.modals import change_form
