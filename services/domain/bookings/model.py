@@ -92,7 +92,10 @@ class Booking:
 def text(value: object, *, field: str, required: bool = False) -> str:
     """Provider text as one clean line: control characters dropped, every run of white
     space (a line break included) one space, so that a contact named
-    ``"Ann\\nCaptain: Eve"`` can never become a line of its own in a description."""
+    ``"Ann\\nCaptain: Eve"`` can never become a line of its own in a description.
+    An empty element of Checkfront's XML is ``{}`` in its JSON: nothing, as None is."""
+    if isinstance(value, dict) and not value:
+        value = None
     if value is None or isinstance(value, dict | list):
         if required:
             raise BookingError(f"{field} is missing")

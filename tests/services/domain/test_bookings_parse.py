@@ -275,3 +275,14 @@ def test_bodies_that_are_not_a_booking_are_refused(body: bytes, kind: str,
 def test_a_deep_form_is_refused() -> None:
     with pytest.raises(BookingError, match="nests deeper"):
         read_form(b"a" + b"[x]" * 40 + b"=1")
+
+
+def test_an_empty_checkfront_element_is_empty_text() -> None:
+    # Checkfront's JSON is its XML converted: <email/> arrives as {}.
+    payload = copy.deepcopy(CHECKFRONT)
+    payload["booking"]["customer"].update(email={}, phone={})
+    booking = parse_checkfront(payload, source="cf", tz=LA)
+    assert (booking.email, booking.phone) == ("", "")
+    payload["booking"]["customer"]["name"] = {}
+    with pytest.raises(BookingError, match=r"booking\.customer\.name is missing"):
+        parse_checkfront(payload, source="cf", tz=LA)
