@@ -99,7 +99,8 @@ def build_parser(*, prog: str = "python -m bot") -> argparse.ArgumentParser:
 
     retime = commands.add_parser("time", help="change a charter's start and end")
     retime.add_argument("event", help="record id, guest name, or date")
-    retime.add_argument("range", help="3pm-7pm, 15:00-19:00, 3-7pm")
+    retime.add_argument("range", nargs="+",
+                        help="3pm-7pm, 15:00-19:00, 3-7pm (spaces allowed: 4 pm - 8 pm)")
 
     undo = commands.add_parser("undo", help="revert a finished swap or time change")
     undo.add_argument("change_id", help="the change id shown by swap, time and audit")

@@ -32,7 +32,7 @@ from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
 from services.usecases import audit_history, ready
-from services.usecases.change_request import ChangeRequest, carry_out, plan_change
+from services.usecases.change_request import ChangeRequest, carry_out, plan_change, time_range
 from services.usecases.status import charter_status
 
 
@@ -158,7 +158,7 @@ def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
 
 
 def _request(args: argparse.Namespace) -> ChangeRequest:
-    words = (args.role, args.person) if args.command == "swap" else (args.range,)
+    words = (args.role, args.person) if args.command == "swap" else (time_range(args.range),)
     return ChangeRequest(kind=args.command, charter=args.event, words=words)
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 
 from common.errors import InputError
 from services.deps import Deps
-from services.domain.chat.parse import parse_chat, read_intent
+from services.domain.chat.parse import MAX_REPORT_CHARS, parse_chat, read_intent, readable
 from services.domain.models import Charter, ReconcileResult
 from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
@@ -79,6 +79,11 @@ def form_from_message(deps: Deps, text: str, *, author_id: str | None) -> Change
         proposal = parse_chat(text, author=author, roster=roster, charters=result.desired,
                               today=today)
     form = ChangeForm(kind="swap", choices=_choices(result, deps), roster=_roster(deps))
+    if not readable(text):
+        return ChangeForm(kind="swap", choices=form.choices, roster=form.roster,
+                          note=f"That message is longer than a swap report ({MAX_REPORT_CHARS} "
+                               "characters), so it was not read: choose the charter and the "
+                               "people.")
     if proposal is None or proposal.kind != "swap":
         return ChangeForm(kind="swap", choices=form.choices, roster=form.roster,
                           note="Nothing in that message read as a swap: choose the charter "

@@ -34,6 +34,13 @@ from services.domain.models import ReconcileResult
 from services.domain.roster import Roster
 
 KINDS = ("swap", "time")
+# The most words a time range is typed in: '3:30 p.m. to 7 p.m.'
+MAX_RANGE_WORDS = 6
+
+
+def time_range(words: Sequence[str]) -> str:
+    """The range typed in ``words``, as one: '4 pm - 8 pm' is '4pm-8pm'."""
+    return "".join(words)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,11 @@ class ChangeRequest:
 
     @classmethod
     def typed(cls, kind: str, words: Sequence[str]) -> ChangeRequest:
-        """From the words after ``/charter swap`` or ``/charter time``."""
+        """From the words after ``/charter swap`` or ``/charter time``. A time range may
+        be typed with spaces in it ('4 pm - 8 pm', '4 - 8 pm'): the words after the
+        charter are one range."""
+        if kind == "time" and 2 < len(words) <= 1 + MAX_RANGE_WORDS:
+            words = [words[0], time_range(words[1:])]
         if words and kind in KINDS:
             expected = 3 if kind == "swap" else 2
             if len(words) == expected:

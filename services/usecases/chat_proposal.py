@@ -17,7 +17,14 @@ from datetime import date
 
 from common.errors import InputError
 from services.deps import Deps
-from services.domain.chat.parse import Intent, Proposal, candidates, parse_chat, read_intent
+from services.domain.chat.parse import (
+    Intent,
+    Proposal,
+    candidates,
+    parse_chat,
+    read_intent,
+    readable,
+)
 from services.domain.models import Charter, CrewMember, ReconcileResult
 from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
@@ -61,14 +68,19 @@ ChatReply = Proposed | Refused | Unmatched
 
 
 def propose(deps: Deps, text: str, *, user_id: str) -> ChatReply | None:
-    """A reply in thread for a message about a change; None for everything else."""
+    """A reply in thread for a message about a change; None for everything else, a
+    message longer than a report (``readable``) included."""
+    if not readable(text):
+        return None
+    # Standing first: a sender who may not propose costs the words alone, never a read.
+    allowed = may_propose(deps, user_id)
     roster = Roster(deps.config.roster)
     author = _member(roster, user_id)
     today = deps.window().start
     intent = read_intent(text, author=author, roster=roster, today=today)
     if intent is None:
         return None
-    if not may_propose(deps, user_id):
+    if not allowed:
         if not intent.clear:
             return None
         refuse(deps.audit, user_id=user_id, what=text[:200], source="chat",

@@ -9,7 +9,7 @@ from typing import Literal
 
 from common.changes import ChangeEntry
 from common.errors import InputError
-from services.domain.change.resolve import resolve_charter
+from services.domain.change.resolve import check_query, resolve_charter
 from services.domain.config import Config
 from services.domain.display import show_value
 from services.domain.fleet import on_boat
@@ -54,6 +54,7 @@ def charter_status(systems: Systems, config: Config, *, query: str, window: Wind
     no charter or several."""
     if not query.strip():
         raise InputError("Which charter? For example `/charter status danika`.")
+    check_query(query)  # before the read: a paragraph names no charter
     result = run_reconcile(systems, config, window=window, now=now, renderer=PageRenderer())
     result = on_boat(result, boat)
     event_id = resolve_charter(query, result, today=window.start)

@@ -120,3 +120,22 @@ def test_audit_for_one_charter_by_guest_name(cli: Sandbox,
     assert main(["audit", "paola"]) == 0
     out = capsys.readouterr().out
     assert "paola-jun14" in out and "quinn-may30" not in out
+
+
+@pytest.mark.parametrize("typed", [["4", "pm", "-", "8", "pm"], ["4pm", "-", "8pm"],
+                                   ["4", "-", "8", "pm"], ["4pm", "to", "8pm"]])
+def test_a_time_range_typed_with_spaces_is_the_same_range(
+        cli: Sandbox, capsys: pytest.CaptureFixture[str], typed: list[str]) -> None:
+    assert main(["time", "danika", "4pm-8pm", "--dry-run", *WINDOW]) == 0
+    compact = capsys.readouterr().out
+    assert main(["time", "danika", *typed, "--dry-run", *WINDOW]) == 0
+    assert capsys.readouterr().out == compact
+    assert "15:00–19:00 → 16:00–20:00" in compact
+
+
+def test_a_time_change_typed_with_spaces_is_made(
+        cli: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["time", "danika", "4", "pm", "-", "8", "pm", *WINDOW]) == 0
+    assert " done" in capsys.readouterr().out
+    event = cli.emulator.get_event(CAL, "evtdanika") or {}
+    assert event["start"]["dateTime"].startswith("2026-05-31T16:00")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from common.errors import UnknownCharterError
+from common.errors import InputError, UnknownCharterError
 from services.domain.calendar.event_ids import slug
 from services.domain.models import DesiredCharter, ReconcileResult
 
@@ -42,8 +42,27 @@ def parse_day(token: str, *, today: date) -> date | None:
     return None
 
 
+# A charter is named in a few words: 'danika', 'may31', 'mary ann june 14'. A longer
+# query names none, and every span of its words tried as a date cost 16.5 s at 2,000.
+MAX_QUERY_WORDS = 6
+MAX_QUERY_CHARS = 100
+_DAY_WORDS = 2  # the most words a date takes: 'june 14'
+
+
+def check_query(query: str) -> None:
+    """InputError for a query too long to name a charter, before anything is read."""
+    words = query.split()
+    if len(words) > MAX_QUERY_WORDS or len(" ".join(words)) > MAX_QUERY_CHARS:
+        raise InputError(
+            f"That names no charter: a charter is named in at most {MAX_QUERY_WORDS} words "
+            f"and {MAX_QUERY_CHARS} characters (this is {len(words):,} words) — the guest "
+            "(danika), the date (may31) or both, or the record id (danika-may31).")
+
+
 def resolve_event(query: str, charters: Mapping[str, DesiredCharter], *, today: date) -> str:
-    """The eventId the query names, or UnknownCharterError listing the candidates."""
+    """The eventId the query names, or UnknownCharterError listing the candidates;
+    InputError for a query too long to name one (``check_query``)."""
+    check_query(query)
     text = " ".join(query.split())
     if text.lower() in charters:
         return text.lower()
@@ -52,7 +71,7 @@ def resolve_event(query: str, charters: Mapping[str, DesiredCharter], *, today: 
     name_words = words
     if day is None and len(words) > 1:
         for i in range(len(words)):
-            for j in range(i + 1, len(words) + 1):
+            for j in range(i + 1, min(i + _DAY_WORDS, len(words)) + 1):
                 found = parse_day(" ".join(words[i:j]), today=today)
                 if found:
                     day, name_words = found, words[:i] + words[j:]

@@ -9,12 +9,18 @@ Two steps, so that a quiet channel costs nothing: ``read_intent`` looks at the
 words alone (no charters, no I/O) and says whether the message is about a
 change and which days or guest names it could mean; only then does the caller
 read those charters and ``parse_chat`` settle the proposal.
+
+Reading costs at most what a report's length warrants: a message longer than
+``MAX_REPORT_CHARS`` is not read as a change at all, and no pattern here is built from
+the message's own words or puts ``.*?`` between two alternatives (an alternation of a
+name's every occurrence searched with ``.*?`` took 17 s on a 1,000-character message).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -70,6 +76,19 @@ class Intent:
         return f"{self.new} taking over" + (f" as {self.role}" if self.role else "")
 
 
+# A swap or time report is a sentence or two: "can't make Saturday, Darrell will take it"
+# is 41 characters, and one with its reason and a thank-you ("sorry all, my kid is sick,
+# can't make the Quinn charter on Saturday. Marco said he'd cover for me as mate. Thanks
+# Marco!") about 130. 500 leaves room for a chatty one; a longer message is an
+# announcement or a paste, and reading it as a change would be a guess.
+MAX_REPORT_CHARS = 500
+
+
+def readable(text: str) -> bool:
+    """Whether a message is short enough to be a report of a change."""
+    return len(text) <= MAX_REPORT_CHARS
+
+
 def _clean(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("‘", "'").split())
 
@@ -83,31 +102,63 @@ def _people(text: str, roster: Roster) -> list[tuple[int, CrewMember]]:
 
 
 def _after(clean: str, pos: int, member: CrewMember, pattern: str) -> bool:
-    return re.match(rf"(?:\s*'s)?\s*(?:{pattern})\b", clean[pos + len(member.name):],
-                    re.I) is not None
+    # Matched in place: a slice from each name to the end would copy the message per name.
+    return re.compile(rf"(?:\s*'s)?\s*(?:{pattern})\b", re.I).match(
+        clean, pos + len(member.name)) is not None
 
 
 def _pairs(clean: str, names: list[str]) -> list[tuple[str, str]]:
-    """(new, old) from 'Ana for Bo', 'Gene instead of Darrell', 'Bo out, Ana in'."""
-    alternatives = "|".join(re.escape(n) for n in names)
+    """(new, old) from 'Ana for Bo', 'Gene instead of Darrell', 'Bo out, Ana in'.
+
+    The alternatives are the roster names the message holds, each once. The two shapes
+    with words between their halves ('Gene can captain instead of Darrell', 'Bo is out
+    saturday, Ana in') find each half on its own and pair the first of one with the
+    next of the other: linear, where ``.*?`` between two alternations retried every
+    later position from every name."""
+    n = "|".join(re.escape(name) for name in dict.fromkeys(names))
     lowered = clean.lower()
+    if not any(w in lowered for w in ("swap", "instead", "place", "replac", " for ", " in",
+                                      " out")):
+        return []
     found = []
-    for pattern in (r"\b(?P<new>{n})\s+(?:for|instead of|in place of|replacing)\s+(?P<old>{n})\b",
-                    r"\b(?P<new>{n})\b.*?\binstead of\s+(?P<old>{n})\b",
-                    r"\b(?P<old>{n})\s+(?:is\s+)?(?:out|off|sick)\b.*?\b(?P<new>{n})\s+"
-                    r"(?:is\s+)?in\b",
-                    r"\b(?P<new>{n})\s+(?:is\s+)?in\b,?\s*(?:and\s+)?(?P<old>{n})\s+"
-                    r"(?:is\s+)?out\b"):
-        match = re.search(pattern.format(n=alternatives), clean, re.I)
-        if match and any(w in lowered for w in ("swap", "instead", "place", "replac", " for ",
-                                                " in", " out")):
-            found.append((match["new"], match["old"]))
+    adjacent = re.search(rf"\b(?P<new>{n})\s+(?:for|instead of|in place of|replacing)\s+"
+                         rf"(?P<old>{n})\b", clean, re.I)
+    if adjacent:
+        found.append((adjacent["new"], adjacent["old"]))
+    instead = _then(re.finditer(rf"\b(?P<new>{n})\b", clean, re.I),
+                    list(re.finditer(rf"\binstead of\s+(?P<old>{n})\b", clean, re.I)))
+    if instead:
+        found.append((instead[0]["new"], instead[1]["old"]))
+    out_in = _then(re.finditer(rf"\b(?P<old>{n})\s+(?:is\s+)?(?:out|off|sick)\b", clean,
+                               re.I),
+                   list(re.finditer(rf"\b(?P<new>{n})\s+(?:is\s+)?in\b", clean, re.I)))
+    if out_in:
+        found.append((out_in[1]["new"], out_in[0]["old"]))
+    in_out = re.search(rf"\b(?P<new>{n})\s+(?:is\s+)?in\b,?\s*(?:and\s+)?(?P<old>{n})\s+"
+                       rf"(?:is\s+)?out\b", clean, re.I)
+    if in_out:
+        found.append((in_out["new"], in_out["old"]))
     return found
+
+
+def _then(firsts: Iterator[re.Match[str]],
+          seconds: list[re.Match[str]]) -> tuple[re.Match[str], re.Match[str]] | None:
+    """The first of ``firsts`` that some of ``seconds`` follows, with the nearest that does
+    (what ``first.*?second`` finds, in one pass over each)."""
+    starts = [m.start() for m in seconds]
+    for first in firsts:
+        i = bisect_left(starts, first.end())
+        if i < len(starts):
+            return first, seconds[i]
+    return None
 
 
 def read_intent(text: str, *, author: CrewMember | None, roster: Roster,
                 today: date) -> Intent | None:
-    """Whether the message is about a change at all; None for small talk. No I/O."""
+    """Whether the message is about a change at all; None for small talk, and for a
+    message longer than a report (``readable``). No I/O."""
+    if not readable(text):
+        return None
     clean = _clean(text)
     days = frozenset(mentioned_days(clean, today))
     refs, named = guest_refs(clean, roster)
@@ -150,7 +201,10 @@ def _canon(roster: Roster, name: str) -> str:
 
 def candidates(text: str, *, author: CrewMember | None, roster: Roster,
                charters: Mapping[str, DesiredCharter], today: date) -> list[str]:
-    """The charters a message could be about, narrowed by who is on them."""
+    """The charters a message could be about, narrowed by who is on them; none for a
+    message longer than a report."""
+    if not readable(text):
+        return []
     clean = _clean(text)
     lowered = clean.lower()
     days = mentioned_days(clean, today)

@@ -116,18 +116,19 @@ def mentioned_days(text: str, today: date) -> set[date]:
     """'June 14', 'may31', '5/30', 'the 14th', 'saturday', 'tomorrow': the next such dates."""
     days = set()
     lowered = text.lower()
-    for match in re.finditer(r"\b([a-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b", lowered):
-        day = parse_day(f"{match[1]}{match[2]}", today=today)
+    # Each distinct way of writing a day is worked out once, however often it is written.
+    written = {f"{m[1]}{m[2]}" for m in re.finditer(
+        r"\b([a-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b", lowered)}
+    written |= {m[0] for m in re.finditer(r"\b(\d{1,2})/(\d{1,2})\b", lowered)}
+    for token in written:
+        day = parse_day(token, today=today)
         if day:
             days.add(day)
-    for match in re.finditer(r"\b(\d{1,2})/(\d{1,2})\b", lowered):
-        day = parse_day(match[0], today=today)
-        if day:
-            days.add(day)
-    for match in re.finditer(r"\bthe (\d{1,2})(?:st|nd|rd|th)\b", lowered):
+    for number in {int(m[1]) for m in re.finditer(r"\bthe (\d{1,2})(?:st|nd|rd|th)\b",
+                                                  lowered)}:
         for offset in range(0, 62):
             candidate = today + timedelta(days=offset)
-            if candidate.day == int(match[1]):
+            if candidate.day == number:
                 days.add(candidate)
                 break
     for word, weekday in WEEKDAYS.items():

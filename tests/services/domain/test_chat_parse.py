@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.domain.chat.parse import parse_chat, read_intent
+from services.domain.chat import parse as parse_module
+from services.domain.chat.parse import candidates, parse_chat, read_intent
 from services.domain.models import Charter, CrewMember, DesiredCharter
 from services.domain.roster import Roster
 
@@ -217,3 +219,48 @@ def test_small_talk_is_not_about_a_change(text: str) -> None:
 
 def test_the_small_talk_is_a_busy_channel() -> None:
     assert len(SMALL_TALK) == 50
+
+
+# The halves of a pair with words between them, read without ``.*?`` between names.
+APART = [
+    ("Gene can captain on june 14 this time instead of Darrell", None,
+     "/charter swap paola-jun14 Darrell Gene"),
+    ("Bo is out on danika sunday, sorry all, Ana is in", None,
+     "/charter swap danika-may31 Bo Ana"),
+    ("Bo is sick for danika, Tess says Ana is in", None, "/charter swap danika-may31 Bo Ana"),
+]
+
+
+@pytest.mark.parametrize(("text", "author", "expected"), APART)
+def test_the_two_halves_of_a_pair_may_have_words_between(
+        text: str, author: str | None, expected: str) -> None:
+    assert parse(text, author) == expected
+
+
+def test_a_message_longer_than_a_report_is_not_read_as_one() -> None:
+    report = "Ana is covering for Angelia on saturday."
+    padded = report + " " + "x" * (parse_module.MAX_REPORT_CHARS - len(report) - 1)
+    assert len(padded) == parse_module.MAX_REPORT_CHARS
+    assert parse(padded, None) == "/charter swap quinn-may30 Angelia Ana"
+    assert parse(padded + "x", None) is None
+    assert read_intent(padded + "x", author=None, roster=ROSTER, today=TODAY) is None
+    assert candidates(padded + "x", author=None, roster=ROSTER, charters=CHARTERS,
+                      today=TODAY) == []
+
+
+# Built to make a backtracking reader slow: each is the issue's shape or a relative of it.
+HOSTILE = ["sunday " + "Ana out " * 150, "sunday " + "Bo for Ana for " * 150,
+           "sunday " + "Ana is in, " * 200,
+           "sunday " + "Gene Darrell Marco Ana Angelia Bo Tess " * 100]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[7:20])
+def test_a_hostile_message_is_read_promptly_even_past_the_bound(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading is linear in the text: with the length bound lifted, the issue's 1,207
+    characters take milliseconds (17 s of one core before), and the others, 2,000 to 4,000
+    characters, too (1.5 to 8 s before)."""
+    monkeypatch.setattr(parse_module, "MAX_REPORT_CHARS", 10**6, raising=False)
+    started = time.perf_counter()
+    parse(text, "Gene")
+    assert time.perf_counter() - started < 1.0

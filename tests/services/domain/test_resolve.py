@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from common.errors import UnknownCharterError
+from common.errors import InputError, UnknownCharterError
 from services.domain.change.resolve import parse_day, resolve_event
 from services.domain.models import Charter, DesiredCharter
 
@@ -79,3 +79,19 @@ def test_an_unknown_charter_says_so(query: str) -> None:
 def test_a_bare_date_means_the_next_one() -> None:
     assert parse_day("jan3", today=TODAY) == date(2027, 1, 3)
     assert parse_day("may25", today=TODAY) == date(2026, 5, 25)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("priya raman june 14", "priya-jun14"), ("quinn may 30th", "quinn-may30"),
+    ("may 31 danika", "danika-may31"),
+])
+def test_a_date_among_the_few_words_of_a_name_is_found(query: str, expected: str) -> None:
+    assert resolve_event(query, CHARTERS, today=TODAY) == expected
+
+
+@pytest.mark.parametrize("query", [
+    " ".join(["the", "guest", "asked", "about", "the", "dock", "again"] * 286),
+    "danika on may 31 please and thank you", "x" * 101])
+def test_a_query_longer_than_a_charter_name_is_refused_as_such(query: str) -> None:
+    with pytest.raises(InputError, match="names no charter: a charter is named in at most"):
+        resolve_event(query, CHARTERS, today=TODAY)
