@@ -32,7 +32,13 @@ from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.reconciling import Systems, make_window, run_reconcile
 from services.usecases import audit_history, ready
-from services.usecases.change_request import ChangeRequest, carry_out, plan_change, time_range
+from services.usecases.change_request import (
+    ChangeRequest,
+    api_event,
+    carry_out,
+    plan_change,
+    time_range,
+)
 from services.usecases.status import charter_status
 
 
@@ -140,7 +146,8 @@ def _change(args: argparse.Namespace, config: Config, systems: Systems, now: dat
     outcome = carry_out(service=service, read=lambda: _planning_read(systems, config, window,
                                                                      now),
                         request=_request(args), config=config, today=window.start, now=now,
-                        requested_by=_requester(), source="cli")
+                        requested_by=_requester(), source="cli",
+                        get_event=api_event(systems))
     return _report(outcome)
 
 
@@ -150,7 +157,8 @@ def _dry_change(args: argparse.Namespace, config: Config, systems: Systems,
     written anywhere."""
     window = make_window(config, now=now, start=args.start, end=args.end)
     planned = plan_change(_planning_read(systems, config, window, now), _request(args),
-                          config=config, today=window.start, now=now)
+                          config=config, today=window.start, now=now,
+                          get_event=api_event(systems))
     print(f"Dry run: {planned.plan.summary}")
     print("\n".join(planned.preview.lines()))
     print("Nothing was written.")

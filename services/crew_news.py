@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -103,14 +104,29 @@ def _look_then_send(notice: Notice, earlier: Delivery, *, event_id: str | None,
 
 def _tell(notice: Notice, change_id: str, *, event_id: str | None, send: Courier,
           log: NoticeLog) -> tuple[str, str]:
-    """Sent, unless another change has just told this person the very same news."""
+    """Sent, unless another change has just told this person the very same news. Judged
+    charter by charter for a message naming several (another change's message may have
+    named this charter among others, or named it alone): what another told is left out,
+    and nothing goes when it told it all."""
     assert notice.slack_id is not None
-    other = log.told_by_another(change_id=change_id, slack_id=notice.slack_id,
-                                event_id=notice.event_id or event_id or "", text=notice.text)
-    if other is not None:
-        log.settle_as_told(change_id=change_id, slack_id=notice.slack_id, by=other)
-        return SENT, f"change {other} told them the same a moment ago, so not sent again"
-    return _send(notice, change_id, send=send, log=log)
+    untold: list[str] = []
+    by: list[str] = []
+    for charter, news in notice.news(event_id):
+        other = log.told_by_another(change_id=change_id, slack_id=notice.slack_id,
+                                    event_id=charter, text=news)
+        if other is None:
+            untold.append(news)
+        else:
+            by.append(other)
+    if not untold:
+        log.settle_as_told(change_id=change_id, slack_id=notice.slack_id, by=by[0])
+        return SENT, f"change {by[0]} told them the same a moment ago, so not sent again"
+    if by:
+        notice = replace(notice, text="\n".join(untold))
+    state, why = _send(notice, change_id, send=send, log=log)
+    if by and state == SENT:
+        why = f"without what change {by[0]} told them a moment ago"
+    return state, why
 
 
 def _send(notice: Notice, change_id: str, *, send: Courier,

@@ -13,7 +13,9 @@ One check:
    edit made before it is not lost), and said in the log;
 3. for the changed events only: their records (BatchGetItem) and pages
    (HeadObject), through the same pure engine (services/domain/reconcile/live_view.py says
-   what is trusted from that view);
+   what is trusted from that view); an event that names no record and was moved to
+   another day (or past the window) is not under the ids read, so the window's
+   records are read too and its record follows it;
 4. the kinds of ``sync.auto_fix`` fixed through the durable change service, the
    rest (and anything about a charter leaving within ``sync.alert_hours``) posted
    as an alert; the charter's alert still waiting for a person (not approved or
@@ -307,6 +309,15 @@ class LiveSync:
         in_window = self._window_records(window, known=found) if full else []
         view = partial_view(changes, [*found, *in_window], window=window,
                             config=self._config, since=since, window_read=full)
+        if view.unfound:
+            # An unlinked event moved to another day (or past the window): its record is
+            # under the old date, which only the window's records show. Read them, and
+            # match by calendarEventId as a full reconcile does: followed now, not tonight.
+            logger.info("live sync: %d changed event(s) not found by id; reading the "
+                        "window's records", len(view.unfound))
+            in_window = self._window_records(window, known=found)
+            view = partial_view(changes, [*found, *in_window], window=window,
+                                config=self._config, since=since, window_read=True)
         if full:
             # Every record of the window is matched (above), but only this boat's may be
             # judged unclaimed: one calendar read in full says nothing of another boat's

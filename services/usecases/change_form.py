@@ -15,7 +15,12 @@ from services.domain.models import Charter, ReconcileResult
 from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.narrow import reconcile_days
-from services.usecases.change_request import ChangeRequest, PlannedChange, plan_change
+from services.usecases.change_request import (
+    ChangeRequest,
+    PlannedChange,
+    api_event,
+    plan_change,
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,8 @@ def _planned(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,
              field: str) -> tuple[dict[str, str], PlannedChange | None]:
     try:
         return {}, plan_change(result, request, config=deps.config,
-                               today=deps.window().start, now=deps.clock())
+                               today=deps.window().start, now=deps.clock(),
+                               get_event=api_event(deps.systems))
     except InputError as error:  # what the typed command would have said
         return {field: str(error)[:150]}, None
 

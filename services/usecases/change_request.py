@@ -13,13 +13,15 @@ refusal to plan it again ("Ana is not on danika") the answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from common.errors import InputError, SourceUnavailableError
 from services.changes import ChangeOutcome, ChangeService
 from services.deps import Deps
+from services.domain.calendar.events import charter_from_api_event
 from services.domain.change.blast_radius import Preview, change_preview
 from services.domain.change.plan import (
     ChangePlan,
@@ -30,8 +32,9 @@ from services.domain.change.plan import (
 )
 from services.domain.change.resolve import resolve_charter
 from services.domain.config import Config
-from services.domain.models import ReconcileResult
+from services.domain.models import Charter, ReconcileResult
 from services.domain.roster import Roster
+from services.reconciling import Systems
 
 KINDS = ("swap", "time")
 # The most words a time range is typed in: '3:30 p.m. to 7 p.m.'
@@ -41,6 +44,9 @@ MAX_RANGE_WORDS = 6
 def time_range(words: Sequence[str]) -> str:
     """The range typed in ``words``, as one: '4 pm - 8 pm' is '4pm-8pm'."""
     return "".join(words)
+
+# events.get of one event by its calendar id: where a read without etags is completed.
+GetEvent = Callable[[str], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,48 @@ class PlannedChange:
         return self.plan.event_id
 
 
+def api_event(systems: Systems) -> GetEvent:
+    """events.get through the calendar's API (each boat's, in a fleet), asked only when
+    called: a calendar with no API configured refuses then, with its reason."""
+    return lambda calendar_event_id: systems.calendar.api.get_event(calendar_event_id)
+
+
+def from_the_api(result: ReconcileResult, event_id: str, *, get_event: GetEvent | None,
+                 config: Config) -> ReconcileResult:
+    """``result`` with ``event_id``'s charter as the Calendar API gives it (with its etag).
+
+    A change's calendar patch is conditional on the etag it was planned from. A read that
+    fell back to the iCal feed (a page of the listing failed, say) has none, and a plan on
+    it would end as a conflict blaming an edit nobody made: so the one event is read by
+    ``events.get``, and when that fails too the change is refused, nothing written."""
+    want = result.desired[event_id]
+    if want.charter.etag:
+        return result
+    try:
+        if get_event is None:
+            raise SourceUnavailableError("the Calendar API's copy of the event was not read")
+        event = dict(get_event(want.charter.calendar_event_id))
+    except SourceUnavailableError as error:
+        raise SourceUnavailableError(
+            f"The calendar could not be read through its API ({error}), and a change is "
+            f"only made on the API's own copy of the event: nothing was changed on "
+            f"{event_id}. Try again in a few minutes.") from error
+    charter = charter_from_api_event(event, config.tz)
+    if not isinstance(charter, Charter):
+        raise InputError(f"{event_id}'s calendar event is no longer a charter (cancelled, "
+                         "or now all-day): nothing was changed.")
+    # The boat the read tagged it with: an event's own copy does not name it.
+    charter = replace(charter, vessel=want.charter.vessel, calendar_id=want.charter.calendar_id)
+    return replace(result, desired={**result.desired, event_id: replace(want, charter=charter)})
+
+
 def plan_change(result: ReconcileResult, request: ChangeRequest, *, config: Config,
-                today: date, now: datetime) -> PlannedChange:
-    """The plan on ``result`` (a fresh read); bad input raises InputError, a read that
-    left a boat's calendar out SourceUnavailableError; nothing else."""
+                today: date, now: datetime,
+                get_event: GetEvent | None = None) -> PlannedChange:
+    """The plan on ``result`` (a fresh read; a charter it holds without an etag, read
+    again with ``get_event``, see ``from_the_api``); bad input raises InputError, a read
+    that left a boat's calendar out, or an event that could not be read from the API,
+    SourceUnavailableError; nothing else."""
     if result.unread_boats:
         # Whether the people on it sail on that boat at the same time is not known.
         boats = ", ".join(result.unread_boats)
@@ -108,6 +152,7 @@ def plan_change(result: ReconcileResult, request: ChangeRequest, *, config: Conf
             f"The calendar of {boats} could not be read, so a crew member's charters there "
             "are not known: nothing was changed. Try again once it can be read.")
     event_id = resolve_charter(request.charter, result, today=today)  # a held one says so
+    result = from_the_api(result, event_id, get_event=get_event, config=config)
     if request.kind == "swap":
         plan = plan_swap(charters=result.desired, event=event_id,
                          role_or_person=request.words[0], new_person=request.words[1],
@@ -123,7 +168,8 @@ def plan_change(result: ReconcileResult, request: ChangeRequest, *, config: Conf
 def carry_out(*, service: ChangeService, read: Callable[[], ReconcileResult],
               request: ChangeRequest, config: Config, today: date, now: datetime,
               requested_by: str, source: str,
-              confirmed_key: str | None = None) -> ChangeOutcome:
+              confirmed_key: str | None = None,
+              get_event: GetEvent | None = None) -> ChangeOutcome:
     """Plan on a fresh read and apply, or answer with the change this request already
     made. ``confirmed_key``: the key of the plan the person confirmed (a Confirm click);
     the change is recorded under it, so a second click finds it without reading."""
@@ -133,7 +179,8 @@ def carry_out(*, service: ChangeService, read: Callable[[], ReconcileResult],
             return service.rejoin(earlier)
     result = read()
     try:
-        planned = plan_change(result, request, config=config, today=today, now=now)
+        planned = plan_change(result, request, config=config, today=today, now=now,
+                              get_event=get_event)
     except InputError:
         again = _made_already(service, result, request, config=config, today=today)
         if again is None:
@@ -184,7 +231,8 @@ def plan_for(deps: Deps, request: ChangeRequest, *,
              result: ReconcileResult | None = None) -> PlannedChange:
     """The plan, on a fresh read unless one is given."""
     return plan_change(result or deps.reconcile(), request, config=deps.config,
-                       today=deps.window().start, now=deps.clock())
+                       today=deps.window().start, now=deps.clock(),
+                       get_event=api_event(deps.systems))
 
 
 def plan_typed(deps: Deps, kind: str, words: Sequence[str]) -> PlannedChange:
@@ -213,7 +261,8 @@ def confirm(deps: Deps, request: ChangeRequest, *, key: str, event_id: str | Non
     try:
         outcome = carry_out(service=deps.changes, read=deps.reconcile, request=request,
                             config=deps.config, today=deps.window().start, now=deps.clock(),
-                            requested_by=user_id, source=source, confirmed_key=key)
+                            requested_by=user_id, source=source, confirmed_key=key,
+                            get_event=api_event(deps.systems))
     except InputError as error:  # the charter changed since: audited, then said
         deps.audit.log_decision(subject=request.command, decision=decision,
                                 decided_by=user_id, source=source, event_id=event_id,

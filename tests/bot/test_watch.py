@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli import main
-from bot.sandbox.sandbox import Sandbox, running_sandbox
+from bot.sandbox.sandbox import Sandbox, running_sandbox, write_config
 from bot.sandbox.scenario import coming_saturday
 from bot.watch import run_watch
 from services.domain.config import Config
@@ -100,3 +102,71 @@ def test_polling_checks_every_interval_until_stopped(capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert len(checks) == 3
     assert out.count("changed in the calendar") == 1  # an idle check prints nothing
+
+
+def katarina(day: str) -> dict[str, Any]:
+    """A booking's event: it names its record (``bk-katarina-4242``), which is not made yet."""
+    return {"id": "evtkatarina", "summary": "Katarina — Sunset Sail",
+            "location": "Harbor Island West Marina, Dock B",
+            "description": "Captain: Gene\nMate: Ana\nGuests: 6\nGuest: Katarina",
+            "start": {"dateTime": f"{day}T17:00:00", "timeZone": "America/Los_Angeles"},
+            "end": {"dateTime": f"{day}T19:00:00", "timeZone": "America/Los_Angeles"},
+            "extendedProperties": {"private": {"eventId": "bk-katarina-4242"}}}
+
+
+def records_of(box: Sandbox, calendar_event_id: str) -> dict[str, dict[str, str]]:
+    items = box.client("dynamodb").scan(TableName="jada-charter-events")["Items"]
+    return {i["eventId"]["S"]: {k: next(iter(v.values())) for k, v in i.items()}
+            for i in items if i.get("calendarEventId", {}).get("S") == calendar_event_id}
+
+
+def test_a_linked_charter_moved_to_another_day_keeps_its_one_record(
+        this_weekend: tuple[Sandbox, str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    box, sunday = this_weekend
+    config = box.config
+    write_config(config.model_copy(update={"sync": config.sync.model_copy(
+        update={"auto_fix": ("RECORD_MISSING", "PAGE_MISSING")})}), tmp_path / "app.yaml")
+    main(["watch", "--once"])  # the starting point
+    first = date.fromisoformat(sunday) + timedelta(days=2)
+    box.emulator.add_event(CAL, katarina(first.isoformat()))
+    main(["watch", "--once"])
+    assert list(records_of(box, "evtkatarina")) == ["bk-katarina-4242"]
+    moved = first + timedelta(days=3)
+    box.emulator.patch_event(CAL, "evtkatarina", {
+        "start": {"dateTime": f"{moved}T17:00:00", "timeZone": "America/Los_Angeles"},
+        "end": {"dateTime": f"{moved}T19:00:00", "timeZone": "America/Los_Angeles"}})
+    main(["watch", "--once"])
+    capsys.readouterr()
+    # The move is the one record's to follow (a person approves it: not in auto_fix).
+    assert list(records_of(box, "evtkatarina")) == ["bk-katarina-4242"]
+    assert main(["apply", "--all"]) == 0
+    [(record_id, record)] = records_of(box, "evtkatarina").items()
+    assert (record_id, record["eventDate"]) == ("bk-katarina-4242", moved.isoformat())
+    page = box.client("s3").get_object(Bucket="sailjada-public",
+                                       Key="charters/guests/bk-katarina-4242.html")
+    assert f"{moved:%B} {moved.day}" in page["Body"].read().decode()
+
+
+def test_a_second_record_of_one_charter_is_reported_and_cancelled_by_apply(
+        cli_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    # Made by an earlier version when a move hid the first: danika-may28 names Danika's
+    # event too, and says CREW_ASSIGNED on a day with no charter.
+    table = "jada-charter-events"
+    dynamodb = cli_sandbox.client("dynamodb")
+    window = ["--from", "2026-05-25", "--to", "2026-06-24"]
+    assert main(["apply", "--all", *window]) == 0  # in sync: danika-may31 links its event
+    second = dynamodb.get_item(TableName=table, Key={"eventId": {"S": "danika-may31"}})["Item"]
+    assert second["calendarEventId"] == {"S": "evtdanika"}
+    dynamodb.put_item(TableName=table, Item={
+        **second, "eventId": {"S": "danika-may28"}, "eventDate": {"S": "2026-05-28"},
+        "status": {"S": "CREW_ASSIGNED"}})
+    capsys.readouterr()
+    assert main(["reconcile", "--json", *window]) == 2
+    found = json.loads(capsys.readouterr().out)["discrepancies"]
+    [orphan] = [d for d in found if d["event_id"] == "danika-may28"]
+    assert orphan["kind"] == "RECORD_ORPHANED" and orphan["expected"] == "CANCELLED"
+    assert not [d for d in found if d["event_id"] == "danika-may31"]
+    assert main(["apply", "--all", *window]) == 0
+    statuses = {k: v["status"] for k, v in records_of(cli_sandbox, "evtdanika").items()}
+    assert statuses == {"danika-may31": "CREW_ASSIGNED", "danika-may28": "CANCELLED"}

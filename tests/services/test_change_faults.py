@@ -5,6 +5,7 @@ agreeing, never a false conflict."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.cli import main
 from bot.environment import Environment
 from bot.sandbox.fault_proxy import FaultProxy
 from bot.sandbox.sandbox import Sandbox, sandbox_environ, write_config
@@ -241,3 +243,40 @@ def test_a_process_killed_mid_change_is_taken_over_at_once_by_the_next(
     swap = next(c for c in wire.audit().recent() if c.kind == "swap")
     assert [s.status for s in swap.steps] == ["done"] * 4
     assert agreement(wire.box, swap.id) == AGREED
+
+
+def listing_fails_past_page_one(box: Sandbox) -> None:
+    """Short pages, and every continuation page of a listing failing (past its retries):
+    the window's read falls back to the iCal feed, which has no etags."""
+    box.emulator.page_limit = 2
+    box.emulator.fail_next(50, status=500, match="pageToken=")
+
+
+def changes_in_audit(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    capsys.readouterr()
+    assert main(["audit", "--json"]) == 0
+    return list(json.loads(capsys.readouterr().out))
+
+
+def test_a_swap_read_from_the_feed_is_planned_on_the_apis_own_event_not_a_false_conflict(
+        cli_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    listing_fails_past_page_one(cli_sandbox)
+    assert main(["swap", "danika", "Ana", "Tess", *WINDOW]) == 0
+    out = capsys.readouterr().out
+    assert "mate Ana → Tess on danika-may31" in out and " done" in out
+    event = cli_sandbox.emulator.get_event(CAL, "evtdanika") or {}
+    assert "Mate: Tess" in event["description"]
+    assert [(c["kind"], c["status"]) for c in changes_in_audit(capsys)] == [("swap", "done")]
+
+
+def test_a_time_change_whose_event_cannot_be_read_from_the_api_is_refused_untouched(
+        cli_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    before = cli_sandbox.emulator.get_event(CAL, "evtdanika")
+    listing_fails_past_page_one(cli_sandbox)
+    cli_sandbox.emulator.fail_next(50, status=503, match="/events/evtdanika")
+    assert main(["time", "danika", "4pm-8pm", *WINDOW]) == 1
+    err = capsys.readouterr().err
+    assert "The calendar could not be read through its API" in err
+    assert "nothing was changed" in err and "edited" not in err
+    assert cli_sandbox.emulator.get_event(CAL, "evtdanika") == before
+    assert changes_in_audit(capsys) == []  # nobody's edit recorded: no change at all

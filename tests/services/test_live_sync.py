@@ -292,14 +292,38 @@ def test_outside_the_freeze_window_the_same_move_is_fixed(seeded: Sandbox,
 def test_an_unlinked_event_moved_to_another_day_creates_no_second_record(
         seeded: Sandbox, tmp_path: Path) -> None:
     # Danika's event does not name its record, and the id rule looks under the new date:
-    # the record under the old date is not found, so nothing is said to be missing.
+    # the record under the old date is found by its calendarEventId in the window's
+    # records, so the move is the one record's (an alert: RECORD_MISMATCH is not in
+    # auto_fix), never a second record.
     bot = make_bot(seeded, tmp_path, auto_fix=("RECORD_MISSING", "PAGE_MISSING"))
     bot.live().check()
     move_danika(bot.box, day="2026-06-01", start="15:00", end="19:00")
     report = bot.live().check()
     scan = seeded.client("dynamodb").scan(TableName=TABLE)["Items"]
     assert not [i for i in scan if i["eventId"]["S"].startswith("danika-jun")]
-    assert any("full reconcile" in note for note in report.notes)
+    assert report.fixed == [] and report.left_for_people == 1
+    assert "to Mon Jun 1 15:00–19:00" in bot.channel.posted[0]["text"]
+
+
+@pytest.mark.parametrize("auto_fix", [("RECORD_MISMATCH", "PAGE_STALE"), ()])
+def test_a_charter_postponed_past_the_window_is_followed_at_once(
+        seeded: Sandbox, tmp_path: Path, auto_fix: tuple[str, ...]) -> None:
+    # The window ends Jun 29; Danika (unlinked) is moved to Jul 20. Followed by the check
+    # that reads the move (fixed, or an alert for a person), not by the nightly sync.
+    bot = make_bot(seeded, tmp_path, auto_fix=auto_fix)
+    bot.live().check()
+    move_danika(bot.box, day="2026-07-20", start="15:00", end="19:00")
+    report = bot.live().check()
+    record, page = danika(bot.box)
+    scan = seeded.client("dynamodb").scan(TableName=TABLE)["Items"]
+    assert not [i for i in scan if i["eventId"]["S"].startswith("danika-jul")]
+    if auto_fix:
+        assert record["eventDate"] == "2026-07-20" and "July 20" in page["date"]
+        assert report.left_for_people == 0
+    else:
+        assert record["eventDate"] == "2026-05-31"
+        assert report.left_for_people == 1
+        assert "to Mon Jul 20 15:00–19:00" in bot.channel.posted[0]["text"]
 
 
 def test_a_process_killed_between_reading_and_handling_handles_it_after_restart(

@@ -27,6 +27,9 @@ class Notice:
     mute: bool = False  # the roster entry says notify: false
     event_id: str | None = None  # the charter it is about, for the audit
     in_roster: bool = True  # False: a name the roster does not know (so no Slack id either)
+    # A message naming several charters: each charter's eventId and its news, in the
+    # message's order (empty for a message about one): what was told is kept per charter.
+    parts: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -35,7 +38,13 @@ class Notice:
     def from_dict(cls, data: Mapping[str, Any]) -> Notice:
         return cls(name=str(data["name"]), slack_id=data.get("slack_id"),
                    text=str(data["text"]), mute=bool(data.get("mute")),
-                   event_id=data.get("event_id"), in_roster=bool(data.get("in_roster", True)))
+                   event_id=data.get("event_id"), in_roster=bool(data.get("in_roster", True)),
+                   parts=tuple((str(e), str(t)) for e, t in data.get("parts") or ()))
+
+    def news(self, event_id: str | None) -> tuple[tuple[str, str], ...]:
+        """(charter, its news) for each charter the message names; ``event_id``: the
+        change's, for a notice that does not say which charter it is about."""
+        return self.parts or ((self.event_id or event_id or "", self.text),)
 
 
 def crew_notices(*, kind: str, params: Mapping[str, Any], before: Charter,
@@ -118,7 +127,9 @@ def fix_notices(*, charter: Charter, before: Mapping[str, Any], after: Mapping[s
 
 def one_per_person(notices: Sequence[Notice]) -> list[Notice]:
     """One message per person for one change (a fix may touch two of their charters):
-    the store tells each person once per change, so their news must be one message."""
+    the store tells each person once per change, so their news must be one message. A
+    message naming several charters keeps each one's news (``parts``), so a later change
+    carrying one charter's same news finds it told."""
     merged: dict[str, Notice] = {}
     for notice in notices:
         key = notice.slack_id or f"name:{notice.name}"
@@ -127,8 +138,12 @@ def one_per_person(notices: Sequence[Notice]) -> list[Notice]:
             merged[key] = notice
             continue
         same = earlier.event_id == notice.event_id
-        merged[key] = replace(earlier, text=f"{earlier.text}\n{notice.text}",
-                              event_id=earlier.event_id if same else None)
+        parts = dict(earlier.parts or ((earlier.event_id or "", earlier.text),))
+        part = notice.event_id or ""
+        parts[part] = f"{parts[part]}\n{notice.text}" if part in parts else notice.text
+        merged[key] = replace(earlier, text="\n".join(parts.values()),
+                              event_id=earlier.event_id if same else None,
+                              parts=() if same else tuple(parts.items()))
     return list(merged.values())
 
 

@@ -14,6 +14,7 @@ The calendar's own problems are found in services/domain/calendar/checks.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,7 +53,7 @@ from services.domain.reconcile.desired import (
     page_key_problem,
 )
 from services.domain.reconcile.discrepancy import make_discrepancy
-from services.domain.reconcile.links import LinkConflict, link_conflicts
+from services.domain.reconcile.links import LinkConflict, link_conflicts, own_ids
 from services.domain.reconcile.rows import Row
 from services.domain.roster import Roster
 
@@ -110,7 +111,9 @@ def find_discrepancies(
         verdicts = orphans.judge(
             judged, claimed=claimed, calendar=calendar, window=window,
             lookups=lookups or {},
-            listed_events={want.charter.calendar_event_id for want in desired.values()})
+            listed_events={want.charter.calendar_event_id for want in desired.values()},
+            held={want.charter.calendar_event_id: want.current_record.event_id
+                  for want in desired.values() if want.current_record})
         found.extend(_unless_moved_to_unread(verdicts.orphaned, calendar, withheld))
         withheld.extend(verdicts.withheld)
         notes = (*notes, *verdicts.notes)
@@ -161,8 +164,10 @@ def orphan_links(*, calendar: CalendarSnapshot, records: RecordSnapshot,
     matched = match_records(charters, records.records)
     claimed = {record.event_id for _, _, record in matched if record is not None}
     claimed |= {c.record_id for c in link_conflicts(charters, records.records)}
+    held = {charter.calendar_event_id: record.event_id
+            for charter, _, record in matched if record is not None}
     return orphans.needing_look_up(judged, claimed=claimed, calendar=calendar,
-                                   window=window)
+                                   window=window, held=held)
 
 
 def _unless_moved_to_unread(orphaned: Iterable[Discrepancy], calendar: CalendarSnapshot,
@@ -341,15 +346,21 @@ def match_records(
 
     By the record's ``calendarEventId``, then the event's private ``eventId``,
     then (records from before the link existed) the id rule, which only claims
-    a record that is not linked to another event.
+    a record that is not linked to another event. A charter whose private ``eventId``
+    names no record at all has that id (its record is created under it): one charter,
+    one record, whichever day it moves to. Two records naming one event: the charter
+    is the one its link names, else the one the id rule gives its day; the other is a
+    second record of the charter (orphans.judge reports it).
 
     ``guarded``: record ids only their own ``calendarEventId`` may claim (a boat not
     read may hold their charter); a charter that would take one otherwise is left
     out, and put in ``left_out`` with that record's id.
     """
     by_event_id = {r.event_id: r for r in records}
-    by_calendar_id = {r.get("calendarEventId"): r for r in by_event_id.values()
-                      if r.get("calendarEventId")}
+    by_calendar_id: dict[str, list[Record]] = {}
+    for held in by_event_id.values():
+        if held.get("calendarEventId"):
+            by_calendar_id.setdefault(str(held.get("calendarEventId")), []).append(held)
     conflicts = link_conflicts(charters, by_event_id.values())
     in_doubt = {c.charter.calendar_event_id for c in conflicts}
     # A record two events claim is nobody's until a person says: no id rule lands on it.
@@ -361,15 +372,22 @@ def match_records(
     for n, charter in enumerate(charters):
         if charter.calendar_event_id in in_doubt:
             continue
-        record = by_calendar_id.get(charter.calendar_event_id)
-        if record is None and charter.linked_event_id:
-            candidate = by_event_id.get(charter.linked_event_id)
+        record = _its_record(charter, by_calendar_id.get(charter.calendar_event_id, ()))
+        link = charter.linked_event_id
+        if record is None and link:
+            candidate = by_event_id.get(link)
             if candidate and candidate.get("calendarEventId") is None and \
                     candidate.event_id in guarded:
                 doubtful[n] = candidate.event_id
                 continue
             if candidate and candidate.get("calendarEventId") in (None, charter.calendar_event_id):
                 record = candidate
+            elif candidate is None and link not in taken and record_id_shaped(link):
+                # No record yet: it is made under the link, which follows the event to any
+                # day (under the id rule a move would find none and make a second one).
+                taken.add(link)
+                found[n] = (link, None)
+                continue
         if record is not None and record.event_id not in taken:
             taken.add(record.event_id)
             found[n] = (record.event_id, record)
@@ -391,6 +409,27 @@ def match_records(
     if left_out is not None:
         left_out.extend((charters[n], rid) for n, rid in sorted(doubtful.items()))
     return [(charters[n], *found[n]) for n in sorted(found)]
+
+
+_RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def record_id_shaped(text: str) -> bool:
+    """Whether an event's private ``eventId`` may name a new record (and its page): a
+    short plain id such as ``bk-katarina-4242``; anything else gets the id rule's."""
+    return _RECORD_ID.fullmatch(text) is not None
+
+
+def _its_record(charter: Charter, held: Sequence[Record]) -> Record | None:
+    """Of the records naming ``charter``'s event, the one that is its record: the one
+    its link names, then the one the id rule gives its day, then the one dated its day,
+    then the first by id (the same choice on every run)."""
+    if len(held) < 2:
+        return held[0] if held else None
+    day, own = charter.local_date.isoformat(), own_ids(charter)
+    return min(held, key=lambda r: (r.event_id != charter.linked_event_id,
+                                    r.event_id not in own,
+                                    str(r.get("eventDate")) != day, r.event_id))
 
 
 def _link_conflict(conflict: LinkConflict) -> Discrepancy:

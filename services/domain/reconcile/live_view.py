@@ -12,20 +12,17 @@ Two rules keep a partial view from doing harm:
   record follows it (as in a full reconcile), it is never taken for a cancellation;
 - an event that is not linked to its record (no private ``eventId``), whose record
   the id rule does not find, and that existed before the last check, may have a
-  record under its old date: nothing is said about it here; the full reconcile
-  (nightly, digest) still sees it.
+  record under its old date: it is ``unfound`` here, and the live sync reads the
+  window's records (services/live_sync.py) and builds the view again from them
+  (``window_read``), matching by ``calendarEventId`` as a full reconcile does, so
+  the record follows its event at once (moved to another day, or postponed past the
+  window) rather than at the nightly sync.
 
-Why that event is not looked up here: an incremental read gives the event as it is
-now, never its old start, so the old date's id cannot be computed. The table's only
-key is ``eventId``: finding the record by its ``calendarEventId`` is a Scan of the
-whole table, which would make such a move cost a full read of DynamoDB inside a
-check meant to cost a few keys (and ``dynamodb.date_index`` is optional, and needs
-the old date too). Remembering each event's last date in the store would take a row
-per event from the first read on, and still know nothing of events moved before.
-Guessing (the same guest a day or two either side) could pair the event with
-another charter's record. So it is left, said in the check's notes, and the full
-reconcile, which reads every record of the window and matches by
-``calendarEventId``, moves the record to its event's new date.
+Why not look that record up by key: an incremental read gives the event as it is
+now, never its old start, so the old date's id cannot be computed, and the table's
+only key is ``eventId``. So the window's records are read (a Scan, or a Query a day
+with ``dynamodb.date_index``), only in a check that met such an event: a move of
+an unlinked charter to another day, rare next to the edits that cost a few keys.
 """
 
 from __future__ import annotations
@@ -139,6 +136,9 @@ class PartialView:
     lookups: Mapping[str, EventLookup]
     page_keys: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    # Unlinked changed events whose record was not under the ids read (their calendar
+    # ids): it may be under an earlier date, which only the window's records show.
+    unfound: tuple[str, ...] = ()
 
 
 def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: Window,
@@ -149,6 +149,7 @@ def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: W
     ``window_read``: ``records`` hold every record of the window (a full read), so an
     event without one is missing it, as a full reconcile says."""
     notes: list[str] = []
+    unfound: list[str] = []
     matched = match_records(sorted(changes.charters, key=lambda c: (c.start,
                                                                      c.calendar_event_id)),
                             records)
@@ -160,9 +161,7 @@ def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: W
         inside = window.contains(charter.local_date)
         if record is None and not charter.linked_event_id and not window_read and \
                 not _new(charter, changes, since):
-            notes.append(f"{charter.title} ({charter.start:%b %-d}): no record under its link "
-                         "or its date's id; it may be under an earlier date, so it is left to "
-                         "the full reconcile.")
+            unfound.append(charter.calendar_event_id)
             continue
         if record is not None and unconfirmed_link(charter, record):
             notes.append(f"{charter.title} ({charter.start:%b %-d}): its link names record "
@@ -192,7 +191,7 @@ def partial_view(changes: ChangedEvents, records: Sequence[Record], *, window: W
     calendar = CalendarSnapshot(charters=tuple(listed), cancelled=changes.cancelled,
                                 source="api", complete=True)
     return PartialView(calendar, tuple(kept.values()), lookups, tuple(dict.fromkeys(keys)),
-                       tuple(notes))
+                       tuple(notes), tuple(unfound))
 
 
 def with_unclaimed(view: PartialView, unclaimed: Sequence[Record],

@@ -13,7 +13,12 @@ other such record had its event looked up by its link before this runs
 - the event was cancelled or deleted, or none carries the link:
   ``RECORD_ORPHANED``, fixed by marking the record ``CANCELLED`` (never deleted);
 - the event was not looked up, or the look-up failed: nothing is decided, and
-  the check is named in ``withheld``.
+  the check is named in ``withheld``;
+- its ``calendarEventId`` names an event that is another record's charter (listed in
+  the window, or followed out of it): a second record of one charter, made when a
+  move hid the first (the Lambdas would see a charter on a day that has none), so
+  ``RECORD_ORPHANED``, whose summary names the record that is the charter's. It
+  needs no look-up.
 """
 
 from __future__ import annotations
@@ -62,28 +67,44 @@ def cancelled_in_listing(record: Record, calendar: CalendarSnapshot) -> bool:
                or record.event_id == e.linked_event_id for e in calendar.cancelled)
 
 
+def second_of(record: Record, held: Mapping[str, str]) -> str | None:
+    """The record that is the charter of the event ``record`` names, when it is another:
+    ``held`` maps each matched charter's calendar event id to its record's eventId."""
+    other = held.get(str(record.get("calendarEventId") or ""))
+    return other if other is not None and other != record.event_id else None
+
+
 def needing_look_up(records: Iterable[Record], *, claimed: set[str],
-                    calendar: CalendarSnapshot, window: Window) -> dict[str, str | None]:
+                    calendar: CalendarSnapshot, window: Window,
+                    held: Mapping[str, str] | None = None) -> dict[str, str | None]:
     """Record eventId -> its calendarEventId (None when unlinked), for each record whose
     event must be looked up before anything is decided about it. In a fleet that is each
     suspect: an event cancelled in one boat's listing may have been moved to another
-    boat's calendar (a move leaves it cancelled where it was)."""
+    boat's calendar (a move leaves it cancelled where it was). A second record of a
+    listed charter (``held``) needs none."""
     fleet = len(calendar.boats) > 1
     return {r.event_id: r.get("calendarEventId") for r in suspects(records, claimed, window)
-            if fleet or not cancelled_in_listing(r, calendar)}
+            if (fleet or not cancelled_in_listing(r, calendar))
+            and second_of(r, held or {}) is None}
 
 
 def judge(records: Iterable[Record], *, claimed: set[str], calendar: CalendarSnapshot,
           window: Window, lookups: Mapping[str, EventLookup],
-          listed_events: set[str]) -> Verdicts:
-    """``listed_events``: the calendar ids of the charters already matched to a record."""
+          listed_events: set[str], held: Mapping[str, str] | None = None) -> Verdicts:
+    """``listed_events``: the calendar ids of the charters already matched to a record;
+    ``held``: of those, calendar event id -> the eventId of the record it was matched to."""
     listed = set(listed_events)
+    holders = dict(held or {})
     orphaned: list[Discrepancy] = []
     followed: list[tuple[Record, Charter]] = []
     withheld: list[Withheld] = []
     notes: list[str] = []
     fleet = len(calendar.boats) > 1
     for record in suspects(records, claimed, window):
+        other = second_of(record, holders)
+        if other is not None:
+            orphaned.append(_second(record, other))
+            continue
         if not fleet and cancelled_in_listing(record, calendar):
             orphaned.append(_orphan(record, "its calendar event was cancelled"))
             continue
@@ -98,14 +119,24 @@ def judge(records: Iterable[Record], *, claimed: set[str], calendar: CalendarSna
                 looked.charter.calendar_event_id not in listed:
             followed.append((record, looked.charter))
             listed.add(looked.charter.calendar_event_id)
+            holders[looked.charter.calendar_event_id] = record.event_id
             notes.append(f"{record.event_id}: {looked.detail}, outside the window listed; "
                          "the record follows the event, it is not cancelled.")
+        elif looked.found == Lookup.LIVE and looked.charter is not None and \
+                (other := second_of(record, holders)) is not None:
+            orphaned.append(_second(record, other))
         else:
             why = looked.detail if looked.found != Lookup.LIVE else (
                 f"{looked.detail}, and another record already follows that event")
             notes.append(f"{record.event_id}: not in the window's listing, but {why}: the "
                          "record is left alone for a person to look at.")
     return Verdicts(tuple(orphaned), tuple(followed), tuple(withheld), tuple(notes))
+
+
+def _second(record: Record, other: str) -> Discrepancy:
+    event = record.get("calendarEventId")
+    return _orphan(record, f"its calendar event {event} is the charter of record {other}: "
+                           "this is a second record of that charter")
 
 
 def _orphan(record: Record, why: str) -> Discrepancy:
