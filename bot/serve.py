@@ -30,7 +30,8 @@ from bot.http_guard import SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_bot
-from bot.wiring import build_sync_state, fleet_last_synced, heartbeat_for
+from bot.wiring import build_sync_state, database_engine, fleet_last_synced, heartbeat_for
+from common.errors import ConfigError
 from handlers.channel import SlackChannel
 from services.deps import Deps
 from services.domain.config import Config
@@ -146,16 +147,13 @@ def _add_live_sync(scheduler: BackgroundScheduler, ops: Deps, config: Config,
 
 
 def _database_check(env: Environment) -> Callable[[], tuple[bool, str]]:
-    from sqlalchemy import create_engine
-
-    from store.database import DEFAULT_URL, normalise_url
-
-    url = normalise_url(env.database_url or DEFAULT_URL)
-    # A server database: one engine for every probe, pre-pinged so an outage is noticed.
-    # SQLite: looked at afresh each time, so a file gone is reported, never re-created.
-    engine = None if url.startswith("sqlite") else create_engine(url, pool_pre_ping=True)
-
     def check() -> tuple[bool, str]:
+        # The process's one engine, opened (and migrated) at start to resume the changes;
+        # asked for at each probe, as one that could not be opened is tried again.
+        try:
+            engine = database_engine(env.database_url)
+        except ConfigError as error:
+            return False, f"unreachable: {error}"
         state = schema_state(env.database_url, engine=engine)
         if not state.reachable:
             return False, f"unreachable: {state.problem}"

@@ -37,7 +37,10 @@ def normalise_url(url: str) -> str:
 def open_engine(url: str | None) -> Engine:
     try:
         target = make_url(normalise_url(url or DEFAULT_URL))
-        engine = create_engine(target, future=True, connect_args=_connect_args(target))
+        # Pre-pinged: a connection the server dropped (a restart, a failover) is replaced
+        # before use, rather than failing the request or the probe that drew it.
+        engine = create_engine(target, future=True, pool_pre_ping=True,
+                               connect_args=_connect_args(target))
     except ImportError as error:  # the URL's driver is not installed
         module = (error.name or "").split(".")[0]
         package = _DRIVER_PACKAGES.get(module, module or "its driver")
