@@ -101,8 +101,9 @@ def _password_pieces(url: str) -> list[str]:
     return sorted((p for p in pieces if len(p) >= 3), key=len, reverse=True)
 
 
-# Any number of the application's own: pg_advisory_xact_lock's key for migrating.
-MIGRATION_LOCK_KEY = 0x636861727465724D  # "charterM"
+# Any number of the application's own: pg_advisory_xact_lock's first key for migrating
+# (the second is the schema's, so the schemas of one database migrate independently).
+MIGRATION_LOCK_KEY = 0x63686172  # "char"
 # How long a process waits for another's migrations of a SQLite file (5 s otherwise).
 SQLITE_MIGRATION_WAIT_MS = 120_000
 
@@ -123,8 +124,10 @@ def migrate(engine: Engine) -> None:
             with connection.begin():
                 if connection.dialect.name == "postgresql":
                     # Held until this transaction ends: the migrations' commit.
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                       {"key": MIGRATION_LOCK_KEY})
+                    connection.execute(text(
+                        "SELECT pg_advisory_xact_lock(:key, "
+                        "hashtext(coalesce(current_schema(), '')))"),
+                        {"key": MIGRATION_LOCK_KEY})
                 elif sqlite:
                     # The file's write lock from the start, not from the first write.
                     connection.exec_driver_sql("BEGIN IMMEDIATE")
