@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlencode
@@ -28,7 +28,7 @@ HELD = 200
 
 class Drippers:
     """``count`` connections, each sending one byte of an endless header every ``every``
-    seconds from a thread of its own (all of them on one thread)."""
+    seconds (all of them from one background thread)."""
 
     def __init__(self, port: int, *, count: int, every: float) -> None:
         self.sockets = [socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -77,9 +77,9 @@ def bot(seeded: Sandbox, tmp_path: Path) -> Iterator[tuple[str, SlackFake]]:
         yield url, slack
 
 
-def timed(call: object) -> tuple[float, object]:
+def timed(call: Callable[[], object]) -> tuple[float, object]:
     started = time.monotonic()
-    result = call()  # type: ignore[operator]
+    result = call()
     return time.monotonic() - started, result
 
 
