@@ -1,6 +1,7 @@
 """``python -m bot``: the Slack bot, in Socket Mode when SLACK_APP_TOKEN is set, else over
-HTTP at /slack/events on $PORT (default 3000) behind waitress, a production WSGI server,
-with /healthz and /readyz beside it (bot.health).
+HTTP at /slack/events on $PORT (default 3000) behind waitress, a production WSGI server
+with limits against connections held open (bot.http_server), with /healthz and /readyz
+beside it (bot.health).
 
 SIGTERM in HTTP mode: the port closes (no new requests), the deferred work in flight gets
 SHUTDOWN_GRACE_SECONDS (default 20) to finish, then a change still running stops at its
@@ -25,11 +26,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import load_config
 from bot.environment import Environment, http_port, read_environment, shutdown_grace
 from bot.health import Health, with_health
-from bot.http_guard import MAX_BODY_BYTES, SLACK_PATH, limit_body, slack_signed
+from bot.http_guard import SLACK_PATH, limit_body, slack_signed
 from bot.logging_setup import SECRET_VARIABLES, ContextExecutor, configure_logging
 from bot.scheduler import build_scheduler
 from bot.slack_app import build_bot
-from bot.wiring import build_sync_state, fleet_last_synced, heartbeat_for
+from bot.wiring import build_sync_state, database_engine, fleet_last_synced, heartbeat_for
+from common.errors import ConfigError
 from handlers.channel import SlackChannel
 from services.deps import Deps
 from services.domain.config import Config
@@ -80,18 +82,16 @@ def serve(config_path: str) -> int:
             handler.close()  # the socket: no envelope is taken from here on
             _drain(executor, stop_changes, grace=grace)
         else:
-            import waitress
             from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+            from bot.http_server import http_server
 
             health = Health(config_source=config_path, database=_database_check(env),
                             sync=_sync_check(config, env))
             slack = slack_signed(SlackRequestHandler(app, path=SLACK_PATH),
                                  signing_secret=env.slack_signing_secret or "")
-            server = waitress.create_server(
-                with_health(limit_body(live.serve(slack)), health),
-                # waitress buffers a body before the app sees it: it refuses a long one
-                # too (its limit is exclusive), so no more than the limit is ever held.
-                host="0.0.0.0", port=port, threads=8, max_request_body_size=MAX_BODY_BYTES + 1)
+            server = http_server(with_health(limit_body(live.serve(slack)), health),
+                                 port=port, threads=8)
             signal.signal(signal.SIGTERM, _stop_serving(health))
             logger.info("listening for Slack on http://0.0.0.0:%d/slack/events "
                         "(and /healthz, /readyz)", port)
@@ -147,16 +147,13 @@ def _add_live_sync(scheduler: BackgroundScheduler, ops: Deps, config: Config,
 
 
 def _database_check(env: Environment) -> Callable[[], tuple[bool, str]]:
-    from sqlalchemy import create_engine
-
-    from store.database import DEFAULT_URL, normalise_url
-
-    url = normalise_url(env.database_url or DEFAULT_URL)
-    # A server database: one engine for every probe, pre-pinged so an outage is noticed.
-    # SQLite: looked at afresh each time, so a file gone is reported, never re-created.
-    engine = None if url.startswith("sqlite") else create_engine(url, pool_pre_ping=True)
-
     def check() -> tuple[bool, str]:
+        # The process's one engine, opened (and migrated) at start to resume the changes;
+        # asked for at each probe, as one that could not be opened is tried again.
+        try:
+            engine = database_engine(env.database_url)
+        except ConfigError as error:
+            return False, f"unreachable: {error}"
         state = schema_state(env.database_url, engine=engine)
         if not state.reachable:
             return False, f"unreachable: {state.problem}"

@@ -149,13 +149,11 @@ def run_watch(live: LiveSync, config: Config, *, once: bool,
 
 def _serve_in_thread(app: Wsgi) -> Any:
     """POST /calendar/notifications on $PORT (default 3000), as the Slack app serves."""
-    import waitress
-
-    from bot.http_guard import MAX_BODY_BYTES, limit_body
+    from bot.http_guard import limit_body
+    from bot.http_server import http_server
 
     port = http_port()
-    server = waitress.create_server(limit_body(app), host="0.0.0.0", port=port, threads=4,
-                                    max_request_body_size=MAX_BODY_BYTES + 1)
+    server = http_server(limit_body(app), port=port, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
     logger.info("listening for calendar notifications on http://0.0.0.0:%d%s", port, PATH)
     return server

@@ -25,6 +25,7 @@ from services.deps import Deps
 from services.domain.config import Config
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from common.changes import ChangeEntry
@@ -152,12 +153,20 @@ def heartbeat_for(url: str | None) -> Heartbeat:
 
 
 @functools.cache
-def database_sessions(url: str | None) -> sessionmaker[Session]:
-    """One engine per process and database: the audit log, the live sync's state and the
-    crew's notices share its pool (migrated once, when it is first opened)."""
-    from store.database import open_engine, session_factory
+def database_engine(url: str | None) -> Engine:
+    """One engine per process and database: the audit log, the live sync's state, the
+    crew's notices and /readyz share its pool (migrated once, when it is first opened)."""
+    from store.database import open_engine
 
-    return session_factory(open_engine(url))
+    return open_engine(url)
+
+
+@functools.cache
+def database_sessions(url: str | None) -> sessionmaker[Session]:
+    """Sessions on the process's one engine of ``url`` (database_engine)."""
+    from store.database import session_factory
+
+    return session_factory(database_engine(url))
 
 
 def build_sync_state(env: Environment) -> SyncState:

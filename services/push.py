@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 CHANNEL_TTL = timedelta(days=7)  # what Google grants a calendar channel at most
 RENEW_SHARE = 0.2  # renewed when a fifth of its granted life is left (at most renew_before)
 STATES = frozenset({"sync", "exists", "not_exists"})
+MESSAGE_NUMBER_DIGITS = 20
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def parse_notification(headers: Mapping[str, str]) -> Notification:
     if state not in STATES:
         raise InputError(f"not a calendar notification: X-Goog-Resource-State is "
                          f"{state or 'missing'!r}, not one of sync, exists, not_exists")
-    if not number.isdigit():
+    # Google counts in an unsigned 64-bit number: 20 digits at most. isdigit() alone takes
+    # '²' (a digit to Unicode, not to int()), and int() refuses 4,300 digits and more.
+    if not (number.isascii() and number.isdigit() and len(number) <= MESSAGE_NUMBER_DIGITS):
         raise InputError("not a calendar notification: X-Goog-Message-Number is not a number")
     return Notification(channel, folded.get("x-goog-channel-token", ""), state, int(number))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,7 +37,10 @@ def normalise_url(url: str) -> str:
 def open_engine(url: str | None) -> Engine:
     try:
         target = make_url(normalise_url(url or DEFAULT_URL))
-        engine = create_engine(target, future=True, connect_args=_connect_args(target))
+        # Pre-pinged: a connection the server dropped (a restart, a failover) is replaced
+        # before use, rather than failing the request or the probe that drew it.
+        engine = create_engine(target, future=True, pool_pre_ping=True,
+                               connect_args=_connect_args(target))
     except ImportError as error:  # the URL's driver is not installed
         module = (error.name or "").split(".")[0]
         package = _DRIVER_PACKAGES.get(module, module or "its driver")
@@ -98,20 +101,53 @@ def _password_pieces(url: str) -> list[str]:
     return sorted((p for p in pieces if len(p) >= 3), key=len, reverse=True)
 
 
+# Any number of the application's own: pg_advisory_xact_lock's first key for migrating
+# (the second is the schema's, so the schemas of one database migrate independently).
+MIGRATION_LOCK_KEY = 0x63686172  # "char"
+# How long a process waits for another's migrations of a SQLite file (5 s otherwise).
+SQLITE_MIGRATION_WAIT_MS = 120_000
+
+
 def migrate(engine: Engine) -> None:
+    """The schema brought to head, by one process at a time: replicas starting together
+    on a new database would create the same tables at once (PostgreSQL refused the second
+    with 'duplicate key value violates unique constraint "pg_type_typname_nsp_index"',
+    SQLite with 'table already exists'). The next one finds it at head and goes on."""
     settings = AlembicConfig()
     settings.set_main_option("script_location", str(_MIGRATIONS))
-    with engine.begin() as connection:
-        settings.attributes["connection"] = connection
-        command.upgrade(settings, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_MIGRATION_WAIT_MS}")
+            connection.commit()  # SQLAlchemy began a transaction for it: nothing to commit
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Held until this transaction ends: the migrations' commit.
+                    connection.execute(text(
+                        "SELECT pg_advisory_xact_lock(:key, "
+                        "hashtext(coalesce(current_schema(), '')))"),
+                        {"key": MIGRATION_LOCK_KEY})
+                elif sqlite:
+                    # The file's write lock from the start, not from the first write.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                settings.attributes["connection"] = connection
+                command.upgrade(settings, "head")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+                connection.commit()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+SQLITE_BUSY_MS = 5000
+
+
 def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()

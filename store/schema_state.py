@@ -41,20 +41,21 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def schema_state(url: str | None, *, engine: Engine | None = None) -> SchemaState:
-    """``engine``: one already open (the running bot's); else one is made from ``url``."""
+    """``engine``: one already open (the running bot's, of ``url``); else one is made from
+    ``url``. A SQLite file gone is reported either way, never connected to (re-created)."""
     head = head_revision()
+    try:
+        parsed = make_url(normalise_url(url or DEFAULT_URL))
+    except ArgumentError as error:
+        return SchemaState(False, None, head, f"not a database URL ({error})")
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") and engine is None:
+            return SchemaState(False, None, head, "an in-memory SQLite database keeps "
+                                                  "nothing between runs")
+        if database not in ("", ":memory:") and not Path(database).is_file():
+            return SchemaState(False, None, head, f"no SQLite file at {database}")
     if engine is None:
-        try:
-            parsed = make_url(normalise_url(url or DEFAULT_URL))
-        except ArgumentError as error:
-            return SchemaState(False, None, head, f"not a database URL ({error})")
-        if parsed.get_backend_name() == "sqlite":
-            database = parsed.database or ""
-            if database in ("", ":memory:"):
-                return SchemaState(False, None, head, "an in-memory SQLite database keeps "
-                                                      "nothing between runs")
-            if not Path(database).is_file():
-                return SchemaState(False, None, head, f"no SQLite file at {database}")
         try:
             engine = create_engine(parsed, future=True)
         except ImportError as error:
