@@ -18,6 +18,7 @@ from common.errors import CharterOpsError
 from handlers.modals.loading import external_id
 from handlers.views.change import outcome_message, proposal_message
 from handlers.views.change_form import (
+    NOT_CREW,
     charter_options,
     chosen_charter,
     confirm_view,
@@ -90,6 +91,9 @@ def submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) 
     if answer is None:
         ack(response_action="errors", errors=missing(view))
         return
+    if change_form.refused_proposer(deps, user, asked=answer.request):
+        ack(response_action="errors", errors=on_blocks(view, {"charter": NOT_CREW}))
+        return
     try:
         errors, planned = (change_form.check_swap(deps, answer)  # type: ignore[arg-type]
                            if kind == "swap" else
@@ -111,14 +115,20 @@ def confirm(deps: Deps, body: dict[str, Any], view: dict[str, Any], client: Any)
     try:
         if deps.is_approver(user):
             done = change_request.confirm(deps, request, key=key, event_id=event_id,
-                                          user_id=user, source="modal")
+                                          user_id=user, source=change_form.FORM)
             message = outcome_message(done.outcome)
             # A second submission is answered to the person only: the channel saw it.
             also = [channel] if channel and not done.outcome.repeated else []
             for where in dict.fromkeys([user, *also]):
                 _post(client, where, message)
             return
-        planned = change_request.propose(deps, deps.reconcile(), request, user_id=user)
+        # Asked again here: the Propose may come long after the Next, or from a view
+        # that never went through it.
+        if change_form.refused_proposer(deps, user, asked=request):
+            _post(client, user, {"text": NOT_CREW})
+            return
+        planned = change_request.propose(deps, deps.reconcile(), request, user_id=user,
+                                         source=change_form.FORM)
         _post(client, deps.config.slack.channel, proposal_message(planned, user_id=user))
         _post(client, user, {"text": (
             f"Proposed `{mrkdwn_text(request.command)}` in "

@@ -23,6 +23,9 @@ from services.usecases.change_request import ChangeRequest, PlannedChange
 
 CHARTER, LEAVES, JOINS, STARTS, ENDS = "charter", "leaves", "joins", "starts", "ends"
 MAX_OPTIONS = 100  # a static menu's limit; past it the charter menu is searched
+# To someone neither in the roster nor an approver: the chat's rule, said on the form.
+NOT_CREW = ("Sorry, only the crew in app.yaml (by their Slack id) and the approvers can "
+            "propose a change. Ask one of them.")
 
 
 def form_view(form: ChangeForm, *, channel: str | None, tz: tzinfo) -> dict[str, Any]:

@@ -16,6 +16,11 @@ from services.domain.pages.rendering import PageRenderer
 from services.domain.roster import Roster
 from services.narrow import reconcile_days
 from services.usecases.change_request import ChangeRequest, PlannedChange, plan_change
+from services.usecases.chat_proposal import may_propose
+from services.usecases.refusal import refuse
+
+# How the audit names the forms: a change confirmed there, a proposal or a refusal.
+FORM = "modal"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ class SwapAnswer:
     joins: str
     day: date | None = None  # the charter's day, when the form knew it
 
+    @property
+    def request(self) -> ChangeRequest:
+        return ChangeRequest(kind="swap", charter=self.event_id, words=(self.leaves, self.joins))
+
 
 @dataclass(frozen=True)
 class TimeAnswer:
@@ -55,6 +64,22 @@ class TimeAnswer:
     starts: time
     ends: time
     day: date | None = None
+
+    @property
+    def request(self) -> ChangeRequest:
+        window = f"{self.starts:%H:%M}-{self.ends:%H:%M}"
+        return ChangeRequest(kind="time", charter=self.event_id, words=(window,))
+
+
+def refused_proposer(deps: Deps, user_id: str, *, asked: ChangeRequest) -> bool:
+    """Whether ``user_id`` may not ask for a change in a form: the chat's rule (the crew in
+    the roster, by Slack id, and the approvers), so that a form is no way around a refusal
+    in chat. A refusal is audited as the form's, with what was asked."""
+    if deps.is_approver(user_id) or may_propose(deps, user_id):
+        return False
+    refuse(deps.audit, user_id=user_id, what=asked.command, source=FORM,
+           summary=f"proposed in a form: {asked.command}")
+    return True
 
 
 def change_form(deps: Deps, kind: str, *, chosen: str | None = None,
@@ -112,9 +137,7 @@ def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedC
         errors["joins"] = f"{answer.joins} is already on this charter."
     if errors:
         return errors, None
-    request = ChangeRequest(kind="swap", charter=answer.event_id,
-                            words=(answer.leaves, answer.joins))
-    return _planned(deps, result, request, field="joins")
+    return _planned(deps, result, answer.request, field="joins")
 
 
 def check_time(deps: Deps, answer: TimeAnswer) -> tuple[dict[str, str], PlannedChange | None]:
@@ -128,9 +151,7 @@ def check_time(deps: Deps, answer: TimeAnswer) -> tuple[dict[str, str], PlannedC
         errors["ends"] = "It ends before it starts (a charter ends on the day it starts)."
     if errors:
         return errors, None
-    window = f"{answer.starts:%H:%M}-{answer.ends:%H:%M}"
-    request = ChangeRequest(kind="time", charter=answer.event_id, words=(window,))
-    return _planned(deps, result, request, field="starts")
+    return _planned(deps, result, answer.request, field="starts")
 
 
 def _planned(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,

@@ -21,7 +21,14 @@ from slack_bolt.request import BoltRequest
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
 from services.deps import Deps
-from tests.handlers.slack_requests import APPROVER, CAPTAIN, command, make_bot, signed
+from tests.handlers.slack_requests import (
+    APPROVER,
+    CAPTAIN,
+    STRANGER,
+    command,
+    make_bot,
+    signed,
+)
 
 # The Monday before the seed's weekend: every charter is still to leave.
 MONDAY = datetime(2026, 5, 25, 16, tzinfo=UTC)
@@ -210,6 +217,36 @@ def test_someone_who_is_not_an_approver_proposes_instead(
     proposal = next(p for _, p in posts if p["channel"] == ops.config.slack.channel)
     assert "<@U0GENE> proposes" in proposal["text"]
     assert ops.audit.recent() == []  # nothing changes until an approver approves
+    [proposed] = ops.audit.decision_history()
+    assert (proposed.decision, proposed.source) == ("proposed", "modal")
+
+
+def test_someone_outside_the_roster_is_refused_as_in_chat(
+        forms: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str]) -> None:
+    """A form is no way around chat's rule: a stranger's Next is answered on the charter
+    field, and a Propose (a view that went through a crew member's Next) posts nothing to
+    the ops channel; both refusals are audited as the form's."""
+    app, ops = forms
+    form = open_swap_form(app, slack)
+    picks = {"Charter": option(form, "Charter", "Danika"),
+             "Who leaves": option(form, "Who leaves", "Gene"),
+             "Who joins": option(form, "Who joins", "Marco")}
+    refused = answer(app, submit(form, picks, user=STRANGER))
+    assert refused["response_action"] == "errors"
+    assert "only the crew in app.yaml" in refused["errors"][block(form, "Charter")["block_id"]]
+
+    proposal = answer(app, submit(form, picks, user=CAPTAIN))["view"]
+    assert proposal["submit"]["text"] == "Propose"
+    aws_calls.clear()
+    assert answer(app, submit(proposal, {}, user=STRANGER)) == {}
+    [(_, told)] = slack.wait_for(1, method="chat.postMessage")
+    time.sleep(0.3)
+    assert told["channel"] == STRANGER and "only the crew in app.yaml" in told["text"]
+    assert [p["channel"] for m, p in slack.calls if m == "chat.postMessage"] == [STRANGER]
+    assert sum(aws_calls[k] for k in WRITES) == 0 and ops.audit.recent() == []
+    decisions = [(d.decision, d.decided_by, d.source)
+                 for d in ops.audit.decision_history()]
+    assert decisions == [("refused", STRANGER, "modal")] * 2
 
 
 def test_the_message_shortcut_fills_the_form_from_a_captains_message(
