@@ -19,6 +19,7 @@ from handlers.modals.loading import external_id
 from handlers.views.change import outcome_message, proposal_message
 from handlers.views.change_form import (
     NOT_CREW,
+    UNREADABLE,
     charter_options,
     chosen_charter,
     confirm_view,
@@ -87,6 +88,9 @@ def submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) 
     """Answered in the ack itself: Slack shows a field's error only from it."""
     user = body["user"]["id"]
     kind = metadata(view).get("kind")
+    if kind is None:  # not a view the bot wrote as it wrote it
+        ack(response_action="errors", errors=on_blocks(view, {"charter": UNREADABLE}))
+        return
     answer = swap_answer(view) if kind == "swap" else time_answer(view)
     if answer is None:
         ack(response_action="errors", errors=missing(view))
@@ -111,8 +115,8 @@ def submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) 
 
 def confirm(deps: Deps, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
     user = body["user"]["id"]
-    request, key, event_id, channel = confirmed(view)
     try:
+        request, key, event_id, channel = confirmed(view)
         if deps.is_approver(user):
             done = change_request.confirm(deps, request, key=key, event_id=event_id,
                                           user_id=user, source=change_form.FORM)

@@ -118,9 +118,10 @@ def form_from_message(deps: Deps, text: str, *, author_id: str | None) -> Change
 
 def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedChange | None]:
     """(what is wrong, by field: charter, leaves, joins; the plan when nothing is)."""
-    result, charter = _charter_day(deps, answer.event_id, answer.day)
-    if charter is None:
+    found = _charter_day(deps, answer.event_id, answer.day)
+    if found is None:
         return {"charter": "That charter is no longer on the calendar that day."}, None
+    result, charter = found
     roster = Roster(deps.config.roster)
     errors: dict[str, str] = {}
     if charter.start <= deps.clock():
@@ -141,9 +142,10 @@ def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedC
 
 
 def check_time(deps: Deps, answer: TimeAnswer) -> tuple[dict[str, str], PlannedChange | None]:
-    result, charter = _charter_day(deps, answer.event_id, answer.day)
-    if charter is None:
+    found = _charter_day(deps, answer.event_id, answer.day)
+    if found is None:
         return {"charter": "That charter is no longer on the calendar that day."}, None
+    result, charter = found
     errors: dict[str, str] = {}
     if charter.start <= deps.clock():
         errors["charter"] = f"{charter.guest_name}'s charter has already left."
@@ -164,13 +166,16 @@ def _planned(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,
 
 
 def _charter_day(deps: Deps, event_id: str,
-                 day: date | None) -> tuple[ReconcileResult, Charter | None]:
+                 day: date | None) -> tuple[ReconcileResult, Charter] | None:
     """The chosen charter, read afresh (a form is filled in over minutes): its day only
-    when the form knew it, as a chat proposal reads, else the window."""
+    when the form knew it, as a chat proposal reads, else the window. A day outside the
+    window is no charter of the form's (nor a day to read: 9999-12-31 has no next)."""
+    if day is not None and not deps.window().contains(day):
+        return None
     result = deps.reconcile() if day is None else reconcile_days(
         deps.systems, deps.config, days={day}, now=deps.clock(), renderer=PageRenderer())
     want = result.desired.get(event_id)
-    return result, want.charter if want is not None else None
+    return (result, want.charter) if want is not None else None
 
 
 def _choices(result: ReconcileResult, deps: Deps) -> tuple[CharterChoice, ...]:

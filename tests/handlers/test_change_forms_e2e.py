@@ -280,3 +280,65 @@ def test_the_searched_charter_menu_answers_what_was_typed(forms: tuple[App, Deps
         "view": {"id": "V0FORM", "type": "modal", "callback_id": "charter_swap_form"}}))
     [found] = reply["options"]
     assert "Danika" in found["text"]["text"] and found["value"].endswith("|danika-may31")
+
+
+def open_time_form(app: App, slack: SlackFake) -> dict[str, Any]:
+    app.dispatch(signed(command(slack, "time danika")))
+    views(slack, "views.open", 1)
+    [form] = views(slack, "views.update", 1)
+    return form
+
+
+@pytest.mark.parametrize(("kind", "field", "says", "picks"), [
+    # An option's value without its separator (the menus' values are 'day|event id').
+    ("swap", "Charter", "Choose one.", {"Charter": {"value": "danika-may31"}}),
+    # A day with no next day, far outside the calendar's window: not read at all.
+    ("swap", "Charter", "no longer on the calendar",
+     {"Charter": {"value": "9999-12-31|danika-may31"}}),
+    # A time with an offset beside one without: a timepicker gives 'HH:mm' only.
+    ("time", "Starts", "Choose one.", {"Starts": {"selected_time": "15:00+05:00"},
+                                        "Ends": {"selected_time": "19:00"}}),
+    ("time", "Ends", "Choose one.", {"Starts": {"selected_time": "15:00"},
+                                      "Ends": {"selected_time": 1900}}),
+])
+def test_a_value_no_menu_gives_is_answered_on_its_field(
+        forms: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str],
+        caplog: pytest.LogCaptureFixture, kind: str, field: str, says: str,
+        picks: dict[str, dict[str, Any]]) -> None:
+    app, ops = forms
+    form = open_swap_form(app, slack) if kind == "swap" else open_time_form(app, slack)
+    danika = option(form, "Charter", "Danika")
+    given = ({"Charter": danika, "Who leaves": option(form, "Who leaves", "Ana"),
+              "Who joins": option(form, "Who joins", "Tess")} if kind == "swap" else
+             {"Charter": danika})
+    given.update({label: ({**danika, **picked} if label == "Charter" else picked)
+                  for label, picked in picks.items()})
+    aws_calls.clear()
+    caplog.clear()
+    reply = answer(app, submit(form, given))  # a 200, never a 500
+    assert reply["response_action"] == "errors"
+    assert says in reply["errors"][block(form, field)["block_id"]]
+    assert sum(aws_calls[k] for k in WRITES) == 0 and ops.audit.recent() == []
+    assert [r for r in caplog.records if r.levelno >= 30] == []
+
+
+def test_a_huge_private_metadata_is_not_carried_into_the_next_view(
+        forms: tuple[App, Deps], slack: SlackFake, caplog: pytest.LogCaptureFixture) -> None:
+    """Slack bounds a view's private_metadata at 3,000 characters: a request that carries
+    100 kB in it is answered on the form (it was not one the bot wrote), and a menu's
+    choice in it gets a view of the form's own size, not one Slack would refuse."""
+    app, _ = forms
+    form = open_swap_form(app, slack)
+    danika = option(form, "Charter", "Danika")
+    huge = {**form, "private_metadata": json.dumps({"kind": "swap", "channel": "C" * 100_000})}
+    caplog.clear()
+    reply = answer(app, submit(huge, {"Charter": danika,
+                                      "Who leaves": option(form, "Who leaves", "Ana"),
+                                      "Who joins": option(form, "Who joins", "Tess")}))
+    assert reply["response_action"] == "errors" and "could not be read" in \
+        reply["errors"][block(form, "Charter")["block_id"]]
+    assert len(json.dumps(reply)) < 1_000
+    app.dispatch(choose_charter(app, huge, danika))  # the menu's choice, the same metadata
+    [_, updated] = views(slack, "views.update", 2)
+    assert len(updated["private_metadata"]) < 3000
+    assert [r for r in caplog.records if r.levelno >= 30] == []
