@@ -19,7 +19,15 @@ from handlers.views.change import plan_sections
 from handlers.views.ids import CONFIRM_FORM, PICK_CHARTER, SWAP_FORM, TIME_FORM
 from handlers.views.loading import TITLES
 from services.domain.display import mrkdwn_text
-from services.usecases.change_form import ChangeForm, CharterChoice, SwapAnswer, TimeAnswer
+from services.usecases.change_form import (
+    CHARTER_ID,
+    MAX_VALUE,
+    ChangeForm,
+    CharterChoice,
+    SwapAnswer,
+    TimeAnswer,
+    menu_value,
+)
 from services.usecases.change_request import ChangeRequest, PlannedChange
 
 CHARTER, LEAVES, JOINS, STARTS, ENDS = "charter", "leaves", "joins", "starts", "ends"
@@ -27,9 +35,9 @@ MAX_OPTIONS = 100  # a static menu's limit; past it the charter menu is searched
 # To someone neither in the roster nor an approver: the chat's rule, said on the form.
 UNREADABLE = "This form could not be read. Close it and open it again."
 MAX_METADATA = 3000  # Slack's limit of a view's private_metadata
-MAX_VALUE = 150  # Slack's limit of an option's value
 # What the metadata holds and how long each may be (a plan's key, an event id, a channel).
-_SHORT = {"kind": 4, "channel": 24, "key": 128, "event": MAX_VALUE}
+_SHORT = {"kind": 4, "channel": 24, "key": 128, "event": 1000}
+MAX_WORD = 1000  # a person's name in a plan's words (the roster's, which may be long)
 _CHANNEL = re.compile(r"[A-Z0-9]{1,24}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"\d{2}:\d{2}")
@@ -100,7 +108,7 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
         kept.pop("channel", None)
     words = found.get("words")
     if isinstance(words, list) and len(words) <= 3 and all(
-            isinstance(w, str) and len(w) <= MAX_VALUE for w in words):
+            isinstance(w, str) and len(w) <= MAX_WORD for w in words):
         kept["words"] = words
     return kept
 
@@ -175,7 +183,8 @@ def confirmed(view: dict[str, Any]) -> tuple[ChangeRequest, str, str, str | None
 def _value(choice: CharterChoice) -> str:
     """A charter option's value: its day and event id, so that a submitted form reads
     only that day again (within Slack's 3 seconds)."""
-    return f"{choice.charter.local_date.isoformat()}|{choice.event_id}"
+    day = choice.charter.local_date.isoformat()
+    return f"{day}|{menu_value(choice.event_id, limit=CHARTER_ID)}"
 
 
 def _charter_of(value: str | None) -> tuple[date, str] | None:
@@ -209,11 +218,12 @@ def _charter_menu(form: ChangeForm) -> dict[str, Any]:
 
 
 def _menu(block: str, names: tuple[str, ...], initial: str | None) -> dict[str, Any]:
-    options = [_option(n, n) for n in names[:MAX_OPTIONS]] or [_option("(nobody)", "-")]
+    options = [_option(n, menu_value(n)) for n in names[:MAX_OPTIONS]] or [
+        _option("(nobody)", "-")]
     menu: dict[str, Any] = {"type": "static_select", "action_id": f"form_{block}",
                             "placeholder": _plain("Choose a person"), "options": options}
     if initial and initial in names:
-        menu["initial_option"] = _option(initial, initial)
+        menu["initial_option"] = _option(initial, menu_value(initial))
     return menu
 
 
@@ -234,7 +244,11 @@ def _input(block: str, label: str, element: dict[str, Any], *,
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(text[:75]), "value": value[:MAX_VALUE]}
+    """``value`` is within Slack's limit already (menu_value). A text past Slack's 75
+    characters keeps its end as well as its start, which is where two long names that
+    begin alike differ."""
+    shown = text if len(text) <= 75 else f"{text[:37]}…{text[-37:]}"
+    return {"text": _plain(shown), "value": value}
 
 
 def _plain(text: str) -> dict[str, Any]:

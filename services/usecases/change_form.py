@@ -5,7 +5,9 @@ modal is handlers/views/change_form.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from common.errors import InputError
@@ -21,6 +23,26 @@ from services.usecases.refusal import refuse
 
 # How the audit names the forms: a change confirmed there, a proposal or a refusal.
 FORM = "modal"
+MAX_VALUE = 150  # Slack's limit of a menu option's value
+CHARTER_ID = MAX_VALUE - 11  # a charter option's value is its day, '|' and its event id
+
+
+def menu_value(text: str, *, limit: int = MAX_VALUE) -> str:
+    """A person's name (or an event id) as a menu option's value: within Slack's limit and
+    distinct in its menu, as Slack requires. A longer one is cut and ends with a short
+    hash of the whole, so two long names that share their first 150 characters are two
+    values; :func:`from_menu` finds the name again."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 11] + "~" + hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def from_menu(value: str, names: Iterable[str]) -> str:
+    """The name among ``names`` whose option value ``value`` is; ``value`` itself when none
+    is (what the form checks then says it is not on the charter or the roster)."""
+    if len(value) < MAX_VALUE:
+        return value
+    return next((n for n in names if menu_value(n) == value), value)
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,9 @@ def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedC
         return {"charter": "That charter is no longer on the calendar that day."}, None
     result, charter = found
     roster = Roster(deps.config.roster)
+    known = (*_aboard(charter, roster), *_roster(deps))
+    answer = replace(answer, leaves=from_menu(answer.leaves, known),
+                     joins=from_menu(answer.joins, known))
     errors: dict[str, str] = {}
     if charter.start <= deps.clock():
         errors["charter"] = f"{charter.guest_name}'s charter has already left."
@@ -174,7 +199,9 @@ def _charter_day(deps: Deps, event_id: str,
         return None
     result = deps.reconcile() if day is None else reconcile_days(
         deps.systems, deps.config, days={day}, now=deps.clock(), renderer=PageRenderer())
-    want = result.desired.get(event_id)
+    want = result.desired.get(event_id) or next(
+        (w for e, w in result.desired.items() if menu_value(e, limit=CHARTER_ID) == event_id),
+        None)
     return (result, want.charter) if want is not None else None
 
 
@@ -208,6 +235,9 @@ def _roster(deps: Deps) -> tuple[str, ...]:
 def _resolved(result: ReconcileResult, chosen: str, deps: Deps) -> str | None:
     from services.domain.change.resolve import resolve_charter
 
+    if chosen not in result.desired:  # a long event id, as its menu option carries it
+        chosen = next((e for e in result.desired
+                       if menu_value(e, limit=CHARTER_ID) == chosen), chosen)
     try:
         return resolve_charter(chosen, result, today=deps.window().start)
     except InputError:

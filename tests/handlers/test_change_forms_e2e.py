@@ -6,6 +6,7 @@ message shortcut, filled in from a captain's message."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections import Counter
@@ -21,6 +22,7 @@ from slack_bolt.request import BoltRequest
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
 from services.deps import Deps
+from services.domain.config import Config
 from tests.handlers.slack_requests import (
     APPROVER,
     CAPTAIN,
@@ -342,3 +344,31 @@ def test_a_huge_private_metadata_is_not_carried_into_the_next_view(
     [_, updated] = views(slack, "views.update", 2)
     assert len(updated["private_metadata"]) < 3000
     assert [r for r in caplog.records if r.levelno >= 30] == []
+
+
+def test_two_long_names_alike_for_150_characters_are_two_choices(
+        seeded: Sandbox, slack: SlackFake, tmp_path: Path) -> None:
+    """Slack requires a menu's option values to be distinct and at most 150 characters:
+    two roster names that share their first 150 are two values, and the one chosen is
+    the one planned."""
+    alike = "Maximiliana " * 13  # 156 characters in common
+    config = seeded.config
+    crew = [*config.model_dump()["crew"],
+            {"name": alike + "Elder", "roles": ["mate"], "slack_id": "U0ELDER"},
+            {"name": alike + "Younger", "roles": ["mate"], "slack_id": "U0YOUNGER"}]
+    box = dataclasses.replace(seeded, config=Config.model_validate(
+        {**config.model_dump(), "crew": crew}))
+    app, _ = make_bot(box, slack, tmp_path / "audit.sqlite3", clock=lambda: MONDAY)
+    form = open_swap_form(app, slack)
+    danika = option(form, "Charter", "Danika")
+    app.dispatch(choose_charter(app, form, danika))
+    [_, form] = views(slack, "views.update", 2)
+    joins = block(form, "Who joins")["element"]["options"]
+    values = [o["value"] for o in joins]
+    assert len(set(values)) == len(values) and max(map(len, values)) <= 150
+    younger = next(o for o in joins if o["text"]["text"].endswith("Younger"))
+    reply = answer(app, submit(form, {"Charter": danika,
+                                      "Who leaves": option(form, "Who leaves", "Ana"),
+                                      "Who joins": younger}))
+    assert reply["response_action"] == "update"
+    assert json.loads(reply["view"]["private_metadata"])["words"][-1] == alike + "Younger"
