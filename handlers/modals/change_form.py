@@ -31,7 +31,7 @@ from handlers.views.change_form import (
     swap_answer,
     time_answer,
 )
-from services.domain.display import mrkdwn_text
+from services.domain.display import message_text, mrkdwn_text
 from services.usecases import change_form, change_request
 from services.usecases.change_form import ChangeForm
 
@@ -138,7 +138,7 @@ def confirm(deps: Deps, body: dict[str, Any], view: dict[str, Any], client: Any)
             f"Proposed `{mrkdwn_text(request.command)}` in "
             f"{mrkdwn_text(deps.config.slack.channel)} for an approver.")})
     except CharterOpsError as error:
-        _post(client, user, {"text": f":warning: {mrkdwn_text(error)}"})
+        _post(client, user, {"text": f":warning: {message_text(error)}"})
 
 
 def fill(deps: Deps, client: Any, trigger_id: str, read: Callable[[], ChangeForm], *,
