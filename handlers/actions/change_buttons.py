@@ -8,7 +8,7 @@ from common.errors import CharterOpsError
 from handlers.refusals import refused_button
 from handlers.views.change import cancelled_message, clicked, outcome_message
 from handlers.views.ids import CANCEL, CONFIRM
-from services.domain.display import mrkdwn_text
+from services.domain.display import message_text
 from services.usecases import change_request
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def confirm(deps: Deps, body: dict[str, Any], action: dict[str, Any],
                                       source=click.source)
         respond(**outcome_message(done.outcome), replace_original=True)
     except CharterOpsError as error:
-        respond(text=f":warning: {mrkdwn_text(error)}", replace_original=True)
+        respond(text=f":warning: {message_text(error)}", replace_original=True)
 
 
 def cancel(deps: Deps, body: dict[str, Any], action: dict[str, Any],

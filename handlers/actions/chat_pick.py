@@ -9,7 +9,7 @@ from common.errors import CharterOpsError
 from handlers.refusals import refused
 from handlers.views.chat import picked as picked_charter
 from handlers.views.chat import reply_message
-from services.domain.display import mrkdwn_text
+from services.domain.display import message_text
 from services.usecases import chat_proposal
 
 if TYPE_CHECKING:
@@ -31,5 +31,5 @@ def picked(deps: Deps, body: dict[str, Any], action: dict[str, Any],
                                             user_id=user)
         respond(**reply_message(proposed), replace_original=True)
     except CharterOpsError as error:
-        respond(text=f":warning: {mrkdwn_text(error)}", replace_original=False,
+        respond(text=f":warning: {message_text(error)}", replace_original=False,
                 response_type="ephemeral")

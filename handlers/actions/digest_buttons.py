@@ -11,7 +11,7 @@ from handlers.refusals import refused_button
 from handlers.views.approvals import entries_in, request_of, requests_in
 from handlers.views.decision import approved_message, dismissed_message
 from handlers.views.ids import DISMISS
-from services.domain.display import mrkdwn_text
+from services.domain.display import message_text, mrkdwn_text
 from services.usecases import digest_decision
 from services.usecases import home as home_case
 
@@ -81,6 +81,6 @@ def decide_on_home(deps: Deps, body: dict[str, Any], action: dict[str, Any],
         fresh = home_case.opened(deps, user)
     except CharterOpsError as error:  # applied; only the fresh Home could not be read
         client.chat_postMessage(channel=user, text=f"{note}\n:warning: Your Home could not "
-                                f"be refreshed: {mrkdwn_text(error)}")
+                                f"be refreshed: {message_text(error)}")
         return
     home.publish(client, fresh, deps=deps, note=note)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from common.errors import CharterOpsError
 from handlers.refusals import refused
 from handlers.views.nudge import nudge_request, nudged_message
-from services.domain.display import mrkdwn_text
+from services.domain.display import message_text
 from services.usecases.nudge import nudge
 
 if TYPE_CHECKING:
@@ -30,5 +30,5 @@ def nudge_clicked(deps: Deps, body: dict[str, Any], action: dict[str, Any],
         respond(**nudged_message(nudged, tz=deps.config.tz), replace_original=False,
                 response_type="ephemeral")
     except CharterOpsError as error:
-        respond(text=f":warning: {mrkdwn_text(error)}", replace_original=False,
+        respond(text=f":warning: {message_text(error)}", replace_original=False,
                 response_type="ephemeral")

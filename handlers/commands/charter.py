@@ -17,7 +17,7 @@ from handlers.modals.loading import form_kind
 from handlers.views import blocks
 from handlers.views.ids import PICK_COMMAND
 from services.deps import Deps
-from services.domain.display import mrkdwn_text, typed_text
+from services.domain.display import message_text, mrkdwn_text, typed_text
 from services.domain.mentions import names_in_words
 from services.domain.roster import Roster
 from services.usecases import change_form
@@ -65,13 +65,13 @@ def run(deps: Deps, text: str, user: str, respond: Respond, client: Any) -> None
     except UnknownCharterError as error:
         respond(**_pick(verb, words, error), response_type="ephemeral")
     except CharterOpsError as error:
-        respond(text=f":warning: {mrkdwn_text(error)}", response_type="ephemeral")
+        respond(text=f":warning: {message_text(error)}", response_type="ephemeral")
 
 
 def _pick(verb: str, words: list[str], error: UnknownCharterError) -> blocks.Message:
     """Several charters match: one button each, which runs the same command on it."""
     if not error.candidates:
-        return blocks.plain(f":warning: {mrkdwn_text(error)}")
+        return blocks.plain(f":warning: {message_text(error)}")
     # swap and time name the charter in one word; status takes the rest of the line.
     rest = words[2:] if verb in ("swap", "time") else []
     buttons = [blocks.button(label, PICK_COMMAND, json.dumps(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.errors import CharterOpsError
 from handlers.views.chat import reply_message
-from services.domain.display import mrkdwn_text, typed_text
+from services.domain.display import message_text, typed_text
 from services.domain.mentions import with_names
 from services.domain.roster import Roster
 from services.usecases import chat_proposal
@@ -35,6 +35,6 @@ def read(deps: Deps, event: dict[str, Any], client: Any) -> None:
         reply = chat_proposal.propose(deps, text, user_id=user)
         answer = reply_message(reply) if reply is not None else None
     except CharterOpsError as error:
-        answer = {"text": f":warning: I read that as a change, but: {mrkdwn_text(error)}"}
+        answer = {"text": f":warning: I read that as a change, but: {message_text(error)}"}
     if answer is not None:
         client.chat_postMessage(channel=event["channel"], thread_ts=thread, **answer)

@@ -18,6 +18,8 @@ from common.errors import CharterOpsError
 from handlers.modals.loading import external_id
 from handlers.views.change import outcome_message, proposal_message
 from handlers.views.change_form import (
+    NOT_CREW,
+    UNREADABLE,
     charter_options,
     chosen_charter,
     confirm_view,
@@ -29,7 +31,7 @@ from handlers.views.change_form import (
     swap_answer,
     time_answer,
 )
-from services.domain.display import mrkdwn_text
+from services.domain.display import message_text, mrkdwn_text
 from services.usecases import change_form, change_request
 from services.usecases.change_form import ChangeForm
 
@@ -86,9 +88,15 @@ def submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) 
     """Answered in the ack itself: Slack shows a field's error only from it."""
     user = body["user"]["id"]
     kind = metadata(view).get("kind")
+    if kind is None:  # not a view the bot wrote as it wrote it
+        ack(response_action="errors", errors=on_blocks(view, {"charter": UNREADABLE}))
+        return
     answer = swap_answer(view) if kind == "swap" else time_answer(view)
     if answer is None:
         ack(response_action="errors", errors=missing(view))
+        return
+    if change_form.refused_proposer(deps, user, asked=answer.request):
+        ack(response_action="errors", errors=on_blocks(view, {"charter": NOT_CREW}))
         return
     try:
         errors, planned = (change_form.check_swap(deps, answer)  # type: ignore[arg-type]
@@ -107,24 +115,30 @@ def submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) 
 
 def confirm(deps: Deps, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
     user = body["user"]["id"]
-    request, key, event_id, channel = confirmed(view)
     try:
+        request, key, event_id, channel = confirmed(view)
         if deps.is_approver(user):
             done = change_request.confirm(deps, request, key=key, event_id=event_id,
-                                          user_id=user, source="modal")
+                                          user_id=user, source=change_form.FORM)
             message = outcome_message(done.outcome)
             # A second submission is answered to the person only: the channel saw it.
             also = [channel] if channel and not done.outcome.repeated else []
             for where in dict.fromkeys([user, *also]):
                 _post(client, where, message)
             return
-        planned = change_request.propose(deps, deps.reconcile(), request, user_id=user)
+        # Asked again here: the Propose may come long after the Next, or from a view
+        # that never went through it.
+        if change_form.refused_proposer(deps, user, asked=request):
+            _post(client, user, {"text": NOT_CREW})
+            return
+        planned = change_request.propose(deps, deps.reconcile(), request, user_id=user,
+                                         source=change_form.FORM)
         _post(client, deps.config.slack.channel, proposal_message(planned, user_id=user))
         _post(client, user, {"text": (
             f"Proposed `{mrkdwn_text(request.command)}` in "
             f"{mrkdwn_text(deps.config.slack.channel)} for an approver.")})
     except CharterOpsError as error:
-        _post(client, user, {"text": f":warning: {mrkdwn_text(error)}"})
+        _post(client, user, {"text": f":warning: {message_text(error)}"})
 
 
 def fill(deps: Deps, client: Any, trigger_id: str, read: Callable[[], ChangeForm], *,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, time, tzinfo
 from typing import Any
 
@@ -18,11 +19,30 @@ from handlers.views.change import plan_sections
 from handlers.views.ids import CONFIRM_FORM, PICK_CHARTER, SWAP_FORM, TIME_FORM
 from handlers.views.loading import TITLES
 from services.domain.display import mrkdwn_text
-from services.usecases.change_form import ChangeForm, CharterChoice, SwapAnswer, TimeAnswer
+from services.usecases.change_form import (
+    CHARTER_ID,
+    MAX_VALUE,
+    ChangeForm,
+    CharterChoice,
+    SwapAnswer,
+    TimeAnswer,
+    menu_value,
+)
 from services.usecases.change_request import ChangeRequest, PlannedChange
 
 CHARTER, LEAVES, JOINS, STARTS, ENDS = "charter", "leaves", "joins", "starts", "ends"
 MAX_OPTIONS = 100  # a static menu's limit; past it the charter menu is searched
+# To someone neither in the roster nor an approver: the chat's rule, said on the form.
+UNREADABLE = "This form could not be read. Close it and open it again."
+MAX_METADATA = 3000  # Slack's limit of a view's private_metadata
+# What the metadata holds and how long each may be (a plan's key, an event id, a channel).
+_SHORT = {"kind": 4, "channel": 24, "key": 128, "event": 1000}
+MAX_WORD = 1000  # a person's name in a plan's words (the roster's, which may be long)
+_CHANNEL = re.compile(r"[A-Z0-9]{1,24}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CLOCK = re.compile(r"\d{2}:\d{2}")
+NOT_CREW = ("Sorry, only the crew in app.yaml (by their Slack id) and the approvers can "
+            "propose a change. Ask one of them.")
 
 
 def form_view(form: ChangeForm, *, channel: str | None, tz: tzinfo) -> dict[str, Any]:
@@ -67,11 +87,30 @@ def charter_options(choices: tuple[CharterChoice, ...], typed: str = "") -> list
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """What the form carries from one view to the next, each entry only in the shape the
+    bot wrote it: a value of another shape or size (a view's ``private_metadata`` is
+    Slack's to bound at 3,000 characters, but a request may say anything) is left out,
+    so that it is never copied into the next view or used as a channel."""
+    text = view.get("private_metadata") or "{}"
+    if not isinstance(text, str) or len(text) > MAX_METADATA:
+        return {}
     try:
-        found = json.loads(view.get("private_metadata") or "{}")
+        found = json.loads(text)
     except ValueError:
         return {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict):
+        return {}
+    kept: dict[str, Any] = {k: v for k, v in found.items()
+                            if k in _SHORT and isinstance(v, str) and len(v) <= _SHORT[k]}
+    if kept.get("kind") not in ("swap", "time"):
+        kept.pop("kind", None)
+    if not _CHANNEL.fullmatch(kept.get("channel", "")):
+        kept.pop("channel", None)
+    words = found.get("words")
+    if isinstance(words, list) and len(words) <= 3 and all(
+            isinstance(w, str) and len(w) <= MAX_WORD for w in words):
+        kept["words"] = words
+    return kept
 
 
 def chosen_charter(view: dict[str, Any]) -> str | None:
@@ -97,12 +136,14 @@ def time_answer(view: dict[str, Any]) -> TimeAnswer | None:
 
 
 def missing(view: dict[str, Any]) -> dict[str, str]:
-    """Each empty field, by block (Slack checks required inputs; this is the backstop)."""
+    """Each field empty or not as its menu or picker gives it, by block (Slack checks
+    required inputs; this is the backstop for a request that says something else)."""
     kind = metadata(view).get("kind")
     fields = (CHARTER, LEAVES, JOINS) if kind == "swap" else (CHARTER, STARTS, ENDS)
     reader = _time if kind == "time" else _selected
-    return on_blocks(view, {f: "Choose one." for f in fields
-                            if not (_selected(view, f) if f == CHARTER else reader(view, f))})
+    errors = {f: "Choose one." for f in fields
+              if not (_charter_of(_selected(view, f)) if f == CHARTER else reader(view, f))}
+    return on_blocks(view, errors or {CHARTER: UNREADABLE})
 
 
 def on_blocks(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
@@ -142,11 +183,14 @@ def confirmed(view: dict[str, Any]) -> tuple[ChangeRequest, str, str, str | None
 def _value(choice: CharterChoice) -> str:
     """A charter option's value: its day and event id, so that a submitted form reads
     only that day again (within Slack's 3 seconds)."""
-    return f"{choice.charter.local_date.isoformat()}|{choice.event_id}"
+    day = choice.charter.local_date.isoformat()
+    return f"{day}|{menu_value(choice.event_id, limit=CHARTER_ID)}"
 
 
 def _charter_of(value: str | None) -> tuple[date, str] | None:
-    day, _, event_id = (value or "").partition("|")
+    day, separator, event_id = (value or "").partition("|")
+    if not (separator and event_id and _DAY.fullmatch(day)):
+        return None
     try:
         return date.fromisoformat(day), event_id
     except ValueError:
@@ -174,11 +218,12 @@ def _charter_menu(form: ChangeForm) -> dict[str, Any]:
 
 
 def _menu(block: str, names: tuple[str, ...], initial: str | None) -> dict[str, Any]:
-    options = [_option(n, n) for n in names[:MAX_OPTIONS]] or [_option("(nobody)", "-")]
+    options = [_option(n, menu_value(n)) for n in names[:MAX_OPTIONS]] or [
+        _option("(nobody)", "-")]
     menu: dict[str, Any] = {"type": "static_select", "action_id": f"form_{block}",
                             "placeholder": _plain("Choose a person"), "options": options}
     if initial and initial in names:
-        menu["initial_option"] = _option(initial, initial)
+        menu["initial_option"] = _option(initial, menu_value(initial))
     return menu
 
 
@@ -199,7 +244,11 @@ def _input(block: str, label: str, element: dict[str, Any], *,
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(text[:75]), "value": value[:150]}
+    """``value`` is within Slack's limit already (menu_value). A text past Slack's 75
+    characters keeps its end as well as its start, which is where two long names that
+    begin alike differ."""
+    shown = text if len(text) <= 75 else f"{text[:37]}…{text[-37:]}"
+    return {"text": _plain(shown), "value": value}
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -211,22 +260,31 @@ def _tag(event_id: str) -> str:
 
 
 def _state(view: dict[str, Any], block: str) -> dict[str, Any]:
-    """The field's value, whichever charter its block id carries."""
-    state = (view.get("state") or {}).get("values") or {}
-    values = next((v for k, v in state.items() if k == block or k.startswith(block + ".")),
-                  None) or {}
-    return next(iter(values.values()), {}) if values else {}
+    """The field's value, whichever charter its block id carries; {} for anything not
+    in the shape Slack sends."""
+    state = _dict(_dict(view.get("state")).get("values"))
+    values = _dict(next((v for k, v in state.items()
+                         if k == block or str(k).startswith(block + ".")), None))
+    return _dict(next(iter(values.values()), None))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _selected(view: dict[str, Any], block: str) -> str | None:
-    option = _state(view, block).get("selected_option") or {}
-    value = option.get("value")
-    return str(value) if value and value != "-" else None
+    value = _dict(_state(view, block).get("selected_option")).get("value")
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_VALUE \
+        and value != "-" else None
 
 
 def _time(view: dict[str, Any], block: str) -> time | None:
+    """A timepicker's 'HH:mm', and nothing else: an offset ('15:00+05:00') or seconds
+    would make a time the rest of the form cannot compare with the other."""
     value = _state(view, block).get("selected_time")
+    if not (isinstance(value, str) and _CLOCK.fullmatch(value)):
+        return None
     try:
-        return time.fromisoformat(value) if value else None
+        return time.fromisoformat(value)
     except ValueError:
         return None

@@ -7,6 +7,7 @@ Secrets and endpoints never live here: they come from the environment
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import time
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -33,6 +34,31 @@ class _Section(BaseModel):
 
 
 CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+
+# A name in the settings is compared and shown as calendar text is: what cannot be seen
+# (a zero-width space or joiner's kin, a byte-order mark) goes, full-width letters and a
+# no-break space become plain ones (NFKC), and runs of spaces one. A control character,
+# NUL or a bidi override would reach every guest page and message: refused, named.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u2060\ufeff"))
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def settings_name(value: str) -> str:
+    """A boat's, the operator's or a crew member's name as it will be compared and shown."""
+    found = _UNSHOWABLE.search(value)
+    if found:
+        raise ValueError(f"holds the invisible character U+{ord(found.group()):04X}; "
+                         "write the name without it")
+    text = " ".join(unicodedata.normalize("NFKC", value.translate(_INVISIBLE)).split())
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
+def calendar_key(calendar_id: str) -> str:
+    """What makes two calendar ids one calendar: Google's ids are e-mail addresses,
+    whose case does not matter."""
+    return calendar_id.strip().casefold()
 
 
 def _clock(value: object) -> str:
@@ -83,6 +109,15 @@ class BoatSettings(_Section):
     name: str = Field(min_length=1)
     id: str = Field(min_length=1)
     ical_url: str | None = None
+
+    _name = field_validator("name")(settings_name)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty")
+        return value.strip()
 
 
 class DynamoSettings(_Section):
@@ -206,6 +241,8 @@ class OperatorSettings(_Section):
     # Shown to guests: the guest page's title.
     name: str = Field(default="Queen of San Diego", min_length=1)
 
+    _name = field_validator("name")(settings_name)
+
 
 class CrewSettings(_Section):
     name: str = Field(min_length=1)
@@ -215,6 +252,8 @@ class CrewSettings(_Section):
     slack_id: str | None = None
     # False: no direct message when a change affects this person.
     notify: bool = True
+
+    _name = field_validator("name")(settings_name)
 
     @field_validator("roles")
     @classmethod
@@ -264,11 +303,11 @@ class Config(_Section):
         names: dict[str, int] = {}
         ids: dict[str, int] = {}
         for n, boat in enumerate(value):
-            first = names.setdefault(boat.name.strip().casefold(), n)
+            first = names.setdefault(boat.name.casefold(), n)
             if first != n:
                 raise ValueError(f"calendars[{n}].name: the boat '{boat.name}' is named "
                                  f"twice (calendars[{first}] too); each boat once")
-            first = ids.setdefault(boat.id, n)
+            first = ids.setdefault(calendar_key(boat.id), n)
             if first != n:
                 raise ValueError(f"calendars[{n}].id: calendar {boat.id} is also "
                                  f"calendars[{first}]'s; two boats cannot share a calendar")

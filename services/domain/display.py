@@ -34,13 +34,39 @@ def clean_text(text: str) -> str:
     return _HIDDEN.sub("", text)
 
 
+# Slack's mrkdwn has no escape for its formatting marks. A mark from data where it could
+# open or close formatting becomes a look-alike that formats nothing: every ``*``, ``~``
+# and backtick, and an ``_`` at a word's edge (Slack italicises ``_word_``, never the
+# ``_`` inside ``snake_case``, which stays as written).
+_MARKS = re.compile(r"[*~`]|(?<!\w)_|_(?!\w)")
+_INERT = {"*": "\u2217", "~": "\u223c", "`": "\u02cb", "_": "\u02cd"}  # ∗ ∼ ˋ ˍ
+_MARKS_BUT_CODE = re.compile(r"[*~]|(?<!\w)_|_(?!\w)")
+
+
 def mrkdwn_text(value: Any) -> str:
     """A value as text inside Slack mrkdwn: ``&``, ``<`` and ``>`` escaped, as Slack asks of
     text the app did not write, so ``<!channel>`` or ``<https://x|label>`` in a charter's
-    title reads as typed instead of pinging a channel or disguising a link. What a record
-    or a person wrote may hold what the calendar's text is cleaned of: it goes too."""
+    title reads as typed instead of pinging a channel or disguising a link; and
+    ``*bold*``, ``_italic_``, ``~strike~`` and backticks read as typed, not formatted.
+    What a record or a person wrote may hold what the calendar's text is cleaned of: it
+    goes too."""
+    return _MARKS.sub(_inert, _escaped(value))
+
+
+def message_text(error: Any) -> str:
+    """A sentence the bot wrote with data in it (an error's message): as
+    :func:`mrkdwn_text`, but its backticks stay, since the bot quotes commands in them
+    (``Write it as `/charter time EVENT START-END` ``)."""
+    return _MARKS_BUT_CODE.sub(_inert, _escaped(error))
+
+
+def _escaped(value: Any) -> str:
     text = clean_text(str(value))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inert(mark: re.Match[str]) -> str:
+    return _INERT[mark.group()]
 
 
 def typed_text(text: str) -> str:

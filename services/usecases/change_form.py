@@ -5,7 +5,9 @@ modal is handlers/views/change_form.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from common.errors import InputError
@@ -21,6 +23,31 @@ from services.usecases.change_request import (
     api_event,
     plan_change,
 )
+from services.usecases.chat_proposal import may_propose
+from services.usecases.refusal import refuse
+
+# How the audit names the forms: a change confirmed there, a proposal or a refusal.
+FORM = "modal"
+MAX_VALUE = 150  # Slack's limit of a menu option's value
+CHARTER_ID = MAX_VALUE - 11  # a charter option's value is its day, '|' and its event id
+
+
+def menu_value(text: str, *, limit: int = MAX_VALUE) -> str:
+    """A person's name (or an event id) as a menu option's value: within Slack's limit and
+    distinct in its menu, as Slack requires. A longer one is cut and ends with a short
+    hash of the whole, so two long names that share their first 150 characters are two
+    values; :func:`from_menu` finds the name again."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 11] + "~" + hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def from_menu(value: str, names: Iterable[str]) -> str:
+    """The name among ``names`` whose option value ``value`` is; ``value`` itself when none
+    is (what the form checks then says it is not on the charter or the roster)."""
+    if len(value) < MAX_VALUE:
+        return value
+    return next((n for n in names if menu_value(n) == value), value)
 
 
 @dataclass(frozen=True)
@@ -53,6 +80,10 @@ class SwapAnswer:
     joins: str
     day: date | None = None  # the charter's day, when the form knew it
 
+    @property
+    def request(self) -> ChangeRequest:
+        return ChangeRequest(kind="swap", charter=self.event_id, words=(self.leaves, self.joins))
+
 
 @dataclass(frozen=True)
 class TimeAnswer:
@@ -60,6 +91,22 @@ class TimeAnswer:
     starts: time
     ends: time
     day: date | None = None
+
+    @property
+    def request(self) -> ChangeRequest:
+        window = f"{self.starts:%H:%M}-{self.ends:%H:%M}"
+        return ChangeRequest(kind="time", charter=self.event_id, words=(window,))
+
+
+def refused_proposer(deps: Deps, user_id: str, *, asked: ChangeRequest) -> bool:
+    """Whether ``user_id`` may not ask for a change in a form: the chat's rule (the crew in
+    the roster, by Slack id, and the approvers), so that a form is no way around a refusal
+    in chat. A refusal is audited as the form's, with what was asked."""
+    if deps.is_approver(user_id) or may_propose(deps, user_id):
+        return False
+    refuse(deps.audit, user_id=user_id, what=asked.command, source=FORM,
+           summary=f"proposed in a form: {asked.command}")
+    return True
 
 
 def change_form(deps: Deps, kind: str, *, chosen: str | None = None,
@@ -103,10 +150,14 @@ def form_from_message(deps: Deps, text: str, *, author_id: str | None) -> Change
 
 def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedChange | None]:
     """(what is wrong, by field: charter, leaves, joins; the plan when nothing is)."""
-    result, charter = _charter_day(deps, answer.event_id, answer.day)
-    if charter is None:
+    found = _charter_day(deps, answer.event_id, answer.day)
+    if found is None:
         return {"charter": "That charter is no longer on the calendar that day."}, None
+    result, charter = found
     roster = Roster(deps.config.roster)
+    known = (*_aboard(charter, roster), *_roster(deps))
+    answer = replace(answer, leaves=from_menu(answer.leaves, known),
+                     joins=from_menu(answer.joins, known))
     errors: dict[str, str] = {}
     if charter.start <= deps.clock():
         errors["charter"] = f"{charter.guest_name}'s charter has already left."
@@ -122,15 +173,14 @@ def check_swap(deps: Deps, answer: SwapAnswer) -> tuple[dict[str, str], PlannedC
         errors["joins"] = f"{answer.joins} is already on this charter."
     if errors:
         return errors, None
-    request = ChangeRequest(kind="swap", charter=answer.event_id,
-                            words=(answer.leaves, answer.joins))
-    return _planned(deps, result, request, field="joins")
+    return _planned(deps, result, answer.request, field="joins")
 
 
 def check_time(deps: Deps, answer: TimeAnswer) -> tuple[dict[str, str], PlannedChange | None]:
-    result, charter = _charter_day(deps, answer.event_id, answer.day)
-    if charter is None:
+    found = _charter_day(deps, answer.event_id, answer.day)
+    if found is None:
         return {"charter": "That charter is no longer on the calendar that day."}, None
+    result, charter = found
     errors: dict[str, str] = {}
     if charter.start <= deps.clock():
         errors["charter"] = f"{charter.guest_name}'s charter has already left."
@@ -138,9 +188,7 @@ def check_time(deps: Deps, answer: TimeAnswer) -> tuple[dict[str, str], PlannedC
         errors["ends"] = "It ends before it starts (a charter ends on the day it starts)."
     if errors:
         return errors, None
-    window = f"{answer.starts:%H:%M}-{answer.ends:%H:%M}"
-    request = ChangeRequest(kind="time", charter=answer.event_id, words=(window,))
-    return _planned(deps, result, request, field="starts")
+    return _planned(deps, result, answer.request, field="starts")
 
 
 def _planned(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,
@@ -154,13 +202,18 @@ def _planned(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,
 
 
 def _charter_day(deps: Deps, event_id: str,
-                 day: date | None) -> tuple[ReconcileResult, Charter | None]:
+                 day: date | None) -> tuple[ReconcileResult, Charter] | None:
     """The chosen charter, read afresh (a form is filled in over minutes): its day only
-    when the form knew it, as a chat proposal reads, else the window."""
+    when the form knew it, as a chat proposal reads, else the window. A day outside the
+    window is no charter of the form's (nor a day to read: 9999-12-31 has no next)."""
+    if day is not None and not deps.window().contains(day):
+        return None
     result = deps.reconcile() if day is None else reconcile_days(
         deps.systems, deps.config, days={day}, now=deps.clock(), renderer=PageRenderer())
-    want = result.desired.get(event_id)
-    return result, want.charter if want is not None else None
+    want = result.desired.get(event_id) or next(
+        (w for e, w in result.desired.items() if menu_value(e, limit=CHARTER_ID) == event_id),
+        None)
+    return (result, want.charter) if want is not None else None
 
 
 def _choices(result: ReconcileResult, deps: Deps) -> tuple[CharterChoice, ...]:
@@ -193,6 +246,9 @@ def _roster(deps: Deps) -> tuple[str, ...]:
 def _resolved(result: ReconcileResult, chosen: str, deps: Deps) -> str | None:
     from services.domain.change.resolve import resolve_charter
 
+    if chosen not in result.desired:  # a long event id, as its menu option carries it
+        chosen = next((e for e in result.desired
+                       if menu_value(e, limit=CHARTER_ID) == chosen), chosen)
     try:
         return resolve_charter(chosen, result, today=deps.window().start)
     except InputError:

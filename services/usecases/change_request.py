@@ -245,11 +245,12 @@ def plan_typed(deps: Deps, kind: str, words: Sequence[str]) -> PlannedChange:
 
 
 def propose(deps: Deps, result: ReconcileResult, request: ChangeRequest, *,
-            user_id: str) -> PlannedChange:
-    """A change read from a captain's chat message: planned, and audited as proposed."""
+            user_id: str, source: str = "chat") -> PlannedChange:
+    """A change read from a captain's chat message (or proposed in a form: ``source``
+    "modal"): planned, and audited as proposed."""
     planned = plan_for(deps, request, result=result)
     deps.audit.log_decision(subject=request.command, decision="proposed", decided_by=user_id,
-                            source="chat", event_id=planned.event_id,
+                            source=source, event_id=planned.event_id,
                             summary=planned.plan.summary)
     return planned
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import parse_config
+from common.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every command that opens the audit store, and the bot's own start (no command).
@@ -223,3 +225,54 @@ def test_the_bot_refuses_a_number_in_its_environment_that_is_none_before_opening
            "SLACK_SIGNING_SECRET": "s", "PORT": "0", name: value}
     refused(run_bot([], cwd=tmp_path, env=env), naming=f"error: {message}")
     assert not database.exists()
+
+
+FLEET = """
+pages: {bucket: sailjada-public, distribution_id: E1, base_url: "https://g.example",
+        waiver_url: "https://g.example/w"}
+"""
+
+
+@pytest.mark.parametrize(("calendars", "message"), [
+    # One boat written twice in ways a reader cannot tell apart.
+    ('calendars: [{name: Sea Wolf, id: a}, {name: "Sea \\u200bWolf", id: b}]',
+     "app.yaml: calendars[1].name: the boat 'Sea Wolf' is named twice"),
+    ('calendars: [{name: Sea Wolf, id: a}, {name: "Ｓｅａ Ｗｏｌｆ", id: b}]',
+     "app.yaml: calendars[1].name: the boat 'Sea Wolf' is named twice"),
+    ('calendars: [{name: Sea Wolf, id: a}, {name: "Sea\\u00a0 \\u00a0Wolf ", id: b}]',
+     "app.yaml: calendars[1].name: the boat 'Sea Wolf' is named twice"),
+    # One calendar under two spellings of its id.
+    ('calendars: [{name: Sea Wolf, id: wolf@group.calendar.google.com},'
+     ' {name: Marlin, id: " Wolf@Group.Calendar.Google.com "}]',
+     "app.yaml: calendars[1].id: calendar Wolf@Group.Calendar.Google.com is also "
+     "calendars[0]'s"),
+    # What would reach every guest page: refused, the key named.
+    ('calendars: [{name: "Sea\\u202eWolf", id: a}]',
+     "app.yaml: calendars.0.name: holds the invisible character U+202E"),
+    ('calendar: {id: a}\noperator: {name: "Queen\\0of San Diego"}',
+     "app.yaml: operator.name: holds the invisible character U+0000"),
+    ('calendar: {id: a}\ncrew: [{name: Ana}, {name: "Ａｎａ"}]',
+     "app.yaml: crew: 'Ana' is listed twice"),
+])
+def test_names_that_read_alike_are_one_name_and_hidden_characters_are_refused(
+        calendars: str, message: str) -> None:
+    with pytest.raises(ConfigError) as refused_at_load:
+        parse_config(FLEET + calendars)
+    assert str(refused_at_load.value).startswith(message), str(refused_at_load.value)
+
+
+def test_a_boat_name_is_cleaned_as_calendar_text_is() -> None:
+    config = parse_config(FLEET + 'calendars: [{name: " Sea\\u200b  Wolf\\u00a0", id: a},'
+                          ' {name: "Ｍａｒｌｉｎ", id: b}]')
+    assert [b.name for b in config.boats] == ["Sea Wolf", "Marlin"]
+
+
+def test_a_bidi_override_in_the_operators_name_never_reaches_a_guest_page(
+        workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The operator's name is every guest page's title: the bot refuses to start with it."""
+    _settings(workdir, _shipped_with(replace="Queen of San Diego",
+                                     by='"Queen of \\u202eSan Diego"'))
+    assert main(["reconcile"]) == 1
+    assert "app.yaml: operator.name: holds the invisible character U+202E" in \
+        capsys.readouterr().err
+    assert not (workdir / "audit.sqlite3").exists()

@@ -6,6 +6,7 @@ message shortcut, filled in from a captain's message."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections import Counter
@@ -21,7 +22,15 @@ from slack_bolt.request import BoltRequest
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.slack_fake import SlackFake
 from services.deps import Deps
-from tests.handlers.slack_requests import APPROVER, CAPTAIN, command, make_bot, signed
+from services.domain.config import Config
+from tests.handlers.slack_requests import (
+    APPROVER,
+    CAPTAIN,
+    STRANGER,
+    command,
+    make_bot,
+    signed,
+)
 
 # The Monday before the seed's weekend: every charter is still to leave.
 MONDAY = datetime(2026, 5, 25, 16, tzinfo=UTC)
@@ -210,6 +219,36 @@ def test_someone_who_is_not_an_approver_proposes_instead(
     proposal = next(p for _, p in posts if p["channel"] == ops.config.slack.channel)
     assert "<@U0GENE> proposes" in proposal["text"]
     assert ops.audit.recent() == []  # nothing changes until an approver approves
+    [proposed] = ops.audit.decision_history()
+    assert (proposed.decision, proposed.source) == ("proposed", "modal")
+
+
+def test_someone_outside_the_roster_is_refused_as_in_chat(
+        forms: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str]) -> None:
+    """A form is no way around chat's rule: a stranger's Next is answered on the charter
+    field, and a Propose (a view that went through a crew member's Next) posts nothing to
+    the ops channel; both refusals are audited as the form's."""
+    app, ops = forms
+    form = open_swap_form(app, slack)
+    picks = {"Charter": option(form, "Charter", "Danika"),
+             "Who leaves": option(form, "Who leaves", "Gene"),
+             "Who joins": option(form, "Who joins", "Marco")}
+    refused = answer(app, submit(form, picks, user=STRANGER))
+    assert refused["response_action"] == "errors"
+    assert "only the crew in app.yaml" in refused["errors"][block(form, "Charter")["block_id"]]
+
+    proposal = answer(app, submit(form, picks, user=CAPTAIN))["view"]
+    assert proposal["submit"]["text"] == "Propose"
+    aws_calls.clear()
+    assert answer(app, submit(proposal, {}, user=STRANGER)) == {}
+    [(_, told)] = slack.wait_for(1, method="chat.postMessage")
+    time.sleep(0.3)
+    assert told["channel"] == STRANGER and "only the crew in app.yaml" in told["text"]
+    assert [p["channel"] for m, p in slack.calls if m == "chat.postMessage"] == [STRANGER]
+    assert sum(aws_calls[k] for k in WRITES) == 0 and ops.audit.recent() == []
+    decisions = [(d.decision, d.decided_by, d.source)
+                 for d in ops.audit.decision_history()]
+    assert decisions == [("refused", STRANGER, "modal")] * 2
 
 
 def test_the_message_shortcut_fills_the_form_from_a_captains_message(
@@ -243,3 +282,93 @@ def test_the_searched_charter_menu_answers_what_was_typed(forms: tuple[App, Deps
         "view": {"id": "V0FORM", "type": "modal", "callback_id": "charter_swap_form"}}))
     [found] = reply["options"]
     assert "Danika" in found["text"]["text"] and found["value"].endswith("|danika-may31")
+
+
+def open_time_form(app: App, slack: SlackFake) -> dict[str, Any]:
+    app.dispatch(signed(command(slack, "time danika")))
+    views(slack, "views.open", 1)
+    [form] = views(slack, "views.update", 1)
+    return form
+
+
+@pytest.mark.parametrize(("kind", "field", "says", "picks"), [
+    # An option's value without its separator (the menus' values are 'day|event id').
+    ("swap", "Charter", "Choose one.", {"Charter": {"value": "danika-may31"}}),
+    # A day with no next day, far outside the calendar's window: not read at all.
+    ("swap", "Charter", "no longer on the calendar",
+     {"Charter": {"value": "9999-12-31|danika-may31"}}),
+    # A time with an offset beside one without: a timepicker gives 'HH:mm' only.
+    ("time", "Starts", "Choose one.", {"Starts": {"selected_time": "15:00+05:00"},
+                                        "Ends": {"selected_time": "19:00"}}),
+    ("time", "Ends", "Choose one.", {"Starts": {"selected_time": "15:00"},
+                                      "Ends": {"selected_time": 1900}}),
+])
+def test_a_value_no_menu_gives_is_answered_on_its_field(
+        forms: tuple[App, Deps], slack: SlackFake, aws_calls: Counter[str],
+        caplog: pytest.LogCaptureFixture, kind: str, field: str, says: str,
+        picks: dict[str, dict[str, Any]]) -> None:
+    app, ops = forms
+    form = open_swap_form(app, slack) if kind == "swap" else open_time_form(app, slack)
+    danika = option(form, "Charter", "Danika")
+    given = ({"Charter": danika, "Who leaves": option(form, "Who leaves", "Ana"),
+              "Who joins": option(form, "Who joins", "Tess")} if kind == "swap" else
+             {"Charter": danika})
+    given.update({label: ({**danika, **picked} if label == "Charter" else picked)
+                  for label, picked in picks.items()})
+    aws_calls.clear()
+    caplog.clear()
+    reply = answer(app, submit(form, given))  # a 200, never a 500
+    assert reply["response_action"] == "errors"
+    assert says in reply["errors"][block(form, field)["block_id"]]
+    assert sum(aws_calls[k] for k in WRITES) == 0 and ops.audit.recent() == []
+    assert [r for r in caplog.records if r.levelno >= 30] == []
+
+
+def test_a_huge_private_metadata_is_not_carried_into_the_next_view(
+        forms: tuple[App, Deps], slack: SlackFake, caplog: pytest.LogCaptureFixture) -> None:
+    """Slack bounds a view's private_metadata at 3,000 characters: a request that carries
+    100 kB in it is answered on the form (it was not one the bot wrote), and a menu's
+    choice in it gets a view of the form's own size, not one Slack would refuse."""
+    app, _ = forms
+    form = open_swap_form(app, slack)
+    danika = option(form, "Charter", "Danika")
+    huge = {**form, "private_metadata": json.dumps({"kind": "swap", "channel": "C" * 100_000})}
+    caplog.clear()
+    reply = answer(app, submit(huge, {"Charter": danika,
+                                      "Who leaves": option(form, "Who leaves", "Ana"),
+                                      "Who joins": option(form, "Who joins", "Tess")}))
+    assert reply["response_action"] == "errors" and "could not be read" in \
+        reply["errors"][block(form, "Charter")["block_id"]]
+    assert len(json.dumps(reply)) < 1_000
+    app.dispatch(choose_charter(app, huge, danika))  # the menu's choice, the same metadata
+    [_, updated] = views(slack, "views.update", 2)
+    assert len(updated["private_metadata"]) < 3000
+    assert [r for r in caplog.records if r.levelno >= 30] == []
+
+
+def test_two_long_names_alike_for_150_characters_are_two_choices(
+        seeded: Sandbox, slack: SlackFake, tmp_path: Path) -> None:
+    """Slack requires a menu's option values to be distinct and at most 150 characters:
+    two roster names that share their first 150 are two values, and the one chosen is
+    the one planned."""
+    alike = "Maximiliana " * 13  # 156 characters in common
+    config = seeded.config
+    crew = [*config.model_dump()["crew"],
+            {"name": alike + "Elder", "roles": ["mate"], "slack_id": "U0ELDER"},
+            {"name": alike + "Younger", "roles": ["mate"], "slack_id": "U0YOUNGER"}]
+    box = dataclasses.replace(seeded, config=Config.model_validate(
+        {**config.model_dump(), "crew": crew}))
+    app, _ = make_bot(box, slack, tmp_path / "audit.sqlite3", clock=lambda: MONDAY)
+    form = open_swap_form(app, slack)
+    danika = option(form, "Charter", "Danika")
+    app.dispatch(choose_charter(app, form, danika))
+    [_, form] = views(slack, "views.update", 2)
+    joins = block(form, "Who joins")["element"]["options"]
+    values = [o["value"] for o in joins]
+    assert len(set(values)) == len(values) and max(map(len, values)) <= 150
+    younger = next(o for o in joins if o["text"]["text"].endswith("Younger"))
+    reply = answer(app, submit(form, {"Charter": danika,
+                                      "Who leaves": option(form, "Who leaves", "Ana"),
+                                      "Who joins": younger}))
+    assert reply["response_action"] == "update"
+    assert json.loads(reply["view"]["private_metadata"])["words"][-1] == alike + "Younger"

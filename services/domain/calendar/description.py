@@ -64,6 +64,11 @@ _NOTES = re.compile(r"\([^()]*[^()\s][^()]*\)|\[[^\[\]]*[^\[\]\s][^\[\]]*\]")
 _ABBREVIATED = re.compile(r"(?:^|[\s.])[A-Za-z]$|\b(?:Jr|Sr|Co|Inc|Ltd|St|Dr|Mr|Mrs|Ms)$")
 _UNCLOSED_NOTE = re.compile(r"[(\[][^)\]]*$")  # "Gene (confirmed" cut short
 _DASH_NOTE = re.compile(r"\s+[-–—]\s.*$|\s*[–—].*$")  # "Gene - backup", "Gene—confirmed"
+# A URL (with a scheme or 'www.') or an e-mail address: up to a space, ',' or ';'.
+_LINKS = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s,;]+|[^\s,;&+/()]+@[^\s,;&+/()]+",
+                    re.IGNORECASE)
+_LINK_MARK = "\ue000"  # a private-use character: where a link was set aside
+_LINK_HELD = re.compile(f"{_LINK_MARK}(\\d+){_LINK_MARK}")
 _NAME_SEPARATORS = re.compile(r"\s*(?:[,&/;+]|\band\b)\s*", re.IGNORECASE)
 _COUNT = re.compile(
     r"(?:~|about|approx\.?|approximately|around|ca\.?)?\s*(?P<n>\d{1,4})\s*"
@@ -179,9 +184,18 @@ def _clean_name(text: str) -> str | None:
 def _names(value: str) -> tuple[str, ...]:
     """Every name in a list, once, in the order written."""
     # Notes go first: "Bo (new, trainee), Tess" must not split inside the parentheses.
-    parts = _NAME_SEPARATORS.split(_NOTES.sub(" ", value))
+    # A link or an e-mail address is one entry (a name the roster does not know), never
+    # split on its '/' or '&' into pieces that read as names.
+    links: list[str] = []
+
+    def kept(link: re.Match[str]) -> str:
+        links.append(link.group())
+        return f"{_LINK_MARK}{len(links) - 1}{_LINK_MARK}"
+
+    masked = _LINKS.sub(kept, _NOTES.sub(" ", value.replace(_LINK_MARK, "")))
     names: dict[str, str] = {}
-    for part in parts:
+    for part in _NAME_SEPARATORS.split(masked):
+        part = _LINK_HELD.sub(lambda m: links[int(m.group(1))], part)
         if (name := _clean_name(part)) is not None:
             names.setdefault(name.casefold(), name)
     return tuple(names.values())

@@ -285,3 +285,19 @@ def test_empty_and_missing_descriptions() -> None:
     assert parse_description("") == parse_description("no key lines here")
     assert parse_description("").captain is None
     assert parse_description("   \n\n ").problems == ()
+
+
+@pytest.mark.parametrize(("line", "crew"), [
+    ("Crew: Bo, https://sailjada.com/crew/list?week=22&boat=queen, Tess",
+     ("Bo", "https://sailjada.com/crew/list?week=22&boat=queen", "Tess")),
+    ("Crew: bo@sailjada.com / Tess", ("bo@sailjada.com", "Tess")),
+    ("Crew: www.sailjada.com/crew and Bo", ("www.sailjada.com/crew", "Bo")),
+])
+def test_a_link_or_an_address_on_a_crew_line_is_one_entry(line: str,
+                                                           crew: tuple[str, ...]) -> None:
+    assert parse_description(line).crew == crew
+
+
+def test_a_link_on_the_captain_line_is_one_person_not_several() -> None:
+    fields = parse_description("Captain: https://sailjada.com/captains/gene")
+    assert fields.captain == "https://sailjada.com/captains/gene" and fields.problems == ()

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from handlers.views.blocks import charter_title, discrepancy_line
-from services.domain.display import clean_text, mrkdwn_text, terminal_text, typed_text
+from services.domain.display import (
+    clean_text,
+    message_text,
+    mrkdwn_text,
+    terminal_text,
+    typed_text,
+)
 from services.domain.models import Discrepancy, Kind, Severity, System
 
 
@@ -16,11 +22,18 @@ from services.domain.models import Discrepancy, Kind, Severity, System
     ("<@U0EVIL> <#C0EVIL>", "&lt;@U0EVIL&gt; &lt;#C0EVIL&gt;"),
     ("Tom & Jerry", "Tom &amp; Jerry"),
     ("&lt;!here&gt;", "&amp;lt;!here&amp;gt;"),  # already escaped text is still text
-    ("*bold* `code` 🎉 Zoë", "*bold* `code` 🎉 Zoë"),
+    # Slack's marks have no escape: each becomes a look-alike Slack does not format.
+    ("*bold* `code` ~gone~ _it_ 🎉 Zoë", "∗bold∗ ˋcodeˋ ∼gone∼ ˍitˍ 🎉 Zoë"),
+    ("RECORD_MISSING snake_case", "RECORD_MISSING snake_case"),  # no edge: never italic
     ("a\x00b\u202ec", "abc"),
 ])
 def test_data_in_mrkdwn_reads_as_typed(data: str, shown: str) -> None:
     assert mrkdwn_text(data) == shown
+
+
+def test_a_sentence_of_the_bot_keeps_the_commands_it_quotes() -> None:
+    said = message_text("Write it as `/charter time EVENT START-END`; *Danika* <!here>")
+    assert said == "Write it as `/charter time EVENT START-END`; ∗Danika∗ &lt;!here&gt;"
 
 
 def test_typed_text_is_decoded_and_loses_zero_width_characters() -> None:
