@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 # The roles of a roster and of a charter's crew lines, in the order people read them.
 ROLES = ("captain", "mate", "crew")
@@ -69,10 +70,18 @@ class VesselRules:
 
     def required_of(self, role: str) -> tuple[str, ...]:
         """The kinds a person in ``role`` must hold, each once, in the order written."""
-        kinds = [*self.requires_all, *self.requires_by_role.get(role, ())]
-        if role == "captain" and self.captain_endorsement is not None:
-            kinds.append(MMC)
-        return tuple(dict.fromkeys(kinds))
+        return self._required.get(role, self.requires_all)
+
+    @cached_property
+    def _required(self) -> dict[str, tuple[str, ...]]:
+        # Asked for every person on every charter: worked out once per boat.
+        required = {}
+        for role in ROLES:
+            kinds = [*self.requires_all, *self.requires_by_role.get(role, ())]
+            if role == "captain" and self.captain_endorsement is not None:
+                kinds.append(MMC)
+            required[role] = tuple(dict.fromkeys(kinds))
+        return required
 
     def rank(self, endorsement: str | None) -> int:
         """``endorsement``'s place in the operator's order; -1 for none or unknown."""

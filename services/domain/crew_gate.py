@@ -130,13 +130,13 @@ def _person(name: str, role: str, *, day: date, vessel: VesselRules,
                      "file", person=name, role=role)
         return
     who = member.name
+    lasts_until = member.lasts_until
     for kind in vessel.required_of(role):
-        held = [c for c in member.credentials if c.kind == kind]
-        if not held:
+        last = lasts_until.get(kind)
+        if last is None:
             yield Reason(Code.CREDENTIAL_MISSING, f"{who} holds no {kind_words(kind)}",
                          person=who, role=role, kind=kind)
-        elif not any(c.valid_on(day) for c in held):
-            last = max(c.expires for c in held)
+        elif day > last:
             yield Reason(Code.CREDENTIAL_EXPIRED,
                          f"{who}'s {kind_words(kind)} expired on "
                          f"{day_words(last, beside=day)}; the charter is "
@@ -187,31 +187,28 @@ def expiring(roster: Roster, charters: Iterable[Charter], *, today: date, warn_d
     """Each person's credential of each kind that runs out from ``today`` to ``warn_days``
     later (a kind held twice: the one that lasts longest; a renewal already in the roster
     is no warning), with the departures among ``charters`` it would fail. Soonest first."""
-    charters = tuple(charters)
-    found: list[Expiry] = []
-    for member in roster.members:
-        latest: dict[str, Credential] = {}
-        for credential in member.credentials:
-            kept = latest.get(credential.kind)
-            if kept is None or credential.expires > kept.expires:
-                latest[credential.kind] = credential
-        for kind, credential in latest.items():
-            days_left = (credential.expires - today).days
-            if 0 <= days_left <= warn_days:
-                hit = tuple(c for c in charters
-                            if c.local_date > credential.expires
-                            and _requires(c, member, kind, roster, vessel_of(c)))
-                found.append(Expiry(member.name, kind, credential.expires, days_left, hit))
+    soon = [(member, kind, last) for member in roster.members
+            for kind, last in member.lasts_until.items()
+            if 0 <= (last - today).days <= warn_days]
+    if not soon:
+        return ()
+    # Each person's departures, with the kinds their role there requires: found once,
+    # rather than every charter looked through again for each credential.
+    on_board: dict[str, list[tuple[Charter, tuple[str, ...]]]] = {}
+    for charter in charters:
+        vessel = vessel_of(charter)
+        if vessel is None:
+            continue
+        for name, role in aboard(charter):
+            member = roster.find(name)
+            if member is not None:
+                on_board.setdefault(member.name, []).append(
+                    (charter, vessel.required_of(role)))
+    found = [Expiry(member.name, kind, last, (last - today).days, tuple(dict.fromkeys(
+                 charter for charter, kinds in on_board.get(member.name, ())
+                 if kind in kinds and charter.local_date > last)))
+             for member, kind, last in soon]
     return tuple(sorted(found, key=lambda e: (e.expires, e.person.casefold(), e.kind)))
-
-
-def _requires(charter: Charter, member: CrewMember, kind: str, roster: Roster,
-              vessel: VesselRules | None) -> bool:
-    """``member`` is aboard ``charter`` in a role whose rules need ``kind``."""
-    if vessel is None:
-        return False
-    return any(roster.find(name) is member and kind in vessel.required_of(role)
-               for name, role in aboard(charter))
 
 
 def state(credential: Credential, *, today: date, warn_days: int) -> tuple[str, int]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -68,6 +69,17 @@ class CrewMember:
     slack_id: str | None = None
     # What the crew gate reads (services/domain/crew_gate.py); none: holds nothing.
     credentials: tuple[Credential, ...] = ()
+
+    @cached_property
+    def lasts_until(self) -> dict[str, date]:
+        """Each kind held, with the last day any credential of that kind is valid: the
+        gate asks this for every person on every charter (a renewal beside the old card
+        counts, the old one then says nothing)."""
+        until: dict[str, date] = {}
+        for credential in self.credentials:
+            if credential.kind not in until or credential.expires > until[credential.kind]:
+                until[credential.kind] = credential.expires
+        return until
 
 
 @dataclass(frozen=True)
