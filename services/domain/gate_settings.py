@@ -69,7 +69,8 @@ class CredentialSettings(_Gate):
     kind: str = Field(min_length=1)
     expires: date
     endorsement: str | None = None
-    number: str | None = None
+    # Never in a log line: a Config printed or logged shows no credential number.
+    number: str | None = Field(default=None, repr=False)
 
     @field_validator("expires", mode="before")
     @classmethod

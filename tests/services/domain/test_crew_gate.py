@@ -219,7 +219,8 @@ def test_no_credential_number_is_ever_in_a_reason_or_a_discrepancy() -> None:
     shown = " ".join([repr(found), *(repr(d.to_dict()) for d in
                                      gate_discrepancies("danika-jun1", found))])
     assert GENE_MMC not in shown and "DP-77" not in shown
-    assert GENE_MMC not in repr(config.roster)  # a logged roster does not carry it either
+    # A logged roster or settings object does not carry it either.
+    assert GENE_MMC not in repr(config.roster) and GENE_MMC not in repr(config)
     assert config.roster[0].credentials[0].number == GENE_MMC  # yet it is kept
 
 
