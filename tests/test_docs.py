@@ -92,7 +92,10 @@ def _config_keys(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
             continue
         yield key
         if args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-            yield from _config_keys(args[0], key + "[].")  # a list of entries: crew
+            # A section that may be left out (calendar.vessel) keeps its dots; a list of
+            # entries (crew) is crew[].name.
+            optional = type(None) in args
+            yield from _config_keys(args[0], key + ("." if optional else "[]."))
 
 
 def test_every_app_yaml_key_is_in_the_contracts() -> None:

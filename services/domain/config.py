@@ -16,11 +16,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from common.errors import InputError
+from services.domain.credentials import DEFAULT_ENDORSEMENTS, DEFAULT_KINDS, ROLES
+from services.domain.gate_settings import (
+    CredentialKinds,
+    CredentialSettings,
+    CrewGateSettings,
+    Endorsements,
+    VesselSettings,
+    check_names,
+    credentials,
+    vessel_rules,
+)
 
 if TYPE_CHECKING:
+    from services.domain.credentials import VesselRules
     from services.domain.models import Boat, CrewMember
 
-KNOWN_ROLES = frozenset({"captain", "mate", "crew"})
+KNOWN_ROLES = frozenset(ROLES)
 FIXABLE_KINDS = frozenset(
     {"RECORD_MISSING", "RECORD_MISMATCH", "RECORD_ORPHANED", "PAGE_MISSING", "PAGE_STALE",
      "CACHE_STALE", "PAGE_SERVED_STALE"}
@@ -89,6 +101,8 @@ class CalendarSettings(_Section):
     window_days: int = Field(default=30, ge=1, le=366, strict=True)
     # The public URL of POST /calendar/notifications, for Google's push; None to poll only.
     push_url: str | None = None
+    # The one boat's manning rules (the crew gate); None: not gated.
+    vessel: VesselSettings | None = None
 
     @field_validator("push_url")
     @classmethod
@@ -109,6 +123,8 @@ class BoatSettings(_Section):
     name: str = Field(min_length=1)
     id: str = Field(min_length=1)
     ical_url: str | None = None
+    # The boat's manning rules (the crew gate); None: not gated.
+    vessel: VesselSettings | None = None
 
     _name = field_validator("name")(settings_name)
 
@@ -252,6 +268,8 @@ class CrewSettings(_Section):
     slack_id: str | None = None
     # False: no direct message when a change affects this person.
     notify: bool = True
+    # What the crew gate reads: each credential with its expiry.
+    credentials: tuple[CredentialSettings, ...] = ()
 
     _name = field_validator("name")(settings_name)
 
@@ -275,6 +293,9 @@ class Config(_Section):
     readiness: ReadinessSettings = ReadinessSettings()
     operator: OperatorSettings = OperatorSettings()
     crew: tuple[CrewSettings, ...] = ()
+    credential_kinds: CredentialKinds = DEFAULT_KINDS
+    endorsements: Endorsements = DEFAULT_ENDORSEMENTS
+    crew_gate: CrewGateSettings = CrewGateSettings()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
@@ -333,6 +354,37 @@ class Config(_Section):
             seen.add(folded)
         return self
 
+    @model_validator(mode="after")
+    def _crew_gate_names(self) -> Config:
+        if self.calendars and self.calendar.vessel is not None:
+            raise ValueError("calendar.vessel: set beside calendars; give each boat's "
+                             "vessel under its calendars entry")
+        check_names(
+            kinds=self.credential_kinds, endorsements=self.endorsements,
+            credentials=((f"crew[{n}]", m.credentials) for n, m in enumerate(self.crew)),
+            vessels=[("calendar.vessel", self.calendar.vessel),
+                     *((f"calendars[{n}].vessel", b.vessel)
+                       for n, b in enumerate(self.calendars))])
+        return self
+
+    @cached_property
+    def vessels(self) -> dict[str, VesselRules]:
+        """Each gated boat's rules, by boat name (the one boat: ``operator.name``); empty
+        when no boat has a ``vessel:``, and then nothing is gated."""
+        pairs = ([(b.name, b.vessel) for b in self.calendars] if self.calendars
+                 else [(self.operator.name, self.calendar.vessel)])
+        return {name: vessel_rules(v, endorsements=self.endorsements)
+                for name, v in pairs if v is not None}
+
+    def vessel_of(self, boat: str) -> VesselRules | None:
+        """The rules of the boat named ``boat`` (a charter's ``vessel``; any case), or of
+        the one boat whatever its charters say; None: that boat is not gated."""
+        if not self.calendars:
+            return next(iter(self.vessels.values()), None)
+        folded = boat.strip().casefold()
+        return next((v for name, v in self.vessels.items() if name.casefold() == folded),
+                    None)
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -369,7 +421,7 @@ class Config(_Section):
 
         return tuple(
             CrewMember(name=m.name, roles=m.roles, phone=m.phone, email=m.email,
-                       slack_id=m.slack_id)
+                       slack_id=m.slack_id, credentials=credentials(m.credentials))
             for m in self.crew
         )
 

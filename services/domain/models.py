@@ -6,7 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from services.domain.credentials import Credential
 
 
 class Kind(StrEnum):
@@ -22,6 +26,9 @@ class Kind(StrEnum):
     PAGE_SERVED_STALE = "PAGE_SERVED_STALE"
     PAGE_KEY_UNSAFE = "PAGE_KEY_UNSAFE"
     LINK_CONFLICT = "LINK_CONFLICT"
+    # The crew gate (services/domain/crew_gate.py): for a person, never fixed by the bot.
+    CREW_NOT_QUALIFIED = "CREW_NOT_QUALIFIED"
+    OVER_CAPACITY = "OVER_CAPACITY"
 
 
 class System(StrEnum):
@@ -60,6 +67,19 @@ class CrewMember:
     phone: str
     email: str
     slack_id: str | None = None
+    # What the crew gate reads (services/domain/crew_gate.py); none: holds nothing.
+    credentials: tuple[Credential, ...] = ()
+
+    @cached_property
+    def lasts_until(self) -> dict[str, date]:
+        """Each kind held, with the last day any credential of that kind is valid: the
+        gate asks this for every person on every charter (a renewal beside the old card
+        counts, the old one then says nothing)."""
+        until: dict[str, date] = {}
+        for credential in self.credentials:
+            if credential.kind not in until or credential.expires > until[credential.kind]:
+                until[credential.kind] = credential.expires
+        return until
 
 
 @dataclass(frozen=True)

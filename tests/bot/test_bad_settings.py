@@ -131,6 +131,20 @@ def test_a_page_prefix_outside_a_plain_folder_is_refused(
     assert not (workdir / "audit.sqlite3").exists()
 
 
+def test_a_bad_credentials_entry_is_refused_at_load_naming_the_key(
+        workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gene = '  - {name: Gene, roles: [captain], phone: "+1 619 555 0101", email: ' \
+           'gene@sailjada.com, slack_id: U0GENE}'
+    _settings(workdir, _shipped_with(replace=gene, by=gene[:-1] + ", credentials: [{kind: "
+                                     "mcc, expires: 2027-03-01, number: '7654321'}]}"))
+    assert main(["audit"]) == 1
+    err = capsys.readouterr().err
+    assert "app.yaml: crew[0].credentials[0].kind: 'mcc' is not a credential kind; the " \
+           "kinds (credential_kinds): mmc, medical, drug_program, twic, first_aid" in err
+    assert "7654321" not in err
+    assert not (workdir / "audit.sqlite3").exists()
+
+
 @pytest.mark.parametrize(("section", "key"), [
     ("calendar", "window_days"), ("pages", "cache_ttl_seconds"),
     ("pages", "served_check_hours"), ("sync", "freeze_hours"), ("sync", "alert_hours"),
