@@ -14,8 +14,10 @@ seeds no drift: then nothing looks orphaned and nothing is looked up.
 ``--boats K``: a fleet of K boats, one calendar each, the charters dealt round the boats
 (``--boats 5 --charters 5000``: five boats of 1,000); each calendar is read on its own.
 
-The servers (moto's, the calendar emulator) run in this process, which seeds them;
-the reconcile itself runs in a child process of its own, through the same
+The calendar emulator runs in this process, which seeds it; moto's server in a process
+of its own (two Python servers in one process would take turns on one interpreter lock,
+and reading the systems at the same time could not show); the reconcile itself runs in a
+child process of its own, through the same
 composition root as ``python -m bot reconcile``, so the peak memory (RSS) and the
 CPU time printed are the product's alone. Calendar requests are counted at the
 emulator; AWS calls in the child (each call, and each HTTP send with retries).
@@ -30,10 +32,13 @@ import math
 import os
 import random
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,7 +99,8 @@ def main() -> None:
     start_day = date.today() + timedelta(days=1)
     window = Window(start_day, start_day + timedelta(days=days - 1))
 
-    with running_sandbox(config) as box:
+    with _moto_elsewhere() as aws_endpoint, running_sandbox(
+            config, aws_endpoint=aws_endpoint) as box:
         config = box.config
         drift = {kind: set(rng.sample(range(n), 0 if args.in_sync else int(n * share)))
                  for kind, share in DRIFT.items()}
@@ -164,6 +170,34 @@ def main() -> None:
             print(f"  {name:<30} {got:>4}  ({low})")
         print(f"  {'all':<30} {total:>4}  ({bound})  ratio {total / max(bound, 1):.2f}x")
         print(f"  AWS HTTP sends, retries included: {counted['http sends']}")
+
+
+@contextmanager
+def _moto_elsewhere() -> Iterator[str]:
+    """moto's server in a process of its own, on a free loopback port: its address."""
+    from bot.sandbox.sandbox import SANDBOX_AWS_ENV
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **SANDBOX_AWS_ENV}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _reconcile_in_child(box: Any, config: Config, window: Window) -> dict[str, Any]:

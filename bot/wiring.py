@@ -87,10 +87,28 @@ def google_credentials(env: Environment) -> Any | None:
     return None
 
 
+class _OneRefreshAtATime:
+    """Credentials shared by the threads that read a fleet's calendars at once: when the
+    token is expired, the first thread refreshes it and the others wait for its token,
+    rather than each asking the token endpoint for one of its own."""
+
+    def __init__(self, credentials: Any) -> None:
+        self._credentials = credentials
+        self._lock = threading.Lock()
+
+    def before_request(self, request: Any, method: str, url: str, headers: Any) -> None:
+        with self._lock:
+            self._credentials.before_request(request, method, url, headers)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._credentials, name)
+
+
 def calendar_service_factory(env: Environment) -> Callable[[], Any] | None:
     creds = google_credentials(env)
     if creds is None:
         return None
+    creds = _OneRefreshAtATime(creds)
     options = {"api_endpoint": env.google_calendar_api_endpoint} \
         if env.google_calendar_api_endpoint else None
     # One client per thread, shared by every boat's calendar (the calendar id is a
