@@ -88,22 +88,47 @@ def google_credentials(env: Environment) -> Any | None:
     return None
 
 
+class _OneRefreshAtATime:
+    """Credentials shared by the threads that read a fleet's calendars at once: when the
+    token is expired, the first thread refreshes it and the others wait for its token,
+    rather than each asking the token endpoint for one of its own."""
+
+    def __init__(self, credentials: Any) -> None:
+        self._credentials = credentials
+        self._lock = threading.Lock()
+
+    def before_request(self, request: Any, method: str, url: str, headers: Any) -> None:
+        with self._lock:
+            self._credentials.before_request(request, method, url, headers)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._credentials, name)
+
+
 def calendar_service_factory(env: Environment) -> Callable[[], Any] | None:
     creds = google_credentials(env)
     if creds is None:
         return None
+    creds = _OneRefreshAtATime(creds)
     options = {"api_endpoint": env.google_calendar_api_endpoint} \
         if env.google_calendar_api_endpoint else None
+    # One client per thread, shared by every boat's calendar (the calendar id is a
+    # parameter of each request): httplib2 is not thread-safe, and a client costs 13 ms
+    # and 350 KiB to build, so one per boat and thread would not scale to a large fleet.
+    built = threading.local()
 
     def service() -> Any:
         import httplib2
         from google_auth_httplib2 import AuthorizedHttp
         from googleapiclient.discovery import build
 
-        http = AuthorizedHttp(creds, http=httplib2.Http(timeout=20))
-        # static_discovery: the bundled API description, so building needs no network.
-        return build("calendar", "v3", http=http, client_options=options,
-                     static_discovery=True, cache_discovery=False)
+        client = getattr(built, "client", None)
+        if client is None:
+            http = AuthorizedHttp(creds, http=httplib2.Http(timeout=20))
+            # static_discovery: the bundled API description, so building needs no network.
+            client = built.client = build("calendar", "v3", http=http, client_options=options,
+                                          static_discovery=True, cache_discovery=False)
+        return client
 
     return service
 

@@ -7,12 +7,14 @@ a cancelled one without doing any I/O itself.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from common.concurrently import submit
 from common.errors import InputError, MisnamedResourceError, SourceUnavailableError
 from services.domain.config import Config
-from services.domain.models import PagesSnapshot, ReconcileResult, Window
+from services.domain.models import Invalidation, PagesSnapshot, ReconcileResult, Window
 from services.domain.pages.rendering import PageRenderer
 from services.domain.pages.served import ServedResponse, due, with_served
 from services.domain.reconcile.engine import find_discrepancies, orphan_links, record_homes
@@ -54,32 +56,31 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
     tz = config.tz
     start = datetime.combine(window.start, time(0), tz)
     end = datetime.combine(window.end + timedelta(days=1), time(0), tz)
-    calendar = systems.calendar.snapshot(start=start, end=end)
-    records = systems.records.snapshot(since=window.start, until=window.end)
-    # Only the records no listed charter claims are looked up: an in-sync run asks nothing.
-    lookups = systems.calendar.look_up(
-        orphan_links(calendar=calendar, records=records, window=window),
-        source=calendar.source, start=start, end=end, read=calendar,
-        homes=record_homes(records.records))
-    pages, pages_complete, page_notes = systems.pages.snapshot()
-    since = now - timedelta(seconds=config.pages.cache_ttl_seconds)
-    try:
-        if not read_cdn:
-            systems.cdn.verify()
-        invalidations, invalidations_complete = (
-            systems.cdn.recent_invalidations(since=since) if read_cdn else ((), False))
-    except MisnamedResourceError:
-        raise  # a misnamed distribution: refused before any write, like a misnamed table
-    except SourceUnavailableError as error:
-        # Only cache staleness depends on them: that check is withheld, the rest stands.
-        invalidations, invalidations_complete = (), False
-        page_notes = (*page_notes, str(error))
+    # The systems are read at the same time (the wall time is the slowest read's, not their
+    # sum); the calendar in this thread, whose Google client it keeps. Their errors are
+    # taken in the order of a sequential read: the calendar's, DynamoDB's, S3's, CloudFront's.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="reconcile-read") as pool:
+        records_read = submit(pool, systems.records.snapshot, since=window.start,
+                              until=window.end)
+        pages_read = submit(pool, systems.pages.snapshot)
+        cdn_read = submit(pool, _read_cdn, systems.cdn, read=read_cdn,
+                          since=now - timedelta(seconds=config.pages.cache_ttl_seconds))
+        calendar = systems.calendar.snapshot(start=start, end=end)
+        records = records_read.result()
+        # Only the records no listed charter claims are looked up: an in-sync run asks
+        # nothing. They need both reads, so they come after both.
+        lookups = systems.calendar.look_up(
+            orphan_links(calendar=calendar, records=records, window=window),
+            source=calendar.source, start=start, end=end, read=calendar,
+            homes=record_homes(records.records))
+        pages, pages_complete, page_notes = pages_read.result()
+        invalidations, invalidations_complete, cdn_note = cdn_read.result()
     snapshot = PagesSnapshot(
         pages=pages,
         complete=pages_complete,
         invalidations=invalidations,
         invalidations_complete=invalidations_complete,
-        notes=page_notes,
+        notes=(*page_notes, *cdn_note),
     )
     result = find_discrepancies(calendar=calendar, records=records, pages=snapshot,
                                 config=config, window=window, now=now, renderer=renderer,
@@ -88,6 +89,23 @@ def run_reconcile(systems: Systems, config: Config, *, window: Window, now: date
         result = check_served(result, systems.served, now=now,
                               hours=config.pages.served_check_hours)
     return result
+
+
+def _read_cdn(cdn: Cdn, *, read: bool, since: datetime
+              ) -> tuple[tuple[Invalidation, ...], bool, tuple[str, ...]]:
+    """CloudFront's recent invalidations, whether they are all, and why not. ``read=False``
+    checks only that the distribution is there."""
+    try:
+        if not read:
+            cdn.verify()
+            return (), False, ()
+        invalidations, complete = cdn.recent_invalidations(since=since)
+        return invalidations, complete, ()
+    except MisnamedResourceError:
+        raise  # a misnamed distribution: refused before any write, like a misnamed table
+    except SourceUnavailableError as error:
+        # Only cache staleness depends on them: that check is withheld, the rest stands.
+        return (), False, (str(error),)
 
 
 def check_served(result: ReconcileResult, served: ServedPages, *, now: datetime,

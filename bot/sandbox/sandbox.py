@@ -140,17 +140,20 @@ def sandbox_aws_credentials() -> Iterator[None]:
 
 
 @contextmanager
-def running_sandbox(config: Config) -> Iterator[Sandbox]:
-    """Start both servers, create the table, bucket and distribution, yield, stop."""
+def running_sandbox(config: Config, *, aws_endpoint: str | None = None) -> Iterator[Sandbox]:
+    """Start both servers, create the table, bucket and distribution, yield, stop.
+    ``aws_endpoint``: a moto server already running (a benchmark's, in a process of its
+    own so that its work and the emulator's do not share one interpreter lock), used as
+    it is; its requests are not recorded in ``aws_requests``."""
     # moto's server logs every request through werkzeug: noise in the demo's output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     requests: list[AwsRequest] = []
     moto = _CountingMotoServer(requests)
     with sandbox_aws_credentials():
-        moto.start()
+        if aws_endpoint is None:
+            moto.start()
         try:
-            host, port = moto.get_host_and_port()
-            endpoint = f"http://{host}:{port}"
+            endpoint = aws_endpoint or "http://{}:{}".format(*moto.get_host_and_port())
             # moto keeps its state per process, not per server: start from empty.
             urllib.request.urlopen(urllib.request.Request(
                 f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
@@ -165,7 +168,8 @@ def running_sandbox(config: Config) -> Iterator[Sandbox]:
                     box.config = _behind_cdn(box.config, cdn.base_url)
                     yield box
         finally:
-            moto.stop()
+            if aws_endpoint is None:
+                moto.stop()
 
 
 def _prepare(config: Config, emulator: CalendarEmulator, endpoint: str) -> Sandbox:

@@ -6,6 +6,10 @@ read at all leaves the others standing: the snapshot names it (``boats``), so th
 the engine decides nothing about that boat's records and pages. Only when no
 boat's calendar can be read is the whole read refused, as for one calendar.
 
+The boats' calendars are read at the same time (a bounded pool of threads, each with
+its own Google client), and what they gave is taken in the boats' order, so the
+snapshot, the notes and any error are those of reading them one after another.
+
 Every charter read is tagged with its boat and calendar; a write goes to the
 calendar that holds the event (remembered from the reads, else asked of each).
 """
@@ -13,11 +17,13 @@ calendar that holds the event (remembered from the reads, else asked of each).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from common.concurrently import Readers
 from common.errors import SourceUnavailableError
 from services.adapters.calendar import CalendarApi, CalendarReader
 from services.domain.fleet import aboard
@@ -46,6 +52,7 @@ class FleetCalendar:
         # event id -> calendar id, from the reads: where a write of that event goes.
         self._home: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._readers = Readers(len(self._boats), name="boat-calendar")
 
     @property
     def boats(self) -> tuple[tuple[Boat, CalendarReader], ...]:
@@ -87,10 +94,10 @@ class FleetCalendar:
         failures: list[tuple[Boat, SourceUnavailableError]] = []
         complete = True
         fleet = len(self._boats) > 1
-        for boat, reader in self._boats:
-            try:
-                snap = reader.snapshot(start=start, end=end)
-            except SourceUnavailableError as error:
+        read = self._each(lambda reader: partial(reader.snapshot, start=start, end=end))
+        for (boat, _), snap in zip(self._boats, read, strict=True):
+            if isinstance(snap, SourceUnavailableError):
+                error = snap
                 failures.append((boat, error))
                 reads.append(BoatRead(boat, source="", reason=str(error)))
                 notes.append(f"{boat.name}: {error} Nothing of {boat.name} was decided "
@@ -145,24 +152,36 @@ class FleetCalendar:
                 home = readable[0][0].calendar_id
             first.setdefault(home, {})[rid] = link
         found: dict[str, EventLookup] = {}
-        asked: dict[str, set[str]] = {}
-        for home, batch in first.items():
-            found.update(self._aboard(boats[home], self.reader(home).look_up(
-                batch, source=sources.get(home, source), start=start, end=end)))
-            for rid in batch:
-                asked[rid] = {home}
-        for boat, reader in readable:
-            again = {rid: links[rid] for rid, seen in found.items()
-                     if seen.found not in _SETTLED and boat.calendar_id not in asked[rid]}
-            if not again:
-                continue
-            elsewhere = self._aboard(boat, reader.look_up(
-                again, source=sources.get(boat.calendar_id, source), start=start, end=end))
-            for rid, seen in elsewhere.items():
-                asked[rid].add(boat.calendar_id)
-                if seen.found in _SETTLED:
-                    found[rid] = seen
+        homes_found = self._readers.each([partial(
+            self.reader(home).look_up, batch, source=sources.get(home, source), start=start,
+            end=end) for home, batch in first.items()])
+        for home, seen in zip(first, homes_found, strict=True):
+            found.update(self._aboard(boats[home], seen))
+        # Not on its own boat's calendar: every other read boat is asked at once, and the
+        # first boat, in the fleet's order, that settles it is believed (as a loop over the
+        # boats would). A record moved to another boat costs a look-up on each boat.
+        unsettled = sorted(rid for rid, seen in found.items() if seen.found not in _SETTLED)
+        asked = {rid: home for home, batch in first.items() for rid in batch}
+        asks = [(boat, reader, {rid: links[rid] for rid in unsettled
+                                if asked[rid] != boat.calendar_id})
+                for boat, reader in readable]
+        asks = [(boat, reader, again) for boat, reader, again in asks if again]
+        elsewhere = self._readers.each([partial(
+            reader.look_up, again, source=sources.get(boat.calendar_id, source), start=start,
+            end=end) for boat, reader, again in asks])
+        settled: set[str] = set()
+        for (boat, _, _), seen_there in zip(asks, elsewhere, strict=True):
+            chosen = {rid: seen for rid, seen in seen_there.items()
+                      if seen.found in _SETTLED and rid not in settled}
+            settled |= chosen.keys()
+            found.update(self._aboard(boat, chosen))
         return found
+
+    def _each(self, read: Callable[[CalendarReader], Callable[[], CalendarSnapshot]]
+              ) -> list[CalendarSnapshot | SourceUnavailableError]:
+        """``read`` of every boat's calendar at once, in the boats' order."""
+        return self._readers.each([partial(_or_error, read(reader))
+                                   for _, reader in self._boats])
 
     def _aboard(self, boat: Boat, found: dict[str, EventLookup]) -> dict[str, EventLookup]:
         """Each live charter looked up on ``boat``'s calendar, tagged with that boat."""
@@ -183,10 +202,11 @@ class FleetCalendar:
         charters: list[Charter] = []
         notes: list[str] = []
         failures: list[SourceUnavailableError] = []
-        for boat, reader in self._boats:
-            try:
-                found = reader.search(start=start, end=end, text=text)
-            except SourceUnavailableError as error:
+        read = self._each(lambda reader: partial(reader.search, start=start, end=end,
+                                                 text=text))
+        for (boat, _), found in zip(self._boats, read, strict=True):
+            if isinstance(found, SourceUnavailableError):
+                error = found
                 failures.append(error)
                 notes.append(f"{boat.name}: {error}")
                 continue
@@ -197,6 +217,14 @@ class FleetCalendar:
             raise failures[0]
         return CalendarSnapshot(charters=tuple(charters), notes=tuple(notes),
                                 complete=not failures)
+
+
+def _or_error(read: Callable[[], CalendarSnapshot]) -> CalendarSnapshot | SourceUnavailableError:
+    """A boat's read, or why it could not be read: one boat's outage is its own."""
+    try:
+        return read()
+    except SourceUnavailableError as error:
+        return error
 
 
 def _on_two_boats(charters: Sequence[Charter]) -> set[str]:
