@@ -16,13 +16,13 @@ import pytest
 from slack_bolt import App
 
 from bot.sandbox.sandbox import Sandbox
-from bot.sandbox.slack_fake import SlackFake
+from bot.sandbox.slack_fake import MAX_VIEW_BYTES, SlackFake
 from handlers.views.home import MAX_HOME_BLOCKS, SWAP, TIME, home_view
 from services.deps import Deps
 from services.domain.models import Charter, ReconcileResult, Window
 from services.domain.readiness import Departure
 from services.usecases.home import Home, HomeRead
-from tests.handlers.slack_requests import APPROVER, CAPTAIN, make_bot, signed
+from tests.handlers.slack_requests import APPROVER, CAL, CAPTAIN, make_bot, signed
 
 APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
 # The Monday before the seed's weekend: every charter is still to leave.
@@ -45,6 +45,18 @@ def home_opened(user: str) -> Any:
 
 def published(slack: SlackFake, count: int) -> list[dict[str, Any]]:
     return [p for _, p in slack.wait_for(count, method="views.publish")]
+
+
+def attempted(slack: SlackFake, timeout: float = 10.0) -> list[tuple[str, Any, str]]:
+    """Wait for one views.publish, taken or refused; the refused ones."""
+    deadline = time.monotonic() + timeout
+    with slack.changed:
+        while time.monotonic() < deadline:
+            refused = [r for r in slack.refused if r[0] == "views.publish"]
+            if refused or any(m == "views.publish" for m, _ in slack.calls):
+                return refused
+            slack.changed.wait(timeout=0.05)
+    return []
 
 
 def action_ids(view: dict[str, Any]) -> list[str]:
@@ -209,3 +221,38 @@ def test_approve_all_on_the_home_leaves_what_was_dismissed_there(
     approved = {d.subject for d in ops.audit.decision_history(limit=200)
                 if d.decision == "approved"}
     assert approved and not approved & dismissed
+
+
+# Twelve bookings whose guest names are 3,000 emoji each: the Home of the seed's weekend
+# with them was over Slack's 250 kB a view, refused whole (view_too_large).
+EMOJI_NAME = "🎉" * 3000
+
+
+def emoji_bookings(box: Sandbox, count: int = 12) -> None:
+    emails = {m.name: m.email for m in box.config.roster}
+    for n in range(count):
+        start = datetime(2026, 5, 27, 8 + n, tzinfo=UTC)
+        box.emulator.add_event(CAL, {
+            "summary": f"{EMOJI_NAME} — Sail {n}", "location": "Dock A",
+            "description": f"Captain: Gene\nMate: Ana\nGuests: 4\nGuest: {EMOJI_NAME}",
+            "start": {"dateTime": start.isoformat()},
+            "end": {"dateTime": (start + timedelta(minutes=50)).isoformat()},
+            "attendees": [{"email": emails["Gene"]}, {"email": emails["Ana"]}]})
+
+
+def test_a_home_of_twelve_bookings_with_huge_names_fits_slacks_250_kb_and_says_what_is_left(
+        bot: tuple[App, Deps], seeded: Sandbox, slack: SlackFake) -> None:
+    app, _ = bot
+    emoji_bookings(seeded)
+    app.dispatch(home_opened(APPROVER))
+    refused = attempted(slack)
+    # Slack's own words when a view is too large; the fake says them as Slack does.
+    assert [(error, len(json.dumps(p["view"]))) for _, p, error in refused] == []
+    [call] = published(slack, 1)
+    view = call["view"]
+    assert len(json.dumps(view)) <= MAX_VIEW_BYTES
+    text = shown(view)
+    # What fits is shown, its first charters and decisions; the rest is counted.
+    assert "🎉" in text and "*To decide*" in text
+    assert "more charters to decide" in text
+    assert "more departures, from Wed May 27" in text
