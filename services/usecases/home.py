@@ -60,10 +60,13 @@ class Home:
 
 
 def read_home(deps: Deps) -> HomeRead:
+    """The three systems as one read of the window shared by this process's openings for
+    a few seconds (services/shared_read.py); what the audit store holds, read now."""
     now = deps.clock()
-    start = deps.window().start
+    window = deps.window()
+    start = window.start
     days = tuple(start + timedelta(days=n) for n in range(deps.config.slack.home_days))
-    result = deps.reconcile()
+    result = deps.home_reads.get(window, deps.reconcile)
     departures = ready.departures_of(result, deps.config, days=days,
                                      untold=ready.untold_crew(deps.audit, now=now))
     last = deps.last_synced() if deps.last_synced is not None else None
@@ -99,6 +102,7 @@ def opened(deps: Deps, user_id: str) -> Home:
 def to_refresh(deps: Deps) -> list[Home]:
     """After a change landed: the Home of each person watching, taken for this process
     (none published for them within REPUBLISH_EVERY by any replica); one read for all."""
+    deps.home_reads.forget()  # every Home from now on shows the change
     views = _views(deps)
     users = [u for u in views.watching(within=WATCHING_FOR)
              if views.take(u, every=REPUBLISH_EVERY)]

@@ -256,3 +256,45 @@ def test_a_home_of_twelve_bookings_with_huge_names_fits_slacks_250_kb_and_says_w
     assert "🎉" in text and "*To decide*" in text
     assert "more charters to decide" in text
     assert "more departures, from Wed May 27" in text
+
+
+def calendar_lists(box: Sandbox) -> int:
+    return sum(1 for method, path in box.emulator.requests
+               if method == "GET" and path.split("?")[0].endswith("/events"))
+
+
+def test_homes_opened_together_share_one_read_and_a_landed_change_is_shown_at_once(
+        bot: tuple[App, Deps], seeded: Sandbox, slack: SlackFake,
+        aws_calls: Counter[str]) -> None:
+    from tests.handlers.slack_requests import click, command, responses
+
+    app, ops = bot
+    people = [f"U0VIEW{n:02d}" for n in range(10)]
+    seeded.emulator.reset_requests()
+    aws_calls.clear()
+    for person in people:  # ten openings in quick succession (the lazy listeners overlap)
+        app.dispatch(home_opened(person))
+    assert len(published(slack, 10)) == 10
+    assert calendar_lists(seeded) == 1
+    assert aws_calls["Scan"] + aws_calls["Query"] == 1
+    assert aws_calls["ListObjectsV2"] == 1
+    # A swap lands; a Home opened right after shows it (not the read of a moment ago).
+    app.dispatch(signed(command(slack, "swap danika Ana Tess")))
+    [plan] = responses(slack, 1)
+    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "change_confirm")
+    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                              message={"ts": "1.1", "text": plan["text"],
+                                       "blocks": plan["blocks"]})))
+    slack.wait_for(1, method="chat.postMessage")
+    deadline = time.monotonic() + 10
+    while not any(c.status == "done" for c in ops.audit.recent()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    before = len(slack.wait_for(0, method="views.publish"))
+    app.dispatch(home_opened("U0LATE"))
+    late = [p for _, p in slack.wait_for(before + 1, method="views.publish")
+            if p["user_id"] == "U0LATE"]
+    danika = next(b["text"]["text"] for b in late[-1]["view"]["blocks"]
+                  if b.get("block_id") == "home:danika-may31")
+    assert "Mate Tess" in danika and "Mate Ana" not in danika
