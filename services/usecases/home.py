@@ -99,17 +99,40 @@ def opened(deps: Deps, user_id: str) -> Home:
     return home
 
 
-def to_refresh(deps: Deps) -> list[Home]:
+@dataclass(frozen=True)
+class Refresh:
+    homes: list[Home]  # to publish now
+    # Held back by the throttle: (person, when it ends). Published then, so the last
+    # change is always shown (taken again at that time: one replica publishes it).
+    later: list[tuple[str, datetime]]
+
+
+def to_refresh(deps: Deps) -> Refresh:
     """After a change landed: the Home of each person watching, taken for this process
-    (none published for them within REPUBLISH_EVERY by any replica); one read for all."""
+    (none published for them within REPUBLISH_EVERY by any replica); one read for all.
+    The others' Homes are due when their throttle ends."""
     deps.home_reads.forget()  # every Home from now on shows the change
     views = _views(deps)
-    users = [u for u in views.watching(within=WATCHING_FOR)
-             if views.take(u, every=REPUBLISH_EVERY)]
+    users, later = [], []
+    for user in views.watching(within=WATCHING_FOR):
+        if views.take(user, every=REPUBLISH_EVERY):
+            users.append(user)
+            continue
+        last = views.last_published(user)
+        if last is not None:
+            later.append((user, last + REPUBLISH_EVERY))
     if not users:
-        return []
+        return Refresh([], later)
     read = read_home(deps)
-    return [home_for(deps, read, user_id=u) for u in users]
+    return Refresh([home_for(deps, read, user_id=u) for u in users], later)
+
+
+def due(deps: Deps, user_id: str) -> Home | None:
+    """A Home held back by the throttle, when its time came: read for them if no replica
+    published it since (taken by compare-and-set), else None."""
+    if not _views(deps).take(user_id, every=REPUBLISH_EVERY):
+        return None  # published since, after the change: it showed it
+    return home_for(deps, read_home(deps), user_id=user_id)
 
 
 def _views(deps: Deps):  # type: ignore[no-untyped-def]

@@ -298,3 +298,32 @@ def test_homes_opened_together_share_one_read_and_a_landed_change_is_shown_at_on
     danika = next(b["text"]["text"] for b in late[-1]["view"]["blocks"]
                   if b.get("block_id") == "home:danika-may31")
     assert "Mate Tess" in danika and "Mate Ana" not in danika
+
+
+def test_a_change_held_back_by_the_throttle_is_published_when_it_ends(
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
+    from tests.handlers.slack_requests import click, command, responses
+
+    app, ops = bot
+    app.dispatch(home_opened(CAPTAIN))
+    published(slack, 1)
+    # A swap confirmed seven seconds later (the clock running on from there) lands within
+    # the ten seconds: the Home is held back, and published once they are over.
+    ops.clock = lambda: MONDAY + timedelta(seconds=5)  # type: ignore[method-assign]
+    app.dispatch(signed(command(slack, "swap danika Ana Tess")))
+    [plan] = responses(slack, 1)
+    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "change_confirm")
+    started = time.monotonic()
+    ops.clock = lambda: MONDAY + timedelta(  # type: ignore[method-assign]
+        seconds=7 + time.monotonic() - started)
+    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                              message={"ts": "1.1", "text": plan["text"],
+                                       "blocks": plan["blocks"]})))
+    [_opened, trailing] = published(slack, 2)
+    assert trailing["user_id"] == CAPTAIN
+    danika = next(b["text"]["text"] for b in trailing["view"]["blocks"]
+                  if b.get("block_id") == "home:danika-may31")
+    assert "Mate Tess" in danika
+    time.sleep(1.5)
+    assert len(slack.wait_for(0, method="views.publish")) == 2  # once, not once a change
