@@ -44,6 +44,8 @@ class Deps:
     direct_message: Callable[[str, str], None] | None = None
     # When the calendar was last checked successfully (the live sync, any process).
     last_synced: Callable[[], datetime | None] | None = None
+    # The last failed calendar check since the last success, when and why (any process).
+    last_failure: Callable[[], tuple[datetime, str] | None] | None = None
     # The Homes' read of the three systems, shared a few seconds by this process's openings.
     home_reads: SharedRead[ReconcileResult] = field(
         default_factory=lambda: SharedRead(keep_for=HOME_READ_SECONDS), repr=False)

@@ -39,8 +39,12 @@ def home_view(home: Home, *, tz: tzinfo, note: str | None = None) -> dict[str, A
     read = home.read
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text",
-                                    "text": f"{home.operator} — the days on the water"[:150]}},
-        context(_last_check(read.last_check, now=read.now, tz=tz))]
+                                    "text": f"{home.operator} — the days on the water"[:150]}}]
+    if read.failed:  # first: nothing below is newer than the last check that worked
+        blocks.append(section(f":warning: *The calendar could not be checked*: "
+                              f"{mrkdwn_text(read.failed)}. What is shown may be out of "
+                              "date until a check succeeds."))
+    blocks.append(context(_last_check(read.last_check, now=read.now, tz=tz)))
     if note:
         blocks.append(section(note[:2900]))
     if read.stale:

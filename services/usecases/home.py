@@ -13,7 +13,7 @@ from services.deps import Deps
 from services.domain.change.blast_radius import approval_notes
 from services.domain.models import Discrepancy, ReconcileResult
 from services.domain.readiness import Departure
-from services.domain.sync_health import stale_reason
+from services.domain.sync_health import failed_line, stale_reason
 from services.usecases import ready
 
 # A landed change re-publishes the Home of whoever opened it within a day, at most once
@@ -32,6 +32,7 @@ class HomeRead:
     departures: tuple[Departure, ...]
     last_check: datetime | None
     stale: str | None  # why the calendar check is not to be trusted; None: fresh
+    failed: str | None = None  # the last calendar check failed, and why; None: it did not
     previews: Mapping[str, str] = field(default_factory=dict)
     changes: tuple[ChangeEntry, ...] = ()  # running or failed
     # Discrepancies an approver dismissed: not offered again while they stay the same
@@ -72,10 +73,12 @@ def read_home(deps: Deps) -> HomeRead:
     last = deps.last_synced() if deps.last_synced is not None else None
     stale = stale_reason(last, now=now, after_minutes=deps.config.sync.stale_after_minutes,
                          tz=deps.config.tz) if deps.last_synced is not None else None
+    failure = deps.last_failure() if deps.last_failure is not None else None
     changes = tuple(c for c in deps.audit.recent(limit=20)
                     if c.status in (PENDING, APPLYING, FAILED))
     return HomeRead(now=now, days=days, result=result, departures=tuple(departures),
                     last_check=last, stale=stale,
+                    failed=failed_line(failure, now=now, tz=deps.config.tz),
                     previews=approval_notes(result, deps.config, now), changes=changes,
                     dismissed=dismissed(deps))
 

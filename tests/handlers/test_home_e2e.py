@@ -327,3 +327,33 @@ def test_a_change_held_back_by_the_throttle_is_published_when_it_ends(
     assert "Mate Tess" in danika
     time.sleep(1.5)
     assert len(slack.wait_for(0, method="views.publish")) == 2  # once, not once a change
+
+
+def test_a_failed_calendar_check_is_warned_of_at_the_top_with_its_reason(
+        bot: tuple[App, Deps], seeded: Sandbox, slack: SlackFake, tmp_path: Path) -> None:
+    from bot.wiring import build_systems, fleet_last_failure
+    from common.errors import CharterOpsError
+    from services.live_sync import LiveSync
+    from store.sync_state import SyncState
+
+    app, ops = bot
+    state = SyncState(ops.audit.sessions, clock=lambda: MONDAY - timedelta(minutes=3))
+    ops.last_failure = lambda: fleet_last_failure(state, ops.config)
+    live = LiveSync(systems=build_systems(seeded.config, seeded.env), config=seeded.config,
+                    state=state, changes=ops.changes, alerts=None, clock=lambda: MONDAY)
+    live.check()  # the first check takes its starting point: a success
+    app.dispatch(home_opened(CAPTAIN))
+    assert "could not be checked" not in shown(published(slack, 1)[0]["view"])
+    seeded.emulator.revoke_refresh_tokens()  # someone revoked the bot's Google access
+    seeded.emulator.expire_access_tokens()
+    state = SyncState(ops.audit.sessions, clock=lambda: MONDAY - timedelta(minutes=2))
+    live = LiveSync(systems=build_systems(seeded.config, seeded.env), config=seeded.config,
+                    state=state, changes=ops.changes, alerts=None, clock=lambda: MONDAY)
+    with pytest.raises(CharterOpsError) as failed:
+        live.check()
+    app.dispatch(home_opened(CAPTAIN))
+    view = published(slack, 2)[-1]["view"]
+    warning = view["blocks"][1]["text"]["text"]
+    assert warning.startswith(":warning: *The calendar could not be checked*: the last "
+                              "calendar check failed 2 minutes ago")
+    assert str(failed.value)[:60] in warning, warning
