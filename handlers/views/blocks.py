@@ -43,6 +43,9 @@ MAX_MESSAGE_BYTES = 40_000
 # What a closing "…and N more" line needs: one block, its text the bot's (dates, counts).
 CLOSING = (1, 1_000)
 SHORTENED = "…(shortened)"
+# What a message's sender adds beside its text and blocks (channel, thread_ts,
+# response_type, replace_original, metadata ids): kept out of its bytes.
+ENVELOPE = 500
 
 
 _SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -77,7 +80,8 @@ class Room:
 
     @classmethod
     def message(cls, text: str = "") -> Room:
-        return cls(MAX_BLOCKS, MAX_MESSAGE_BYTES - wire_size({"text": text, "blocks": []}))
+        return cls(MAX_BLOCKS, MAX_MESSAGE_BYTES - ENVELOPE
+                   - wire_size({"text": text, "blocks": []}))
 
     def fits(self, chunk: Sequence[Block], *, keep: tuple[int, int] = (0, 0)) -> bool:
         return (len(chunk) + keep[0] <= self.blocks
