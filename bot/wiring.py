@@ -168,6 +168,15 @@ def fleet_last_synced(state: Any, config: Config) -> datetime | None:
     return None if any(t is None for t in times) else min(times)
 
 
+def fleet_last_failure(state: Any, config: Config) -> tuple[datetime, str] | None:
+    """The latest failed check of any boat's calendar not followed by a success: when, and
+    why (naming the boat in a fleet)."""
+    failures = [(boat, state.last_failure(boat.calendar_id)) for boat in config.boats]
+    found = [(f.at, f"{boat.name}: {f.reason}" if config.fleet else f.reason)
+             for boat, f in failures if f is not None]
+    return max(found) if found else None
+
+
 @functools.cache
 def heartbeat_for(url: str | None) -> Heartbeat:
     """One heartbeat per process and URL: the live sync, the digest and the nightly sync
@@ -282,6 +291,8 @@ class LazyDeps(Deps):
                          changes=None,  # type: ignore[arg-type]
                          window=lambda: _default_window(config, now()), clock=now,
                          last_synced=lambda: fleet_last_synced(self._part(
+                             "sync state", lambda: build_sync_state(env)), config),
+                         last_failure=lambda: fleet_last_failure(self._part(
                              "sync state", lambda: build_sync_state(env)), config))
 
     def _part(self, name: str, build: Callable[[], Any]) -> Any:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from services.domain.config import Config
+from services.shared_read import SharedRead
 
 if TYPE_CHECKING:  # the types only: a listener's ack imports none of what they run on
     from common.changes import ChangeEntry
@@ -20,6 +21,9 @@ if TYPE_CHECKING:  # the types only: a listener's ack imports none of what they 
     from services.ports import AuditStore
     from services.reconciling import Systems
 
+# Thirty Homes opened in a minute are a few reads, not thirty; a change landed here is
+# shown at once (the read is forgotten), one landed by another replica within this.
+HOME_READ_SECONDS = 5.0
 GROUP_CACHE_SECONDS = 600  # a user group's members, read at most every ten minutes
 
 # How long a Slack event id is remembered: Slack retries within minutes; a day is plenty.
@@ -40,6 +44,11 @@ class Deps:
     direct_message: Callable[[str, str], None] | None = None
     # When the calendar was last checked successfully (the live sync, any process).
     last_synced: Callable[[], datetime | None] | None = None
+    # The last failed calendar check since the last success, when and why (any process).
+    last_failure: Callable[[], tuple[datetime, str] | None] | None = None
+    # The Homes' read of the three systems, shared a few seconds by this process's openings.
+    home_reads: SharedRead[ReconcileResult] = field(
+        default_factory=lambda: SharedRead(keep_for=HOME_READ_SECONDS), repr=False)
     _group_cache: tuple[float, set[str]] | None = field(default=None, repr=False)
 
     def is_approver(self, user_id: str) -> bool:

@@ -205,9 +205,11 @@ class LiveSync:
             report.lease_lost = True
             report.notes.append(str(error))
             return report
-        except BaseException:
+        except BaseException as error:
             # Nothing handled for sure: the token stays, the next check reads it all again.
             self._state.release(calendar_id, self._lease)
+            if isinstance(error, CharterOpsError):  # why, for the Home to say
+                self._state.failed(calendar_id, str(error))
             raise
         if not self._state.advance(calendar_id, self._lease, token=token):
             report.notes.append("the sync lease was taken over meanwhile; the other process "

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import DateTime, String, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from store.leases import aware
+from store.leases import aware, insert_once
 from store.schema import Base
 
 
@@ -30,14 +30,25 @@ class HomeViews:
         self._clock = clock
 
     def opened(self, slack_id: str) -> None:
-        """The user opened their Home (and it is being published for them now)."""
+        """The user opened their Home (and it is being published for them now). Two devices
+        opening it for the first time at once both get here with no row: an UPDATE, else an
+        INSERT whose primary key decides, else the UPDATE again (the other device's row is
+        there now), so neither fails, on SQLite and PostgreSQL alike."""
         now = self._clock()
+        if self._mark_opened(slack_id, now):
+            return
+        if insert_once(self._sessions, HomeViewRow(slack_id=slack_id, opened_at=now,
+                                                   published_at=now)):
+            return
+        self._mark_opened(slack_id, now)
+
+    def _mark_opened(self, slack_id: str, now: datetime) -> bool:
         with self._sessions.begin() as session:
-            row = session.get(HomeViewRow, slack_id)
-            if row is None:
-                session.add(HomeViewRow(slack_id=slack_id, opened_at=now, published_at=now))
-            else:
-                row.opened_at, row.published_at = now, now
+            done = session.execute(
+                update(HomeViewRow).where(HomeViewRow.slack_id == slack_id)
+                .values(opened_at=now, published_at=now)
+                .execution_options(synchronize_session=False))
+            return bool(done.rowcount)  # type: ignore[attr-defined]
 
     def watching(self, *, within: timedelta) -> list[str]:
         """The users who opened their Home within ``within``."""

@@ -126,6 +126,9 @@ class CalendarSyncRow(Base):
     channel_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When to renew it: before its granted expiry (migration 0007).
     channel_renew_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last failed check and why (migration 0012): stale news once synced_at is later.
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failure: Mapped[str | None] = mapped_column(String(500))
 
 
 class SyncProcessRow(Base):

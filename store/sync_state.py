@@ -49,6 +49,12 @@ class PushChannel:
 
 
 @dataclass(frozen=True)
+class CheckFailure:
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class PostedAlert:
     channel: str
     message_ts: str
@@ -104,6 +110,26 @@ class SyncState:
         with self._sessions() as session:
             row = session.get(CalendarSyncRow, calendar_id)
             return _aware(row.synced_at) if row is not None and row.synced_at else None
+
+    def failed(self, calendar_id: str, reason: str) -> None:
+        """A check of the calendar failed, for ``reason`` (in words a person can act on)."""
+        self._ensure_row(calendar_id)
+        with self._sessions.begin() as session:
+            session.execute(update(CalendarSyncRow)
+                            .where(CalendarSyncRow.calendar_id == calendar_id)
+                            .values(failed_at=self._clock(), failure=reason[:500])
+                            .execution_options(synchronize_session=False))
+
+    def last_failure(self, calendar_id: str) -> CheckFailure | None:
+        """The calendar's last check failed (none succeeded since): when, and why."""
+        with self._sessions() as session:
+            row = session.get(CalendarSyncRow, calendar_id)
+            if row is None or row.failed_at is None:
+                return None
+            failed_at = _aware(row.failed_at)
+            if row.synced_at is not None and _aware(row.synced_at) >= failed_at:
+                return None
+            return CheckFailure(at=failed_at, reason=row.failure or "no reason recorded")
 
     def token(self, calendar_id: str) -> str | None:
         with self._sessions() as session:

@@ -23,7 +23,8 @@ and answers nothing until ``release()`` (a process killed while it waits); ``sta
 answers nothing either, without taking the call (killed before the message reached
 Slack); ``ratelimited``
 answers HTTP 429 with ``Retry-After: 1``; any other word is the error Slack answers
-(``channel_not_found``, ...). Refused calls are in ``refused``, not in ``calls``.
+(``channel_not_found``, ...). Refused calls are in ``refused``, not in ``calls``. A view
+over Slack's 250 kB is refused with ``view_too_large``, as Slack refuses it.
 """
 
 from __future__ import annotations
@@ -172,6 +173,23 @@ def dm_channel(channel: str) -> str:
     return f"D{channel}" if channel[:1] in ("U", "W") else channel
 
 
+# Slack refuses a view over 250 kB (views.publish, .open, .update, .push) with
+# ``view_too_large``. Measured as slack_sdk sends it (json.dumps, non-ASCII escaped: an
+# emoji is 12 bytes), which is never less than its UTF-8 size: a view the fake takes,
+# Slack takes.
+VIEW_METHODS = ("views.publish", "views.open", "views.update", "views.push")
+MAX_VIEW_BYTES = 250_000
+
+
+def _too_large(view: Any) -> bool:
+    if isinstance(view, str):  # form-encoded: the view is a JSON string
+        try:
+            view = json.loads(view)
+        except ValueError:
+            return False
+    return view is not None and len(json.dumps(view)) > MAX_VIEW_BYTES
+
+
 class _Handler(BaseHTTPRequestHandler):
     owner: SlackFake
     protocol_version = "HTTP/1.1"
@@ -212,6 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.owner.hang()
             self.close_connection = True  # taken, and the answer never comes
             return
+        if fault is None and method in VIEW_METHODS and _too_large(payload.get("view")):
+            fault = "view_too_large"  # Slack refuses the whole view; nothing is shown
         if fault is not None:
             self.owner.refuse(method, payload, fault)
             self._send(429 if fault == "ratelimited" else 200, {"ok": False, "error": fault},

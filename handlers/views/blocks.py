@@ -4,13 +4,20 @@ Slack's limits are respected for any amount of drift: 50 blocks a message,
 3,000 characters a section, 25 elements an actions block, 2,000 characters a
 button value, and always a top-level ``text`` for notifications. More than
 fits is split over several messages, and past a few messages summarised.
+
+Bytes are bounded as blocks are (:class:`Room`): a view within Slack's 250 kB, a message
+within :data:`MAX_MESSAGE_BYTES`, measured as slack_sdk sends them (:func:`wire_size`).
+Three thousand emoji fit a section's 3,000 characters and weigh 36 kB: a few such
+calendar names would otherwise make Slack refuse the whole Home (``view_too_large``).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +36,16 @@ MAX_SECTION = 3000
 MAX_VALUE = 2000
 MAX_BLOCK_ID = 255
 MAX_MESSAGES = 6  # a digest longer than this is summarised, not posted in full
+MAX_VIEW_BYTES = 250_000  # Slack's limit for a view (else view_too_large)
+# Slack documents no byte limit for a message's blocks but refuses long ones
+# (msg_blocks_too_long); 40,000 is its limit for a message's text, held here for both.
+MAX_MESSAGE_BYTES = 40_000
+# What a closing "…and N more" line needs: one block, its text the bot's (dates, counts).
+CLOSING = (1, 1_000)
+SHORTENED = "…(shortened)"
+# What a message's sender adds beside its text and blocks (channel, thread_ts,
+# response_type, replace_original, metadata ids): kept out of its bytes.
+ENVELOPE = 500
 
 
 _SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -36,6 +53,84 @@ _MENTION = re.compile(r"(<@[UW][A-Z0-9]{2,}(?:\|[\w.-]*)?>)")
 
 Block = dict[str, Any]
 Message = dict[str, Any]  # {"text": str, "blocks": [Block]}
+
+
+def wire_size(value: Any) -> int:
+    """Bytes of ``value`` as slack_sdk sends it (json.dumps: non-ASCII escaped, an emoji
+    12 bytes), never less than its UTF-8 size: what Slack's byte limits are held to."""
+    return len(json.dumps(value))
+
+
+def blocks_size(blocks: Sequence[Block]) -> int:
+    return sum(wire_size(b) + 2 for b in blocks)  # each with its ", " in the list
+
+
+@dataclass
+class Room:
+    """What is left of a view's or a message's limits, in blocks and in bytes. A chunk
+    (one charter's blocks) is taken whole or not at all; ``keep`` holds back room for
+    the closing line that says what was left out."""
+
+    blocks: int
+    bytes: int
+
+    @classmethod
+    def view(cls, kind: str, *, blocks: int) -> Room:
+        return cls(blocks, MAX_VIEW_BYTES - wire_size({"type": kind, "blocks": []}))
+
+    @classmethod
+    def message(cls, text: str = "") -> Room:
+        return cls(MAX_BLOCKS, MAX_MESSAGE_BYTES - ENVELOPE
+                   - wire_size({"text": text, "blocks": []}))
+
+    def fits(self, chunk: Sequence[Block], *, keep: tuple[int, int] = (0, 0)) -> bool:
+        return (len(chunk) + keep[0] <= self.blocks
+                and blocks_size(chunk) + keep[1] <= self.bytes)
+
+    def take(self, chunk: Sequence[Block], *, keep: tuple[int, int] = (0, 0)) -> bool:
+        """Whether ``chunk`` fits (and it is then counted in)."""
+        if not self.fits(chunk, keep=keep):
+            return False
+        self.spend(chunk)
+        return True
+
+    def spend(self, chunk: Sequence[Block]) -> None:
+        """``chunk`` counted in whatever it costs: what must be shown (a heading)."""
+        self.blocks -= len(chunk)
+        self.bytes -= blocks_size(chunk)
+
+    def share(self, *, blocks: int, part: float) -> Room:
+        """A part of what is left, for one kind of entry, so another kind keeps room."""
+        return Room(min(blocks, self.blocks), int(self.bytes * part))
+
+
+def shrunk(blocks: Sequence[Block], limit: int) -> list[Block]:
+    """``blocks`` within ``limit`` bytes: the heaviest texts (sections, context lines) cut
+    first, each ending with "…(shortened)"; the buttons and their values as they are."""
+    out = copy.deepcopy(list(blocks))
+    excess = blocks_size(out) - limit
+    holders = [b["text"] for b in out if b.get("type") == "section" and "text" in b]
+    holders += [e for b in out if b.get("type") == "context" for e in b.get("elements", [])
+                if "text" in e]
+    for holder in sorted(holders, key=lambda h: wire_size(h["text"]), reverse=True):
+        if excess <= 0:
+            break
+        before = wire_size(holder["text"])
+        holder["text"] = cut_to(holder["text"], max(before - excess, 200))
+        excess -= before - wire_size(holder["text"])
+    return out
+
+
+def cut_to(text: str, limit: int) -> str:
+    """``text`` within ``limit`` bytes as sent, saying so when cut."""
+    if wire_size(text) <= limit:
+        return text
+    room, kept = limit - wire_size(SHORTENED), 0
+    for index, char in enumerate(text):
+        kept += wire_size(char) - 2  # without its quotes
+        if kept > room:
+            return text[:index].rstrip() + SHORTENED
+    return text
 
 
 def block_key(part: str, event_id: str) -> str:
@@ -177,13 +272,19 @@ def digest_messages(result: ReconcileResult, *, all_clear: bool = True,
             button("Approve all", APPROVE_ALL, "all", style="primary")]})
     messages: list[Message] = []
     blocks = list(header)
+    room = Room.message(headline)
+    room.spend(header)
     charters = list(groups.items())
     for index, (event_id, items) in enumerate(charters):
         chunk = entry_blocks(event_id, items, result.desired.get(event_id),
                              (previews or {}).get(event_id, ""), fleet=result.fleet)
-        if len(blocks) + len(chunk) > MAX_BLOCKS:
+        if not Room.message(headline).fits(chunk):  # heavier than a message on its own
+            chunk = shrunk(chunk, Room.message(headline).bytes)
+        if not room.take(chunk):
             messages.append({"text": headline, "blocks": blocks})
             blocks = []
+            room = Room.message(headline)
+            room.spend(chunk)
             if len(messages) == MAX_MESSAGES - 1:
                 rest = charters[index:]
                 more = sum(len(i) for _, i in rest)
@@ -319,9 +420,10 @@ def with_note(messages: list[Message], note: str | None) -> list[Message]:
     are when there is no note."""
     if not note:
         return messages
-    if not messages or len(messages[0]["blocks"]) >= MAX_BLOCKS:
+    first = messages[0] if messages else None
+    if first is None or not Room.message(f"{note}\n{first['text']}").fits(
+            [context(note), *first["blocks"]]):
         return [{"text": note, "blocks": [context(note)]}, *messages]
-    first = messages[0]
     return [{**first, "text": f"{note}\n{first['text']}",
              "blocks": [context(note), *first["blocks"]]}, *messages[1:]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from handlers.views.blocks import Message, status_blocks
+from handlers.views.blocks import Message, Room, shrunk, status_blocks
 from services.domain.display import mrkdwn_text
 
 if TYPE_CHECKING:
@@ -28,8 +28,10 @@ def status_message(status: CharterStatus, *, tz: tzinfo) -> Message:
                        f.differs) for f in status.fields}
     changes = [f"{c.kind} {c.status} ({c.created_at.astimezone(tz):%b %-d %H:%M})"
                for c in status.recent_changes]
-    return {"text": f"Status of {mrkdwn_text(status.event_id)}",
-            "blocks": status_blocks(want, fields=fields, page_line=page_line, changes=changes)}
+    text = f"Status of {mrkdwn_text(status.event_id)}"
+    blocks = status_blocks(want, fields=fields, page_line=page_line, changes=changes)
+    # Every field is the calendar's and the record's text: within a message's bytes.
+    return {"text": text, "blocks": shrunk(blocks, Room.message(text).bytes)}
 
 
 def link(url: str, label: str) -> str:

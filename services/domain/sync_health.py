@@ -41,6 +41,17 @@ def stale_line(last: datetime | None, *, now: datetime, after_minutes: int,
             f"check the bot.")
 
 
+def failed_line(failure: tuple[datetime, str] | None, *, now: datetime,
+                tz: ZoneInfo) -> str | None:
+    """Why the last calendar check failed (none succeeded since), for the Home's top; None
+    when the last check succeeded. The reason is the error's own words (text)."""
+    if failure is None:
+        return None
+    at, reason = failure
+    return (f"the last calendar check failed {_ago(max(now - at, timedelta(0)))} ago "
+            f"({at.astimezone(tz):%a %b %-d %H:%M}): {reason}")
+
+
 def _ago(age: timedelta) -> str:
     minutes = int(age.total_seconds() // 60)
     if minutes < 120:

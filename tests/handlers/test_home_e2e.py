@@ -16,13 +16,13 @@ import pytest
 from slack_bolt import App
 
 from bot.sandbox.sandbox import Sandbox
-from bot.sandbox.slack_fake import SlackFake
+from bot.sandbox.slack_fake import MAX_VIEW_BYTES, SlackFake
 from handlers.views.home import MAX_HOME_BLOCKS, SWAP, TIME, home_view
 from services.deps import Deps
 from services.domain.models import Charter, ReconcileResult, Window
 from services.domain.readiness import Departure
 from services.usecases.home import Home, HomeRead
-from tests.handlers.slack_requests import APPROVER, CAPTAIN, make_bot, signed
+from tests.handlers.slack_requests import APPROVER, CAL, CAPTAIN, make_bot, signed
 
 APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
 # The Monday before the seed's weekend: every charter is still to leave.
@@ -45,6 +45,18 @@ def home_opened(user: str) -> Any:
 
 def published(slack: SlackFake, count: int) -> list[dict[str, Any]]:
     return [p for _, p in slack.wait_for(count, method="views.publish")]
+
+
+def attempted(slack: SlackFake, timeout: float = 10.0) -> list[tuple[str, Any, str]]:
+    """Wait for one views.publish, taken or refused; the refused ones."""
+    deadline = time.monotonic() + timeout
+    with slack.changed:
+        while time.monotonic() < deadline:
+            refused = [r for r in slack.refused if r[0] == "views.publish"]
+            if refused or any(m == "views.publish" for m, _ in slack.calls):
+                return refused
+            slack.changed.wait(timeout=0.05)
+    return []
 
 
 def action_ids(view: dict[str, Any]) -> list[str]:
@@ -209,3 +221,139 @@ def test_approve_all_on_the_home_leaves_what_was_dismissed_there(
     approved = {d.subject for d in ops.audit.decision_history(limit=200)
                 if d.decision == "approved"}
     assert approved and not approved & dismissed
+
+
+# Twelve bookings whose guest names are 3,000 emoji each: the Home of the seed's weekend
+# with them was over Slack's 250 kB a view, refused whole (view_too_large).
+EMOJI_NAME = "🎉" * 3000
+
+
+def emoji_bookings(box: Sandbox, count: int = 12) -> None:
+    emails = {m.name: m.email for m in box.config.roster}
+    for n in range(count):
+        start = datetime(2026, 5, 27, 8 + n, tzinfo=UTC)
+        box.emulator.add_event(CAL, {
+            "summary": f"{EMOJI_NAME} — Sail {n}", "location": "Dock A",
+            "description": f"Captain: Gene\nMate: Ana\nGuests: 4\nGuest: {EMOJI_NAME}",
+            "start": {"dateTime": start.isoformat()},
+            "end": {"dateTime": (start + timedelta(minutes=50)).isoformat()},
+            "attendees": [{"email": emails["Gene"]}, {"email": emails["Ana"]}]})
+
+
+def test_a_home_of_twelve_bookings_with_huge_names_fits_slacks_250_kb_and_says_what_is_left(
+        bot: tuple[App, Deps], seeded: Sandbox, slack: SlackFake) -> None:
+    app, _ = bot
+    emoji_bookings(seeded)
+    app.dispatch(home_opened(APPROVER))
+    refused = attempted(slack)
+    # Slack's own words when a view is too large; the fake says them as Slack does.
+    assert [(error, len(json.dumps(p["view"]))) for _, p, error in refused] == []
+    [call] = published(slack, 1)
+    view = call["view"]
+    assert len(json.dumps(view)) <= MAX_VIEW_BYTES
+    text = shown(view)
+    # What fits is shown, its first charters and decisions; the rest is counted.
+    assert "🎉" in text and "*To decide*" in text
+    assert "more charters to decide" in text
+    assert "more departures, from Wed May 27" in text
+
+
+def calendar_lists(box: Sandbox) -> int:
+    return sum(1 for method, path in box.emulator.requests
+               if method == "GET" and path.split("?")[0].endswith("/events"))
+
+
+def test_homes_opened_together_share_one_read_and_a_landed_change_is_shown_at_once(
+        bot: tuple[App, Deps], seeded: Sandbox, slack: SlackFake,
+        aws_calls: Counter[str]) -> None:
+    from tests.handlers.slack_requests import click, command, responses
+
+    app, ops = bot
+    people = [f"U0VIEW{n:02d}" for n in range(10)]
+    seeded.emulator.reset_requests()
+    aws_calls.clear()
+    for person in people:  # ten openings in quick succession (the lazy listeners overlap)
+        app.dispatch(home_opened(person))
+    assert len(published(slack, 10)) == 10
+    assert calendar_lists(seeded) == 1
+    assert aws_calls["Scan"] + aws_calls["Query"] == 1
+    assert aws_calls["ListObjectsV2"] == 1
+    # A swap lands; a Home opened right after shows it (not the read of a moment ago).
+    app.dispatch(signed(command(slack, "swap danika Ana Tess")))
+    [plan] = responses(slack, 1)
+    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "change_confirm")
+    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                              message={"ts": "1.1", "text": plan["text"],
+                                       "blocks": plan["blocks"]})))
+    slack.wait_for(1, method="chat.postMessage")
+    deadline = time.monotonic() + 10
+    while not any(c.status == "done" for c in ops.audit.recent()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    before = len(slack.wait_for(0, method="views.publish"))
+    app.dispatch(home_opened("U0LATE"))
+    late = [p for _, p in slack.wait_for(before + 1, method="views.publish")
+            if p["user_id"] == "U0LATE"]
+    danika = next(b["text"]["text"] for b in late[-1]["view"]["blocks"]
+                  if b.get("block_id") == "home:danika-may31")
+    assert "Mate Tess" in danika and "Mate Ana" not in danika
+
+
+def test_a_change_held_back_by_the_throttle_is_published_when_it_ends(
+        bot: tuple[App, Deps], slack: SlackFake) -> None:
+    from tests.handlers.slack_requests import click, command, responses
+
+    app, ops = bot
+    app.dispatch(home_opened(CAPTAIN))
+    published(slack, 1)
+    # A swap confirmed seven seconds later (the clock running on from there) lands within
+    # the ten seconds: the Home is held back, and published once they are over.
+    ops.clock = lambda: MONDAY + timedelta(seconds=5)  # type: ignore[method-assign]
+    app.dispatch(signed(command(slack, "swap danika Ana Tess")))
+    [plan] = responses(slack, 1)
+    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "change_confirm")
+    started = time.monotonic()
+    ops.clock = lambda: MONDAY + timedelta(  # type: ignore[method-assign]
+        seconds=7 + time.monotonic() - started)
+    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                              message={"ts": "1.1", "text": plan["text"],
+                                       "blocks": plan["blocks"]})))
+    [_opened, trailing] = published(slack, 2)
+    assert trailing["user_id"] == CAPTAIN
+    danika = next(b["text"]["text"] for b in trailing["view"]["blocks"]
+                  if b.get("block_id") == "home:danika-may31")
+    assert "Mate Tess" in danika
+    time.sleep(1.5)
+    assert len(slack.wait_for(0, method="views.publish")) == 2  # once, not once a change
+
+
+def test_a_failed_calendar_check_is_warned_of_at_the_top_with_its_reason(
+        bot: tuple[App, Deps], seeded: Sandbox, slack: SlackFake, tmp_path: Path) -> None:
+    from bot.wiring import build_systems, fleet_last_failure
+    from common.errors import CharterOpsError
+    from services.live_sync import LiveSync
+    from store.sync_state import SyncState
+
+    app, ops = bot
+    state = SyncState(ops.audit.sessions, clock=lambda: MONDAY - timedelta(minutes=3))
+    ops.last_failure = lambda: fleet_last_failure(state, ops.config)
+    live = LiveSync(systems=build_systems(seeded.config, seeded.env), config=seeded.config,
+                    state=state, changes=ops.changes, alerts=None, clock=lambda: MONDAY)
+    live.check()  # the first check takes its starting point: a success
+    app.dispatch(home_opened(CAPTAIN))
+    assert "could not be checked" not in shown(published(slack, 1)[0]["view"])
+    seeded.emulator.revoke_refresh_tokens()  # someone revoked the bot's Google access
+    seeded.emulator.expire_access_tokens()
+    state = SyncState(ops.audit.sessions, clock=lambda: MONDAY - timedelta(minutes=2))
+    live = LiveSync(systems=build_systems(seeded.config, seeded.env), config=seeded.config,
+                    state=state, changes=ops.changes, alerts=None, clock=lambda: MONDAY)
+    with pytest.raises(CharterOpsError) as failed:
+        live.check()
+    app.dispatch(home_opened(CAPTAIN))
+    view = published(slack, 2)[-1]["view"]
+    warning = view["blocks"][1]["text"]["text"]
+    assert warning.startswith(":warning: *The calendar could not be checked*: the last "
+                              "calendar check failed 2 minutes ago")
+    assert str(failed.value)[:60] in warning, warning

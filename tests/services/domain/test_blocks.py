@@ -10,6 +10,7 @@ import pytest
 
 from handlers.views.blocks import (
     MAX_BLOCKS,
+    MAX_MESSAGE_BYTES,
     MAX_SECTION,
     MAX_VALUE,
     decided,
@@ -46,6 +47,7 @@ def check_limits(messages: list[dict]) -> None:
     for message in messages:
         assert message["text"]
         assert 0 < len(message["blocks"]) <= MAX_BLOCKS
+        assert len(json.dumps(message)) <= MAX_MESSAGE_BYTES
         for block in message["blocks"]:
             if block["type"] == "section":
                 assert len(block["text"]["text"]) <= MAX_SECTION
@@ -111,6 +113,22 @@ def test_many_discrepancies_on_one_charter_stay_within_a_section_and_a_value() -
     approve = next(e for b in message["blocks"] if b["type"] == "actions"
                    for e in b["elements"] if e["action_id"] == "digest_approve")
     assert json.loads(approve["value"]) == {"event": "guest0-jun1", "ids": None}
+
+
+def test_charters_with_huge_calendar_names_split_by_bytes_and_lose_none() -> None:
+    # 3,000 emoji fit a section's 3,000 characters and weigh 36 kB as sent: five such
+    # entries in one message were 180 kB of blocks, with 15 blocks of Slack's 50.
+    name = "🎉" * 3000
+    result = drift(12)
+    result = replace(result, discrepancies=tuple(
+        replace(d, kind=Kind.PAGE_STALE, summary=f"The page of {name} is stale")
+        for d in result.discrepancies))
+    messages = digest_messages(result)
+    check_limits(messages)
+    assert len(messages) == 6 and "more discrepancies on 7 charters" in json.dumps(
+        messages[-1])
+    assert mentioned(messages) == {f"guest{n}-jun1" for n in range(5)}
+    assert all("🎉" in json.dumps(m, ensure_ascii=False) for m in messages[:-1])
 
 
 def test_a_decision_replaces_only_that_charters_buttons() -> None:
