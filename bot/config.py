@@ -53,9 +53,19 @@ def parse_config(text: str, *, source: str = "app.yaml", base: Path | None = Non
 
 
 def _templates_checked(config: Config, *, source: str, base: Path) -> Config:
-    """The operator's e-mail templates rendered against a sample correction now, so that
-    one that does not parse or names a missing variable stops the start, naming the file
-    and the line; their folder made absolute (a command run elsewhere finds it)."""
+    """The operator's guest page and e-mail templates rendered against a sample now, so
+    that one that does not parse or names a missing variable stops the start, naming the
+    file and the line; their paths made absolute (a command run elsewhere finds them)."""
+    if config.pages.template is not None:
+        from services.domain.pages.own_template import check_page_template
+
+        page = (base / config.pages.template).resolve()
+        try:
+            check_page_template(page)
+        except ConfigError as error:
+            raise ConfigError(f"{source}: {error}") from None
+        pages = config.pages.model_copy(update={"template": str(page)})
+        config = config.model_copy(update={"pages": pages})
     if config.guests.template_dir is None:
         return config
     from services.domain.guests.mail import MailTemplates

@@ -4,6 +4,7 @@ refused at start naming the file and the line, and the HTML part escaping what i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from bot.config import load_config, parse_config
 from common.errors import ConfigError
 from services.domain.guests.facts import FactChange, GuestFacts
 from services.domain.guests.mail import SAMPLE, Correction, MailTemplates
+from services.domain.pages.own_template import SAMPLE as SAMPLE_PAGE
+from services.domain.pages.rendering import PageRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (ROOT / "app.yaml").read_text(encoding="utf-8")
@@ -147,3 +150,46 @@ def test_a_template_folder_that_is_missing_or_holds_none_of_the_templates_is_ref
 def test_the_shipped_templates_pass_their_own_check() -> None:
     MailTemplates().check()
     assert "Your skipper" not in MailTemplates().render(SAMPLE).text
+
+
+# -- the operator's own guest page ---------------------------------------------
+
+PRODUCT_PAGE = (ROOT / "services/domain/pages/templates/guest_page.html.j2").read_text(
+    encoding="utf-8")
+PAGE_TEMPLATE = "  template: null\n"
+
+
+def with_page_template(path: str) -> str:
+    assert SHIPPED.count(PAGE_TEMPLATE) == 1
+    return SHIPPED.replace(PAGE_TEMPLATE, f"  template: {path}\n", 1)
+
+
+def test_the_operators_own_guest_page_is_loaded_relative_to_app_yaml(tmp_path: Path) -> None:
+    own = PRODUCT_PAGE.replace("<h2>When and where</h2>", "<h2>Your day on the water</h2>")
+    (tmp_path / "page.html").write_text(own, encoding="utf-8")
+    (tmp_path / "app.yaml").write_text(with_page_template("page.html"), encoding="utf-8")
+    config = load_config(tmp_path / "app.yaml")
+    assert config.pages.template == str(tmp_path / "page.html")
+    html = PageRenderer(config.pages.template).render(
+        replace(SAMPLE_PAGE, guest_name="<script>alert(1)</script>"))
+    assert "<h2>Your day on the water</h2>" in html
+    assert "<script>alert(1)</script>" not in html  # autoescaped, whatever the file's name
+
+
+def test_a_guest_page_naming_a_missing_variable_is_refused_naming_file_and_line(
+        tmp_path: Path) -> None:
+    own = PRODUCT_PAGE.replace("{{ arrival }}", "{{ arrival_time }}")
+    line = next(n for n, text in enumerate(own.splitlines(), 1) if "arrival_time" in text)
+    (tmp_path / "page.html").write_text(own, encoding="utf-8")
+    said = refusal(with_page_template("page.html"), base=tmp_path)
+    assert f"pages.template: {tmp_path / 'page.html'}, line {line}: 'arrival_time' is " \
+           "undefined" in said
+
+
+def test_a_guest_page_without_a_mark_status_reads_back_is_refused_naming_it(
+        tmp_path: Path) -> None:
+    own = PRODUCT_PAGE.replace(' data-field="arrival"', "").replace(' data-field="crew"', "")
+    (tmp_path / "page.html").write_text(own, encoding="utf-8")
+    said = refusal(with_page_template("page.html"), base=tmp_path)
+    assert "pages.template: " in said
+    assert "lacks the data-field marks arrival, crew, which status reads back" in said

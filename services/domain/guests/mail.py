@@ -121,7 +121,7 @@ class MailTemplates:
                 raise ConfigError(f"{SETTING}: {where}, line {error.lineno}: "
                                   f"{error.message}") from None
             except TemplateError as error:
-                where, line = _failing_line(error, self._template(name).filename or name)
+                where, line = failing_line(error, self._template(name).filename or name)
                 raise ConfigError(f"{SETTING}: {where}, line {line}: {error}") from None
 
 
@@ -132,7 +132,7 @@ def _variables(correction: Correction) -> dict[str, object]:
             "new": correction.new, "page_url": correction.page_url}
 
 
-def _failing_line(error: BaseException, filename: str) -> tuple[str, int | str]:
+def failing_line(error: BaseException, filename: str) -> tuple[str, int | str]:
     """The template file and line an error was raised at: Jinja rewrites the traceback so
     that its frames carry the template's file and line, the innermost last."""
     found: tuple[str, int | str] = (filename, "?")
