@@ -7,7 +7,7 @@
   ``error`` once SES refused it; neither: *not confirmed*, never sent again by itself.
   ``address`` is the guest's, in full: the audit store is one of the two places it may be.
 
-Revision ID: 0012
+Revision ID: 0013
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
