@@ -25,10 +25,12 @@ def load_config(path: str | Path) -> Config:
                           "charter-ops init writes a new app.yaml)") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
-    return parse_config(text, source=str(path))
+    return parse_config(text, source=str(path), base=path.parent)
 
 
-def parse_config(text: str, *, source: str = "app.yaml") -> Config:
+def parse_config(text: str, *, source: str = "app.yaml", base: Path | None = None) -> Config:
+    """``base``: the folder a relative template path is read from (app.yaml's; the
+    current directory when None)."""
     try:
         data = load_settings(text)
     except yaml.YAMLError as error:
@@ -44,9 +46,37 @@ def parse_config(text: str, *, source: str = "app.yaml") -> Config:
         raise ConfigError("\n".join(f"{source}: {key}: still the placeholder '{value}'; "
                                      "replace it" for key, value in unfilled))
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as error:
         raise ConfigError(_describe(source, error)) from None
+    return _templates_checked(config, source=source, base=base or Path.cwd())
+
+
+def _templates_checked(config: Config, *, source: str, base: Path) -> Config:
+    """The operator's guest page and e-mail templates rendered against a sample now, so
+    that one that does not parse or names a missing variable stops the start, naming the
+    file and the line; their paths made absolute (a command run elsewhere finds them)."""
+    if config.pages.template is not None:
+        from services.domain.pages.own_template import check_page_template
+
+        page = (base / config.pages.template).resolve()
+        try:
+            check_page_template(page)
+        except ConfigError as error:
+            raise ConfigError(f"{source}: {error}") from None
+        pages = config.pages.model_copy(update={"template": str(page)})
+        config = config.model_copy(update={"pages": pages})
+    if config.guests.template_dir is None:
+        return config
+    from services.domain.guests.mail import MailTemplates
+
+    folder = (base / config.guests.template_dir).resolve()
+    try:
+        MailTemplates(folder).check()
+    except ConfigError as error:
+        raise ConfigError(f"{source}: {error}") from None
+    guests = config.guests.model_copy(update={"template_dir": str(folder)})
+    return config.model_copy(update={"guests": guests})
 
 
 _NAMED_KEY = re.compile(r"([A-Za-z_]\w*(?:\.\w+|\[\d+\])*): (.*)", re.S)

@@ -8,7 +8,9 @@
     ├── SourceUnavailableError an external system could not be read or written
     │   ├── CalendarAuthError      the Calendar API refused our credentials
     │   ├── SyncTokenExpiredError  the calendar wants a full read again (410)
-    │   └── MessageRefusedError    Slack answered a message with an error: it was not sent
+    │   ├── MessageRefusedError    Slack answered a message with an error: it was not sent
+    │   └── MailNotSentError       SES answered that it did not take an e-mail
+    │       └── MailRefusedError       and would refuse it again (rejected, unverified sender)
     ├── ConflictError          the data changed under us (stale etag, failed condition)
     │   └── RefusedWriteError      a write outside the bot's bounds, refused unmade
     └── LeaseLostError         another process took over work this one was doing
@@ -86,6 +88,18 @@ class MessageRefusedError(SourceUnavailableError):
     """Slack answered a message with an error (``channel_not_found``, ``user_not_found``,
     ...): it was not sent, and sending it again would be refused the same way. A lost
     answer or a timeout is a plain SourceUnavailableError: the message may have arrived."""
+
+
+class MailNotSentError(SourceUnavailableError):
+    """SES answered that it did not take a guest's e-mail (it kept throttling): it surely
+    did not go, and may be sent later. A lost answer or a timeout is a plain
+    SourceUnavailableError instead: the e-mail may have gone."""
+
+
+class MailRefusedError(MailNotSentError):
+    """SES refused a guest's e-mail (MessageRejected, a sender identity not verified,
+    sending paused): it was not sent, and sending it again would be refused the same way
+    until a person fixes the reason the message names."""
 
 
 class LeaseLostError(CharterOpsError):

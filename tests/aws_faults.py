@@ -45,6 +45,13 @@ def cloudfront_error(code: str, message: str, *, status: int = 400
     return status, {"Content-Type": "text/xml"}, body
 
 
+def sesv2_error(code: str, message: str, *, status: int = 400
+                ) -> tuple[int, dict[str, str], bytes]:
+    """An SES v2 (REST-JSON) error: the code in x-amzn-ErrorType, as SES sends it."""
+    body = json.dumps({"message": message}).encode()
+    return status, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, body
+
+
 class AwsFaults:
     def __init__(self, events: BaseEventHooks) -> None:
         self._events = events  # a boto3 Session's: every client it builds after this
@@ -65,17 +72,23 @@ class AwsFaults:
 
     def fail(self, service: str, operation: str, *,
              answer: tuple[int, dict[str, str], bytes],
-             when: Callable[[AWSRequest], bool] = lambda _: True) -> None:
-        """Answer every ``operation`` request for which ``when`` holds with ``answer``."""
+             when: Callable[[AWSRequest], bool] = lambda _: True,
+             times: int | None = None) -> None:
+        """Answer every ``operation`` request for which ``when`` holds with ``answer``
+        (only the first ``times`` of them, when given). Registered first: under moto's
+        in-process ``mock_aws``, whose own before-send hook answers every request, the
+        fault is seen before it."""
         status, headers, body = answer
 
         def intercept(request: AWSRequest, **_: Any) -> AWSResponse | None:
             if not self.active or not when(request):
                 return None
+            if times is not None and self.failed.count(f"{service}:{operation}") >= times:
+                return None
             self.failed.append(f"{service}:{operation}")
             return AWSResponse(request.url, status, headers, _Body(body))
 
-        self._events.register(f"before-send.{service}.{operation}", intercept)
+        self._events.register_first(f"before-send.{service}.{operation}", intercept)
 
 
 def is_continuation(request: AWSRequest) -> bool:

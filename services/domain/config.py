@@ -27,6 +27,7 @@ from services.domain.gate_settings import (
     credentials,
     vessel_rules,
 )
+from services.domain.guest_settings import GuestSettings
 
 if TYPE_CHECKING:
     from services.domain.credentials import VesselRules
@@ -153,6 +154,8 @@ class PagesSettings(_Section):
     cache_ttl_seconds: int = Field(default=86400, ge=0, strict=True)
     # Pages of charters departing within this many hours are fetched as a guest does.
     served_check_hours: float = Field(default=48, ge=0, strict=True)
+    # The operator's own guest page template (Jinja2); None: the product's.
+    template: str | None = Field(default=None, min_length=1)
 
     @field_validator("base_url", "waiver_url", "photo_upload_url")
     @classmethod
@@ -296,6 +299,7 @@ class Config(_Section):
     credential_kinds: CredentialKinds = DEFAULT_KINDS
     endorsements: Endorsements = DEFAULT_ENDORSEMENTS
     crew_gate: CrewGateSettings = CrewGateSettings()
+    guests: GuestSettings = GuestSettings()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
@@ -71,18 +72,29 @@ def content_md5(html: str) -> str:
 class PageRenderer:
     """Loads the template once; render() is then a pure function of the page."""
 
-    def __init__(self) -> None:
+    def __init__(self, template: str | Path | None = None) -> None:
+        """``template``: the operator's own (``pages.template``), checked at load by
+        services/domain/pages/own_template.py; None: the product's."""
         # Jinja is loaded with the first renderer: a request that renders no page (a
         # slash command's ack) never pays for it.
-        from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+        from jinja2 import (
+            Environment,
+            FileSystemLoader,
+            PackageLoader,
+            StrictUndefined,
+        )
 
+        own = Path(template) if template is not None else None
         self._env = Environment(
-            loader=PackageLoader("services.domain.pages", "templates"),
-            autoescape=select_autoescape(["html", "j2"]),
+            loader=FileSystemLoader(str(own.parent)) if own is not None
+            else PackageLoader("services.domain.pages", "templates"),
+            # Always: an operator's template named page.htm or page.jinja is HTML too.
+            autoescape=True,
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
-        self._template = self._env.get_template("guest_page.html.j2")
+        self._template = self._env.get_template(own.name if own is not None
+                                                else "guest_page.html.j2")
 
     def render(self, page: GuestPage) -> str:
         return self._template.render(
