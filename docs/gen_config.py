@@ -86,6 +86,7 @@ def default(field: FieldInfo) -> str:
     if field.default is not PydanticUndefined:
         return f"`{_yaml_value(field.default)}`" if field.default is not None else "none"
     if field.default_factory is not None:
+        # pydantic types a factory as taking no argument or the validated data; ours take none.
         return f"`{_yaml_value(field.default_factory())}`"  # type: ignore[call-arg]
     return "required"
 
