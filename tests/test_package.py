@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
-# What the README's command table documents.
+# What the command table of docs/cli.md documents.
 COMMANDS = ("reconcile", "apply", "status", "swap", "time", "undo", "audit", "watch", "demo",
             "init", "doctor")
 # The first setuptools that builds wheels by itself (no separate `wheel` package).
