@@ -21,6 +21,7 @@ import httplib2
 from google.auth.exceptions import GoogleAuthError
 from googleapiclient.errors import HttpError
 
+from common.concurrently import Readers
 from common.errors import (
     CalendarAuthError,
     ConflictError,
@@ -275,13 +276,14 @@ class CalendarReader:
         )
 
     def look_up(self, links: Mapping[str, str | None], *, source: str, start: datetime,
-                end: datetime) -> dict[str, EventLookup]:
+                end: datetime, readers: Readers | None = None) -> dict[str, EventLookup]:
         """What the calendar holds, anywhere, for each record's link (record eventId ->
-        calendarEventId or None), from the source the snapshot came from."""
+        calendarEventId or None), from the source the snapshot came from; through the
+        API, a few at a time through ``readers`` where it is given."""
         if not links:
             return {}
         if source == "api" and self._api is not None:
-            return look_up_by_api(self._api, links, tz=self._tz)
+            return look_up_by_api(self._api, links, tz=self._tz, readers=readers)
         url = self._ical_url
         if not url:
             return {r: EventLookup(Lookup.UNKNOWN, detail="the calendar has no source to look "

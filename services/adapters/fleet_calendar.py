@@ -26,6 +26,7 @@ from typing import Any
 from common.concurrently import Readers
 from common.errors import SourceUnavailableError
 from services.adapters.calendar import CalendarApi, CalendarReader
+from services.adapters.calendar_lookup import AT_ONCE
 from services.domain.fleet import aboard
 from services.domain.models import (
     Boat,
@@ -53,6 +54,8 @@ class FleetCalendar:
         self._home: dict[str, str] = {}
         self._lock = threading.Lock()
         self._readers = Readers(len(self._boats), name="boat-calendar")
+        # The records' look-ups, whichever boat asks them: bounded across the fleet.
+        self._lookups = Readers(AT_ONCE, name="calendar-lookup")
 
     @property
     def boats(self) -> tuple[tuple[Boat, CalendarReader], ...]:
@@ -154,7 +157,7 @@ class FleetCalendar:
         found: dict[str, EventLookup] = {}
         homes_found = self._readers.each([partial(
             self.reader(home).look_up, batch, source=sources.get(home, source), start=start,
-            end=end) for home, batch in first.items()])
+            end=end, readers=self._lookups) for home, batch in first.items()])
         for home, seen in zip(first, homes_found, strict=True):
             found.update(self._aboard(boats[home], seen))
         # Not on its own boat's calendar: every other read boat is asked at once, and the
@@ -168,7 +171,7 @@ class FleetCalendar:
         asks = [(boat, reader, again) for boat, reader, again in asks if again]
         elsewhere = self._readers.each([partial(
             reader.look_up, again, source=sources.get(boat.calendar_id, source), start=start,
-            end=end) for boat, reader, again in asks])
+            end=end, readers=self._lookups) for boat, reader, again in asks])
         settled: set[str] = set()
         for (boat, _, _), seen_there in zip(asks, elsewhere, strict=True):
             chosen = {rid: seen for rid, seen in seen_there.items()

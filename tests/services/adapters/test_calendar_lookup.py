@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.concurrently import Readers
 from common.errors import SourceUnavailableError
 from services.adapters.calendar_lookup import look_up_by_api, look_up_in_feed
 from services.domain.models import Lookup
@@ -38,17 +39,23 @@ class FakeFinder:
         return self.linked.get(record_event_id, [])
 
 
-def test_each_answer_of_the_api() -> None:
-    finder = FakeFinder(by_id={
+def every_kind_of_answer() -> FakeFinder:
+    return FakeFinder(by_id={
         "evtlive": event("evtlive"),
         "evtcancelled": {"id": "evtcancelled", "status": "cancelled"},
         "evtallday": event("evtallday", start={"date": "2026-07-13"}, end={"date": "2026-07-14"}),
         "evtseries": event("evtseries", recurrence=["RRULE:FREQ=WEEKLY"]),
     }, linked={"twice-may31": [event("a"), event("b")], "linked-may31": [event("evtc")]})
-    found = look_up_by_api(finder, {
-        "live-may31": "evtlive", "cancelled-may31": "evtcancelled", "gone-may31": "evtgone",
-        "allday-may31": "evtallday", "series-may31": "evtseries", "twice-may31": None,
-        "linked-may31": None, "nolink-may31": None}, tz=LA)
+
+
+LINKS: dict[str, str | None] = {
+    "live-may31": "evtlive", "cancelled-may31": "evtcancelled", "gone-may31": "evtgone",
+    "allday-may31": "evtallday", "series-may31": "evtseries", "twice-may31": None,
+    "linked-may31": None, "nolink-may31": None}
+
+
+def test_each_answer_of_the_api() -> None:
+    found = look_up_by_api(every_kind_of_answer(), LINKS, tz=LA)
     assert {k: v.found for k, v in found.items()} == {
         "live-may31": Lookup.LIVE, "cancelled-may31": Lookup.CANCELLED,
         "gone-may31": Lookup.DELETED, "allday-may31": Lookup.NOT_A_CHARTER,
@@ -66,6 +73,23 @@ def test_after_one_failed_look_up_the_api_is_not_asked_again() -> None:
     found = look_up_by_api(finder, {"a-may31": "evta", "b-may31": "evtb", "c-may31": "evtc"},
                            tz=LA)
     assert finder.asked == ["evta"]
+    assert {v.found for v in found.values()} == {Lookup.UNKNOWN}
+    assert all("HTTP 503" in v.detail for v in found.values())
+
+
+def test_asked_a_few_at_a_time_the_answers_are_a_loops() -> None:
+    finder = every_kind_of_answer()
+    found = look_up_by_api(finder, LINKS, tz=LA, readers=Readers(3, name="look-up-test"))
+    assert found == look_up_by_api(every_kind_of_answer(), LINKS, tz=LA)
+    assert sorted(finder.asked) == sorted(LINKS[r] or r for r in LINKS)  # each once
+
+
+def test_asked_a_few_at_a_time_after_a_failure_none_not_yet_begun_is_asked() -> None:
+    finder = FakeFinder(failing=True)
+    links: dict[str, str | None] = {f"r{n:02d}-may31": f"evt{n:02d}" for n in range(20)}
+    found = look_up_by_api(finder, links, tz=LA, readers=Readers(2, name="look-up-test"))
+    # Only those in flight when the first failed were asked: two threads, two at most.
+    assert 1 <= len(finder.asked) <= 2
     assert {v.found for v in found.values()} == {Lookup.UNKNOWN}
     assert all("HTTP 503" in v.detail for v in found.values())
 
