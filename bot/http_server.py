@@ -13,7 +13,7 @@ for ever. Here:
   opened or its last answer, however many bytes it drips meanwhile (an idle keep-alive
   connection is closed after as long). A request being answered is never cut.
 
-A buffering reverse proxy in front (README, "Deployment") keeps slow clients away from
+A buffering reverse proxy in front (docs/deploying.md) keeps slow clients away from
 the bot altogether; these limits keep it answering without one.
 """
 
