@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None, *, systems: Systems | None = None,
          prog: str = "python -m bot") -> int:
     """``prog`` is the name the user typed (charter-ops or python -m bot), for usage lines."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _TerminalStream(out), _TerminalStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _TerminalStream(out), _TerminalStream(err)
     try:
         return _main(argv, systems=systems, now=now, prog=prog)
     finally:

@@ -61,6 +61,8 @@ class SlackCourier:
         None when it is not there. SourceUnavailableError when they could not be read."""
         opened = self._call(lambda: self._client.conversations_open(users=user))
         channel = (opened.get("channel") or {}).get("id")
+        if not channel:  # Slack would refuse the read with channel_not_found
+            raise MessageRefusedError(f"Slack opened no conversation with {user}")
         history = self._call(lambda: self._client.conversations_history(
             channel=channel, include_all_metadata=True, limit=HISTORY_LIMIT))
         wanted = metadata(change_id=change_id, slack_id=user)

@@ -355,7 +355,8 @@ class Doctor:
                 page = client.users_conversations(
                     user=self._slack["user_id"], types="public_channel,private_channel",
                     exclude_archived=True, limit=200, cursor=cursor)
-                for found in page.get("channels", []):
+                channels: list[dict[str, Any]] = page.get("channels", [])
+                for found in channels:
                     if wanted in (found.get("id"), found.get("name")):
                         return passed(f"the bot is in {channel} (users.conversations)")
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")

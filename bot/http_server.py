@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
@@ -62,7 +62,9 @@ class _Server(TcpWSGIServer):
         longer than ``channel_timeout``, bytes or no bytes (waitress's own rule counts from
         the last byte)."""
         cutoff = now - self.adj.channel_timeout
-        for channel in list(self.active_channels.values()):
+        # types-waitress declares active_channels as one HTTPChannel; it is a dict of them.
+        channels = cast("dict[int, _Channel]", self.active_channels)
+        for channel in list(channels.values()):
             if not channel.requests and channel.owing_since < cutoff:
                 channel.will_close = True
 

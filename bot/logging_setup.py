@@ -88,7 +88,7 @@ def configure_logging(*, log_format: str | None, secrets: Iterable[str],
     return restore
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+class _Stderr(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a line is logged (as logging's last resort
     does), not to the stream that was sys.stderr when logging was set up."""
 
@@ -96,7 +96,7 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
         logging.Handler.__init__(self)
 
     @property
-    def stream(self) -> Any:  # type: ignore[override]
+    def stream(self) -> Any:
         return sys.stderr
 
 

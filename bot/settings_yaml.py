@@ -26,7 +26,8 @@ class _SettingsLoader(yaml.SafeLoader):
                 problem=f"alias *{event.anchor} is not allowed: a settings file needs no "
                         "anchors or aliases (&name, *name, <<:); write the value out",
                 problem_mark=event.start_mark)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        # types-PyYAML says an int; PyYAML passes a mapping's key node (or None) there too.
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
     def get_single_node(self) -> Node | None:
         node = super().get_single_node()

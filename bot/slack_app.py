@@ -47,7 +47,11 @@ def build_app(ops: Deps, *, token: str, signing_secret: str,
     courier = courier_for(client, pace=message_pace)
     ops.direct_message = courier.plain()
     ops.tell_through(courier)  # the crew told when a change lands, by any path
-    ops.on_landing(lambda _change: events.refresh_homes(ops, client))  # Homes too
+
+    def refresh_homes(_change: object) -> None:  # Homes too
+        events.refresh_homes(ops, client)
+
+    ops.on_landing(refresh_homes)
     events.register(app, ops)  # first: a repeated event reaches no listener
     commands.register(app, ops)
     actions.register(app, ops)

@@ -301,7 +301,7 @@ class LazyDeps(Deps):
                 self._parts[name] = build()
             return self._parts[name]
 
-    @property  # type: ignore[override]
+    @property
     def systems(self) -> Systems:
         return self._part("systems", lambda: build_systems(self.config, self._env))
 
@@ -309,7 +309,7 @@ class LazyDeps(Deps):
     def systems(self, value: Systems) -> None:
         self._parts["systems"] = value
 
-    @property  # type: ignore[override]
+    @property
     def audit(self) -> AuditStore:
         return self._part("audit", lambda: build_audit(self._env))
 
@@ -317,9 +317,13 @@ class LazyDeps(Deps):
     def audit(self, value: AuditStore) -> None:
         self._parts["audit"] = value
 
-    @property  # type: ignore[override]
+    @property
     def changes(self) -> ChangeService:
         return self._part("changes", self._build_changes)
+
+    @changes.setter
+    def changes(self, value: ChangeService) -> None:
+        self._parts["changes"] = value
 
     def _build_changes(self) -> ChangeService:
         service = build_change_service(self.systems, self.config, self.audit,
@@ -327,10 +331,6 @@ class LazyDeps(Deps):
                                        tell=self._courier)
         service.landed = self._landed
         return service
-
-    @changes.setter
-    def changes(self, value: ChangeService) -> None:
-        self._parts["changes"] = value
 
     def tell_through(self, courier: Courier) -> None:
         with self._lock:

@@ -401,9 +401,9 @@ class ChangeService:
             # Every other write was made; the change is left as its worst step left it.
             status = FAILED if any(s == FAILED for s, _ in memo.stopped) else CONFLICT
             count = len(memo.stopped)
-            error = (f"{count} write{'s' if count != 1 else ''} not made: "
-                     + "; ".join(text for _, text in memo.stopped))
-            self._audit.finish(change.id, status=status, error=error)
+            unmade = (f"{count} write{'s' if count != 1 else ''} not made: "
+                      + "; ".join(text for _, text in memo.stopped))
+            self._audit.finish(change.id, status=status, error=unmade)
             return self._outcome(self._audit.get(change.id) or change, repeated=repeated)
         # Every write has landed: now the crew may be told, before the change is marked
         # done, so a crash here leaves it for the retry, which skips who Slack confirmed

@@ -239,13 +239,13 @@ class Coalescer:
     def _run(self) -> None:
         while True:
             with self._wake:
-                while self._first is None and not self._stopped:
+                while (first := self._first) is None and not self._stopped:
                     self._wake.wait()
-                if self._stopped:
+                if self._stopped or first is None:
                     return
                 while not self._stopped:
                     now = time.monotonic()
-                    due = min(self._last + self._quiet, self._first + self._longest)
+                    due = min(self._last + self._quiet, first + self._longest)
                     if now >= due:
                         break
                     self._wake.wait(due - now)

@@ -93,7 +93,9 @@ class AuditLog:
                 if existing is None:
                     raise
                 return _entry(existing), False
-            return _entry(self._load(session, row.id)), True
+            stored = self._load(session, row.id)
+            assert stored is not None  # committed just above, in this session
+            return _entry(stored), True
 
     def step_finished(self, change_id: str, seq: int, *, status: str, before: Any = None,
                       after: Any = None, error: str | None = None) -> None:

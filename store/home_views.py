@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import DateTime, String, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from store.leases import aware, insert_once
+from store.leases import aware, insert_once, rows_matched
 from store.schema import Base
 
 
@@ -48,7 +48,7 @@ class HomeViews:
                 update(HomeViewRow).where(HomeViewRow.slack_id == slack_id)
                 .values(opened_at=now, published_at=now)
                 .execution_options(synchronize_session=False))
-            return bool(done.rowcount)  # type: ignore[attr-defined]
+            return bool(rows_matched(done))
 
     def watching(self, *, within: timedelta) -> list[str]:
         """The users who opened their Home within ``within``."""
@@ -67,7 +67,7 @@ class HomeViews:
                 update(HomeViewRow).where(HomeViewRow.slack_id == slack_id, or_(
                     HomeViewRow.published_at.is_(None),
                     HomeViewRow.published_at <= now - every)).values(published_at=now))
-            return bool(taken.rowcount)  # type: ignore[attr-defined]
+            return bool(rows_matched(taken))
 
     def last_published(self, slack_id: str) -> datetime | None:
         with self._sessions() as session:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, CursorResult, Result, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,12 @@ from common.changes import Lease
 def aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored here is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def rows_matched(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE matched: Session.execute is typed as returning a Result for any
+    statement, and for an UPDATE it is the CursorResult that counts them."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
 
 
 def take_lease(session: Session, model: Any, row: Any, *, where: ColumnElement[bool],
@@ -43,7 +49,7 @@ def take_lease(session: Session, model: Any, row: Any, *, where: ColumnElement[b
         update(model).where(where, seen, *also)
         .values(lease_owner=owner, lease_expires_at=now + ttl)
         .execution_options(synchronize_session=False))
-    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(rows_matched(taken) == 1)
 
 
 def renew_lease(session: Session, model: Any, *, where: ColumnElement[bool], lease: Lease,
@@ -53,7 +59,7 @@ def renew_lease(session: Session, model: Any, *, where: ColumnElement[bool], lea
         update(model).where(where, model.lease_owner == lease.owner)
         .values(lease_expires_at=now + lease.ttl)
         .execution_options(synchronize_session=False))
-    return bool(kept.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(rows_matched(kept) == 1)
 
 
 def release_lease(session: Session, model: Any, *, where: ColumnElement[bool], lease: Lease,
@@ -63,7 +69,7 @@ def release_lease(session: Session, model: Any, *, where: ColumnElement[bool], l
         update(model).where(where, model.lease_owner == lease.owner)
         .values(lease_owner=None, lease_expires_at=None, **values)
         .execution_options(synchronize_session=False))
-    return bool(kept.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(rows_matched(kept) == 1)
 
 
 def insert_once(sessions: Callable[[], Session], row: Any) -> bool:

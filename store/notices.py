@@ -24,7 +24,7 @@ from sqlalchemy import DateTime, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from common.notices import Delivery
-from store.leases import aware, insert_once
+from store.leases import aware, insert_once, rows_matched
 from store.schema import Base
 
 # The same news told again within this long, with nothing told in between, is the same
@@ -85,7 +85,7 @@ class NoticeLog:
                        CrewNoticeRow.attempts == delivery.attempts,
                        CrewNoticeRow.sent_at <= self._clock() - idle_for)
                 .values(attempts=delivery.attempts + 1, sent_at=self._clock()))
-            return done.rowcount == 1
+            return rows_matched(done) == 1
 
     def told_by_another(self, *, change_id: str, slack_id: str, event_id: str,
                         text: str) -> str | None:
@@ -122,7 +122,7 @@ class NoticeLog:
                    CrewNewsRow.change_id == seen.change_id, CrewNewsRow.told_at == seen.told_at)
             .values(change_id=change_id, text_sha=sha, told_at=now)
             .execution_options(synchronize_session=False))
-        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(rows_matched(done) == 1)
 
     @staticmethod
     def _refused(session: Session, change_id: str, slack_id: str) -> bool:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.leases import Lease, insert_once, release_lease, renew_lease, take_lease
+from store.leases import Lease, insert_once, release_lease, renew_lease, rows_matched, take_lease
 from store.leases import aware as _aware
 from store.schema import CalendarSyncRow, DecisionRow, SyncAlertRow, SyncProcessRow
 
@@ -165,7 +165,7 @@ class SyncState:
             done = session.execute(
                 update(CalendarSyncRow).where(CalendarSyncRow.calendar_id == calendar_id, was)
                 .values(**values).execution_options(synchronize_session=False))
-            return bool(done.rowcount == 1)
+            return bool(rows_matched(done) == 1)
 
     def seen(self, calendar_id: str, runner_id: str) -> None:
         """This process follows the calendar (said again at every check)."""

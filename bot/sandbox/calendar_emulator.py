@@ -317,8 +317,9 @@ class CalendarEmulator(LoopbackServer):
         event = self._find(calendar_id, event_id)
         self._check_etag(event, if_match)
         if replace:
-            kept = {k: event[k] for k in ("kind", "id", "iCalUID", "created", "htmlLink",
-                                          "sequence", "etag", "status") if k in event}
+            kept: dict[str, Any] = {k: event[k] for k in (
+                "kind", "id", "iCalUID", "created", "htmlLink", "sequence", "etag", "status")
+                if k in event}
             event.clear()
             event.update(kept)
             event.update(copy.deepcopy(changes))
@@ -650,7 +651,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None and fault.status is None:
                 self.close_connection = True  # a reset, as a proxy or a load balancer does
                 return None
-            if fault is not None:
+            if fault is not None and fault.status is not None:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
                 raise ApiError(fault.status, fault.reason, "Injected fault", headers)
             if emulator._api_failure:

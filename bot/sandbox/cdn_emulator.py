@@ -48,8 +48,7 @@ class CdnEmulator:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     def start(self) -> CdnEmulator:
         threading.Thread(target=self._server.serve_forever, args=(POLL_SECONDS,),

@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 import yaml
+from boto3.dynamodb.types import TypeSerializer
 from moto.server import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -232,7 +233,7 @@ def install(sandbox: Sandbox, scenario: Scenario) -> None:
     for event in scenario.events:
         sandbox.emulator.add_event(config.boats[0].calendar_id, event)
     dynamodb = sandbox.client("dynamodb")
-    serializer = boto3.dynamodb.types.TypeSerializer()
+    serializer = TypeSerializer()
     for item in scenario.records:
         dynamodb.put_item(TableName=config.dynamodb.table,
                           Item={k: serializer.serialize(v) for k, v in item.items()})

@@ -26,7 +26,7 @@ def register(app: App, deps: Deps) -> None:
 
     @app.middleware
     def once(req: BoltRequest, body: dict[str, Any],
-             next_: Callable[[], None]) -> BoltResponse | None:
+             next_: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else \
             _click_id(body)
         if not event_id:
@@ -37,7 +37,8 @@ def register(app: App, deps: Deps) -> None:
             # once even when Lambda retries the invocation.
             event_id = "lazy-" + hashlib.sha256(
                 f"{event_id} {req.lazy_function_name}".encode()).hexdigest()[:40]
-        retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+        retries = req.headers.get("x-slack-retry-num")
+        retry = retries[0] if retries else None
         if deps.first_delivery(str(event_id), retry_num=int(retry) if retry else None):
             return next_()
         logger.info("event %s already handled (retry %s): acknowledged, ignored", event_id,

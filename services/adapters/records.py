@@ -57,7 +57,7 @@ def _shared(value: Any) -> Any:
     return value
 
 
-def _to_attr(value: Any) -> dict[str, Any]:
+def _to_attr(value: Any) -> Mapping[str, Any]:
     return _serializer.serialize(value)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
 from services.domain.models import CrewMember
 
@@ -27,6 +28,10 @@ class Roster:
     def find_by_email(self, email: str) -> CrewMember | None:
         return self._by_email.get(email.casefold())
 
+    @overload
+    def canonical(self, name: str) -> str: ...
+    @overload
+    def canonical(self, name: None) -> None: ...
     def canonical(self, name: str | None) -> str | None:
         """The roster's spelling of ``name``, or the name as written when unknown."""
         if name is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from common.changes import APPLYING, FAILED, PENDING, ChangeEntry
 from services.deps import Deps
@@ -15,6 +16,9 @@ from services.domain.models import Discrepancy, ReconcileResult
 from services.domain.readiness import Departure
 from services.domain.sync_health import failed_line, stale_reason
 from services.usecases import ready
+
+if TYPE_CHECKING:
+    from store.home_views import HomeViews
 
 # A landed change re-publishes the Home of whoever opened it within a day, at most once
 # per person every ten seconds.
@@ -138,7 +142,7 @@ def due(deps: Deps, user_id: str) -> Home | None:
     return home_for(deps, read_home(deps), user_id=user_id)
 
 
-def _views(deps: Deps):  # type: ignore[no-untyped-def]
+def _views(deps: Deps) -> HomeViews:
     from store.home_views import HomeViews  # the audit store's table of opened Homes
 
     return HomeViews(deps.audit.sessions, clock=deps.clock)

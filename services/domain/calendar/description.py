@@ -275,12 +275,13 @@ def fields_from_plain_text(text: str) -> DescriptionFields:
             problems.append(_conflict(field, given))
             continue
         found[field] = given[0]
+    count = found.get(GUEST_COUNT)
     return DescriptionFields(
         captain=_str(found.get(CAPTAIN)),
         mate=_str(found.get(MATE)),
         crew=_strs(found.get(CREW)),
         guest_name=_str(found.get(GUEST_NAME)),
-        guest_count=found.get(GUEST_COUNT) if isinstance(found.get(GUEST_COUNT), int) else None,
+        guest_count=count if isinstance(count, int) else None,
         problems=tuple(problems),
     )
 

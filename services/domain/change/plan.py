@@ -185,7 +185,12 @@ def _finish(want: DesiredCharter, config: Config, roster: Roster, kind: str,
 def _replace_people(charter: Charter, role: str, names: list[str]) -> Charter:
     if role == "crew":
         return replace(charter, crew=tuple(names))
-    return replace(charter, **{role: names[0] if names else None})
+    first = names[0] if names else None
+    if role == "captain":
+        return replace(charter, captain=first)
+    if role == "mate":
+        return replace(charter, mate=first)
+    raise ValueError(f"not a role: {role!r}")
 
 
 def _with_times(charter: Charter, start: datetime, end: datetime) -> Charter:

@@ -185,12 +185,12 @@ def read_intent(text: str, *, author: CrewMember | None, roster: Roster,
     role = next((r for w, r in ROLE_WORDS.items() if request and re.search(
         rf"\b(?:a|an|another|new)\s+{w}\b", lowered)), None)
     if covering or accepted:
-        new = (covering or accepted)[0]
-        before = [m for pos, m in people if m != new and (not request or pos < request.start())]
-        old = before[0].name if before and not covering else None
+        taker = (covering or accepted)[0]
+        before = [m for pos, m in people if m != taker and (not request or pos < request.start())]
+        left = before[0].name if before and not covering else None
         if covering:
-            old = next((m.name for m in (m for _, m in people) if m != new), None)
-        return Intent("swap", days, refs, named, new=new.name, old=old, role=role)
+            left = next((m.name for m in (m for _, m in people) if m != taker), None)
+        return Intent("swap", days, refs, named, new=taker.name, old=left, role=role)
     return None  # "can't make Saturday" alone names nobody to take over
 
 

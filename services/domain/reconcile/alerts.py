@@ -52,8 +52,8 @@ def headline(*, event_id: str, want: DesiredCharter | None, record: Record | Non
     today = now.astimezone(tz).date()
     if want is None:
         who = mrkdwn_text((record.get("guestName") if record else None) or event_id)
-        old = record_start(record, tz)
-        when = day_word(old.date(), today=today) if old else "(date unknown)"
+        was = record_start(record, tz)
+        when = day_word(was.date(), today=today) if was else "(date unknown)"
         status = mrkdwn_text(show_value(record.get("status"))) if record else "(no record)"
         return (f"*{who}, {when}*: the calendar event was cancelled; DynamoDB still says "
                 f"{status}")
