@@ -322,3 +322,18 @@ def test_an_accessibility_audit_finds_nothing_serious(
         " nodes: []}]));")
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("template", list(TEMPLATES))
+@pytest.mark.parametrize("guest", ["arabic", "hebrew"])
+def test_a_right_to_left_name_reads_right_to_left_in_the_english_greeting(
+        browser: WebDriver, site: _Site, seed_page: GuestPage, template: str,
+        guest: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site, seed_page, template=template, viewport="phone", guest=guest)
+    name = browser.find_element(By.CSS_SELECTOR, '[data-field="guest"]')
+    assert name.text == GUESTS[guest]
+    assert name.value_of_css_property("direction") == "rtl"
+    assert browser.find_element(By.CSS_SELECTOR, "h1").value_of_css_property(
+        "direction") == "ltr"
