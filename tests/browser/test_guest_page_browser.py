@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.remote.webelement import WebElement
 
-pytestmark = pytest.mark.browser
+# One worker takes them all (pyproject's --dist loadgroup), so one Chromium serves them.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
