@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -30,3 +31,15 @@ def postgres_schema() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f"drop schema {schema} cascade"))
         admin.dispose()
+
+
+def audit_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A new, empty audit database's URL: a SQLite file under ``tmp_path``, or a
+    throwaway PostgreSQL schema (``kind`` "postgresql"), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'audit.sqlite3'}"
+        return
+    schemas = postgres_schema()
+    schema = next(schemas)
+    yield PG_URL + f"?options=-csearch_path%3D{schema}"
+    next(schemas, None)

@@ -5,7 +5,6 @@ withheld alone, as when the boats were read one after another."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,13 +16,13 @@ from bot.sandbox.calendar_emulator import Hold
 from bot.sandbox.sandbox import Sandbox, running_sandbox
 from services.domain.config import Config
 from tests.conftest import as_the_cli_sees_it
+from tests.holds import run_while_held
 from tests.test_fleet import book, fleet_config, reconcile, unreadable
 
 BOATS = [(f"Boat {k}", f"boat{k}@group.calendar.google.com") for k in range(1, 11)]
 FAILING = BOATS[6]  # Boat 7: only 500s, and no feed to fall back on
 # Long enough for ten requests on a busy machine; a loop over the boats never gets past
 # the first, which is kept waiting until every boat's has arrived.
-ARRIVAL_SECONDS = 20
 
 
 def booking(k: int) -> dict[str, Any]:
@@ -47,21 +46,10 @@ def test_the_boats_calendars_are_read_at_once_and_a_failing_one_is_withheld_alon
     unreadable(ten_boats, FAILING[1])
     holds: list[Hold] = [ten_boats.emulator.hold_next(method="GET", match=f"{cal}/events")
                          for _, cal in BOATS if cal != FAILING[1]]
-    outcome: dict[str, Any] = {}
-    reading = threading.Thread(target=lambda: outcome.update(
-        zip(("code", "report"), reconcile(capsys), strict=True)))
-    reading.start()
-    try:
-        # Every other boat's listing reaches the calendar while none has been answered.
-        arrived = [hold.arrived.wait(timeout=ARRIVAL_SECONDS) for hold in holds]
-    finally:
-        for hold in holds:
-            hold.release()
-        reading.join(timeout=120)
+    arrived, (code, report) = run_while_held(holds, lambda: reconcile(capsys))
     assert arrived == [True] * len(holds)
 
-    report = outcome["report"]
-    assert outcome["code"] == 2 and report["complete"] is False
+    assert code == 2 and report["complete"] is False
     missing = {d["event_id"] for d in report["discrepancies"] if d["kind"] == "RECORD_MISSING"}
     assert missing == {f"guest{k}-jun{1 + k}" for k in range(1, 11) if k != 7}
     # Boat 7's charter is not guessed at: no record is planned for it, and it is named.

@@ -9,7 +9,6 @@ calendar event, looked up by its link, is known to be cancelled or gone.
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import pytest
@@ -17,14 +16,12 @@ import pytest
 from bot.cli import main
 from bot.sandbox.calendar_emulator import Hold
 from bot.sandbox.sandbox import Sandbox
+from tests.holds import run_while_held
 
 CAL = "jada-internal@group.calendar.google.com"
 WINDOW = ["--from", "2026-05-25", "--to", "2026-06-24"]
 TABLE = "jada-charter-events"
 ZONE = "America/Los_Angeles"
-# Long enough for a few requests on a busy machine; a loop over the records never gets
-# past the first look-up, which is kept waiting until every one has arrived.
-ARRIVAL_SECONDS = 20
 
 
 @pytest.fixture
@@ -203,22 +200,12 @@ def test_the_look_ups_of_several_postponed_charters_are_asked_at_once(
         move(in_sync, event_id, day)
     holds: list[Hold] = [in_sync.emulator.hold_next(method="GET", match=f"/events/{event_id}")
                          for event_id in postponed]
-    outcome: dict[str, Any] = {}
-    reading = threading.Thread(target=lambda: outcome.update(
-        zip(("code", "report"), reconcile(capsys), strict=True)))
-    reading.start()
-    try:
-        # Every look-up reaches the calendar while none has been answered.
-        arrived = [hold.arrived.wait(timeout=ARRIVAL_SECONDS) for hold in holds]
-    finally:
-        for hold in holds:
-            hold.release()
-        reading.join(timeout=120)
+    arrived, (code, report) = run_while_held(holds, lambda: reconcile(capsys))
     assert arrived == [True] * len(holds)
 
     # Each is followed to its new day, as one look-up after another would.
-    assert outcome["code"] == 2
-    drift = found(outcome["report"])
+    assert code == 2
+    drift = found(report)
     assert not any(kind == "RECORD_ORPHANED" for kind, _, _ in drift)
     followed = {d["expected"] for (kind, _, field), d in drift.items()
                 if (kind, field) == ("RECORD_MISMATCH", "eventDate")}

@@ -14,18 +14,12 @@ from bot.health import Health
 from bot.serve import _database_check, _sync_check
 from bot.wiring import build_audit, database_sessions
 from services.domain.config import Config
-from tests.databases import PG_URL, postgres_schema
+from tests.databases import audit_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-        return
-    schemas = postgres_schema()
-    schema = next(schemas)
-    yield PG_URL + f"?options=-csearch_path%3D{schema}"
-    next(schemas, None)
+    yield from audit_database(request.param, tmp_path)
 
 
 @pytest.fixture

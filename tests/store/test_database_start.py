@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from store.schema_state import schema_state
-from tests.databases import PG_URL, postgres_schema
+from tests.databases import audit_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
@@ -28,13 +28,7 @@ open_engine(sys.argv[1]).dispose()
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-        return
-    schemas = postgres_schema()
-    schema = next(schemas)
-    yield PG_URL + f"?options=-csearch_path%3D{schema}"
-    next(schemas, None)
+    yield from audit_database(request.param, tmp_path)
 
 
 def test_replicas_opening_a_new_database_at_once_all_start_on_the_schema_at_head(
