@@ -44,34 +44,64 @@ def port_answers(port: int, *, within: float) -> bool:
     return False
 
 
+def listening(process: subprocess.Popen[bytes], log: Path, port: int, *,
+              within: float) -> bool:
+    """Whether this bot bound ``port`` (its log says so) and answers there, before
+    ``within`` seconds pass. A port that answers is not enough: between free_port() and
+    the bot's bind, another test's server may take it (then the bot exits, and the
+    requests would reach that server instead)."""
+    said = f"listening for Slack on http://0.0.0.0:{port}/"
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and process.poll() is None:
+        if said in log.read_text(errors="replace"):
+            return port_answers(port, within=max(0.1, deadline - time.monotonic()))
+        time.sleep(0.1)
+    return False
+
+
 @contextmanager
 def bot_process(seeded: Sandbox, slack: SlackFake, workdir: Path,
                 database: Path | str) -> Iterator[str]:
     """One ``python -m bot`` in HTTP mode; yields its /slack/events URL once it listens.
     ``database``: a SQLite file, or a database URL (PostgreSQL for replicas)."""
-    port = free_port()
     write_config(seeded.config, workdir / "app.yaml")
-    env = {**os.environ, **sandbox_environ(seeded), "PORT": str(port),
+    env = {**os.environ, **sandbox_environ(seeded),
            "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_URL": slack.api_url,
            "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
            "PYTHONPATH": str(ROOT)}
     env.pop("SLACK_APP_TOKEN", None)
-    # A file, not a pipe nobody reads: a bot that logs more than a pipe holds would block.
-    log = (workdir / "bot.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "--config",
-                                str(workdir / "app.yaml")], env=env, cwd=workdir,
-                               stdout=log, stderr=subprocess.STDOUT)
+    for attempt in range(3):  # a port taken by another test before the bot bound it: again
+        port = free_port()
+        # A file, not a pipe nobody reads: a bot that logs more than a pipe holds would block.
+        log = (workdir / "bot.log").open("wb")
+        process = subprocess.Popen([sys.executable, "-m", "bot", "--config",
+                                    str(workdir / "app.yaml")], env={**env, "PORT": str(port)},
+                                   cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+        if listening(process, workdir / "bot.log", port, within=20):
+            break
+        _stop(process)
+        log.close()
+        said = (workdir / "bot.log").read_text(errors="replace")
+        if attempt == 2 or "Address already in use" not in said:
+            pytest.fail("the bot did not start: " + said)
     try:
-        if not port_answers(port, within=20):
-            process.kill()
-            process.wait(timeout=10)
-            pytest.fail("the bot did not start: " + (workdir / "bot.log").read_text())
         yield f"http://127.0.0.1:{port}/slack/events"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        _stop(process, gently=True)
         log.close()
+
+
+def _stop(process: subprocess.Popen[bytes], *, gently: bool = False) -> None:
+    """The process ended: SIGTERM first when ``gently``, SIGKILL when it does not end (a
+    frozen bot is not left running after its test)."""
+    if gently:
+        process.terminate()
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+            return
+    process.kill()
+    process.wait(timeout=10)
 
 
 @pytest.fixture

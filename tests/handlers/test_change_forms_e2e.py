@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -42,6 +43,14 @@ def forms(seeded: Sandbox, slack: SlackFake, tmp_path: Path,
           aws_calls: Counter[str]) -> tuple[App, Deps]:
     return make_bot(seeded, slack, tmp_path / "audit.sqlite3", clock=lambda: MONDAY)
 
+
+
+def warned(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """What the bot and Bolt logged at WARNING or worse. Another test's Slack client,
+    still retrying a fake that test stopped, may log here too: that is not this answer's."""
+    return [r for r in caplog.records if r.levelno >= logging.WARNING
+            and r.name.split(".")[0] in {"bot", "handlers", "services", "store", "common",
+                                         "slack_bolt"}]
 
 def views(slack: SlackFake, method: str, count: int) -> list[dict[str, Any]]:
     return [p["view"] for _, p in slack.wait_for(count, method=method)]
@@ -321,7 +330,7 @@ def test_a_value_no_menu_gives_is_answered_on_its_field(
     assert reply["response_action"] == "errors"
     assert says in reply["errors"][block(form, field)["block_id"]]
     assert sum(aws_calls[k] for k in WRITES) == 0 and ops.audit.recent() == []
-    assert [r for r in caplog.records if r.levelno >= 30] == []
+    assert warned(caplog) == []
 
 
 def test_a_huge_private_metadata_is_not_carried_into_the_next_view(
@@ -343,7 +352,7 @@ def test_a_huge_private_metadata_is_not_carried_into_the_next_view(
     app.dispatch(choose_charter(app, huge, danika))  # the menu's choice, the same metadata
     [_, updated] = views(slack, "views.update", 2)
     assert len(updated["private_metadata"]) < 3000
-    assert [r for r in caplog.records if r.levelno >= 30] == []
+    assert warned(caplog) == []
 
 
 def test_two_long_names_alike_for_150_characters_are_two_choices(
