@@ -37,36 +37,28 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.loopback import LoopbackServer
-from bot.sandbox.webhook_sender import JsonHandler, WebhookSender
+from bot.sandbox.webhook_sender import BookingProvider, JsonHandler
 
 API_KEY, API_SECRET = "emulator-key-0001", "emulator-secret-0002"
 PREFIX = "/api/3.0/"
 MAX_LIMIT = 250
 
 
-class CheckfrontEmulator(LoopbackServer):
+class CheckfrontEmulator(BookingProvider):
+    prefix = PREFIX
+
     def __init__(self, *, host: str = "jada.checkfront.com", key: str = API_KEY,
                  secret: str = API_SECRET, timezone: str = "America/Los_Angeles") -> None:
         super().__init__()
         self.host, self.key, self.secret = host, key, secret
         self.tz = ZoneInfo(timezone)
         self.requests: list[str] = []
-        self.webhooks = WebhookSender()
         self._lock = threading.RLock()
         self._bookings: dict[str, dict[str, Any]] = {}
         self._modified: dict[str, float] = {}
         self._ids = itertools.count(157)
         self._limited: list[int] = []  # Retry-After of each request still to be refused
         self._codes = random.Random(7)
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url}{PREFIX}"
-
-    def stop(self) -> None:
-        self.webhooks.stop()
-        super().stop()
 
     # -- what a test does -------------------------------------------------------
 

@@ -32,8 +32,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.loopback import LoopbackServer
-from bot.sandbox.webhook_sender import JsonHandler, WebhookSender
+from bot.sandbox.webhook_sender import BookingProvider, JsonHandler
 
 APP_KEY = "7f1a0d0c-app0-4b58-9a0e-emulator0001"
 USER_KEY = "3c2b1a00-user-4b58-9a0e-emulator0002"
@@ -45,28 +44,21 @@ def fareharbor_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-class FareHarborEmulator(LoopbackServer):
+class FareHarborEmulator(BookingProvider):
+    prefix = PREFIX
+
     def __init__(self, *, shortname: str = "jada", company: str = "JADA Charters",
                  app_key: str = APP_KEY, user_key: str = USER_KEY) -> None:
         super().__init__()
         self.shortname, self.company = shortname, company
         self.app_key, self.user_key = app_key, user_key
         self.requests: list[str] = []  # the path (and query) of every request
-        self.webhooks = WebhookSender()
         self._lock = threading.RLock()
         self._items: dict[int, str] = {}
         self._availabilities: dict[int, dict[str, Any]] = {}
         self._bookings: dict[str, dict[str, Any]] = {}
         self._pks = itertools.count(1001)
         self._failures: list[int] = []
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url}{PREFIX}"
-
-    def stop(self) -> None:
-        self.webhooks.stop()
-        super().stop()
 
     # -- what a test does -------------------------------------------------------
 

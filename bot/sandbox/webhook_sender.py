@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from bot.sandbox.loopback import LoopbackServer
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -100,3 +102,22 @@ class JsonHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(min(length, 1_000_000))
+
+
+class BookingProvider(LoopbackServer):
+    """A booking provider's API on loopback that also sends its webhooks: the part the
+    FareHarbor and Checkfront emulators share. ``prefix``: the API's path."""
+
+    prefix = "/"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.webhooks = WebhookSender()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}{self.prefix}"
+
+    def stop(self) -> None:
+        self.webhooks.stop()
+        super().stop()

@@ -126,3 +126,18 @@ class Recorded:
 
     def find(self, user: str, *, change_id: str) -> str | None:
         return None
+
+
+def plan_and_confirm(app: App, slack: SlackFake, text: str, *, clicks: int = 1) -> list[dict]:
+    """``/charter <text>`` from an approver, then its Confirm clicked ``clicks`` times, one
+    at a time; the replies to the clicks."""
+    app.dispatch(signed(command(slack, text)))
+    [plan] = responses(slack, 1)
+    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "change_confirm")
+    message = {"ts": "1.1", "text": plan["text"], "blocks": plan["blocks"]}
+    for n in range(clicks):
+        app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
+                                  message=message)))
+        responses(slack, 2 + n)  # one at a time: the second is a second click, not a race
+    return responses(slack, 1 + clicks)[1:]

@@ -15,28 +15,10 @@ from services.domain.change.crew_notice import Notice
 from services.domain.config import Config
 from tests.handlers.slack_requests import (
     Recorded,
-    click,
-    command,
     dms,
-    responses,
-    signed,
+    plan_and_confirm,
     texts,
 )
-
-
-def plan_and_confirm(app: App, slack: SlackFake, text: str, *, clicks: int = 1) -> list[dict]:
-    app.dispatch(signed(command(slack, text)))
-    [plan] = responses(slack, 1)
-    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
-                   if e["action_id"] == "change_confirm")
-    message = {"ts": "1.1", "text": plan["text"], "blocks": plan["blocks"]}
-    for n in range(clicks):
-        app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
-                                  message=message)))
-        responses(slack, 2 + n)  # one at a time: the second is a second click, not a race
-    return responses(slack, 1 + clicks)[1:]
-
-
 
 
 def test_a_swap_tells_the_added_and_the_removed_person_once(

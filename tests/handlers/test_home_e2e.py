@@ -22,7 +22,17 @@ from services.deps import Deps
 from services.domain.models import Charter, ReconcileResult, Window
 from services.domain.readiness import Departure
 from services.usecases.home import Home, HomeRead
-from tests.handlers.slack_requests import APPROVER, CAL, CAPTAIN, make_bot, signed
+from tests.handlers.slack_requests import (
+    APPROVER,
+    CAL,
+    CAPTAIN,
+    click,
+    command,
+    make_bot,
+    plan_and_confirm,
+    responses,
+    signed,
+)
 
 APPROVE, DISMISS, APPROVE_ALL = "digest_approve", "digest_dismiss", "digest_approve_all"
 # The Monday before the seed's weekend: every charter is still to leave.
@@ -183,7 +193,6 @@ def test_more_departures_than_fit_are_counted_with_the_command_that_lists_them()
 
 def test_a_change_made_elsewhere_publishes_the_home_of_whoever_is_watching(
         bot: tuple[App, Deps], slack: SlackFake) -> None:
-    from tests.handlers.slack_requests import click, command, responses
 
     app, ops = bot
     app.dispatch(home_opened(CAPTAIN))
@@ -266,7 +275,6 @@ def calendar_lists(box: Sandbox) -> int:
 def test_homes_opened_together_share_one_read_and_a_landed_change_is_shown_at_once(
         bot: tuple[App, Deps], seeded: Sandbox, slack: SlackFake,
         aws_calls: Counter[str]) -> None:
-    from tests.handlers.slack_requests import click, command, responses
 
     app, ops = bot
     people = [f"U0VIEW{n:02d}" for n in range(10)]
@@ -279,13 +287,7 @@ def test_homes_opened_together_share_one_read_and_a_landed_change_is_shown_at_on
     assert aws_calls["Scan"] + aws_calls["Query"] == 1
     assert aws_calls["ListObjectsV2"] == 1
     # A swap lands; a Home opened right after shows it (not the read of a moment ago).
-    app.dispatch(signed(command(slack, "swap danika Ana Tess")))
-    [plan] = responses(slack, 1)
-    confirm = next(e for b in plan["blocks"] if b["type"] == "actions" for e in b["elements"]
-                   if e["action_id"] == "change_confirm")
-    app.dispatch(signed(click(slack, "change_confirm", confirm["value"], block_id="plan",
-                              message={"ts": "1.1", "text": plan["text"],
-                                       "blocks": plan["blocks"]})))
+    plan_and_confirm(app, slack, "swap danika Ana Tess")
     slack.wait_for(1, method="chat.postMessage")
     deadline = time.monotonic() + 10
     while not any(c.status == "done" for c in ops.audit.recent()) \
@@ -302,7 +304,6 @@ def test_homes_opened_together_share_one_read_and_a_landed_change_is_shown_at_on
 
 def test_a_change_held_back_by_the_throttle_is_published_when_it_ends(
         bot: tuple[App, Deps], slack: SlackFake) -> None:
-    from tests.handlers.slack_requests import click, command, responses
 
     app, ops = bot
     app.dispatch(home_opened(CAPTAIN))
